@@ -1,0 +1,149 @@
+//! What one tenant's center needs to know from configuration, as plain validated values. `config.rs`
+//! builds these; the center never sees the config file.
+
+use std::collections::HashMap;
+
+use chrono_tz::Tz;
+
+use crate::event::{Id, Millis};
+use crate::kpi::ServiceLevelFormula;
+
+pub const SECOND: Millis = 1_000;
+pub const MINUTE: Millis = 60 * SECOND;
+pub const HOUR: Millis = 60 * MINUTE;
+
+/// Per-queue service targets and thresholds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSettings {
+    /// Service-level threshold: an answer within this wait counts as "within threshold" (default 20 s).
+    pub threshold_ms: Millis,
+    /// Abandons after a shorter wait are short abandons (default 5 s).
+    pub short_abandon_ms: Millis,
+    /// Service-level target ratio (default 0.80).
+    pub service_level_target: f64,
+    pub service_level_formula: ServiceLevelFormula,
+    /// Window over which arrival rate and AHT feed the staffing calculation (default 30 m).
+    pub staffing_window_ms: Millis,
+    /// Mean caller patience, when known: staffing then uses Erlang A.
+    pub patience_ms: Option<Millis>,
+}
+
+impl QueueSettings {
+    pub const DEFAULT_THRESHOLD_MS: Millis = 20 * SECOND;
+    pub const DEFAULT_SHORT_ABANDON_MS: Millis = 5 * SECOND;
+    pub const DEFAULT_SERVICE_LEVEL_TARGET: f64 = 0.80;
+    pub const DEFAULT_STAFFING_WINDOW_MS: Millis = 30 * MINUTE;
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        QueueSettings {
+            threshold_ms: Self::DEFAULT_THRESHOLD_MS,
+            short_abandon_ms: Self::DEFAULT_SHORT_ABANDON_MS,
+            service_level_target: Self::DEFAULT_SERVICE_LEVEL_TARGET,
+            service_level_formula: ServiceLevelFormula::default(),
+            staffing_window_ms: Self::DEFAULT_STAFFING_WINDOW_MS,
+            patience_ms: None,
+        }
+    }
+}
+
+/// One rolling window, e.g. `15m`: the events with time in (now − length, now].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollingWindow {
+    pub name: String,
+    pub length_ms: Millis,
+}
+
+impl RollingWindow {
+    pub fn new(length_ms: Millis) -> Self {
+        RollingWindow {
+            name: window_name(length_ms),
+            length_ms,
+        }
+    }
+}
+
+/// `15m`, `1h`, `90s`: the shortest exact name of a length.
+pub fn window_name(length_ms: Millis) -> String {
+    if length_ms % HOUR == 0 {
+        format!("{}h", length_ms / HOUR)
+    } else if length_ms % MINUTE == 0 {
+        format!("{}m", length_ms / MINUTE)
+    } else {
+        format!("{}s", length_ms / SECOND)
+    }
+}
+
+/// Everything one tenant's center is configured with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CenterSettings {
+    /// The tenant's IANA time zone: `today` and report intervals are aligned in it.
+    pub time_zone: Tz,
+    /// Hour of the local day at which `today` starts (0 = midnight).
+    pub day_start_hour: u32,
+    /// Rolling windows (default 15 m, 30 m, 1 h).
+    pub rolling_windows: Vec<RollingWindow>,
+    /// Length of report intervals: 15 or 30 minutes, aligned to the local hour.
+    pub interval_ms: Millis,
+    /// How far behind the latest event time an event may arrive and still be applied as if in order.
+    pub lateness_ms: Millis,
+    /// A repeated event id within this horizon is a duplicate.
+    pub dedup_horizon_ms: Millis,
+    /// A call that sees no event for this long is dropped and counted as expired.
+    pub call_expiry_ms: Millis,
+    /// Keep per-agent interval figures (for `callboard report --by agent`); off in the service to keep
+    /// agents small.
+    pub keep_agent_intervals: bool,
+    /// How many finished days of intervals to keep (0 = only today; `report` keeps everything).
+    pub interval_retention_days: Option<u32>,
+    pub queue_defaults: QueueSettings,
+    pub queues: HashMap<Id, QueueSettings>,
+}
+
+impl CenterSettings {
+    pub const DEFAULT_LATENESS_MS: Millis = 10 * SECOND;
+    pub const DEFAULT_DEDUP_HORIZON_MS: Millis = 10 * MINUTE;
+    pub const DEFAULT_CALL_EXPIRY_MS: Millis = 4 * HOUR;
+    pub const DEFAULT_INTERVAL_MS: Millis = 15 * MINUTE;
+
+    pub fn default_rolling_windows() -> Vec<RollingWindow> {
+        vec![
+            RollingWindow::new(15 * MINUTE),
+            RollingWindow::new(30 * MINUTE),
+            RollingWindow::new(HOUR),
+        ]
+    }
+
+    /// The settings of `queue`: its own if configured, else the defaults.
+    pub fn queue(&self, queue: &str) -> &QueueSettings {
+        self.queues.get(queue).unwrap_or(&self.queue_defaults)
+    }
+
+    /// Length of the longest rolling window.
+    pub fn longest_window_ms(&self) -> Millis {
+        self.rolling_windows
+            .iter()
+            .map(|window| window.length_ms)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl Default for CenterSettings {
+    fn default() -> Self {
+        CenterSettings {
+            time_zone: chrono_tz::UTC,
+            day_start_hour: 0,
+            rolling_windows: Self::default_rolling_windows(),
+            interval_ms: Self::DEFAULT_INTERVAL_MS,
+            lateness_ms: Self::DEFAULT_LATENESS_MS,
+            dedup_horizon_ms: Self::DEFAULT_DEDUP_HORIZON_MS,
+            call_expiry_ms: Self::DEFAULT_CALL_EXPIRY_MS,
+            keep_agent_intervals: false,
+            interval_retention_days: Some(0),
+            queue_defaults: QueueSettings::default(),
+            queues: HashMap::new(),
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The domain events of `spec/events.md`, their ids and times. Knows no wire format and derives no serde:
+//! decoders in `decode/` build these, and everything downstream consumes only these.
+
+use compact_str::CompactString;
+
+/// Event time in milliseconds since the Unix epoch (UTC).
+pub type Millis = i64;
+
+/// An id (tenant, call, queue, agent, team, campaign, event id): a non-empty string of at most
+/// [`MAX_ID_BYTES`] bytes. Ids of up to 24 bytes are stored inline, so decoding a typical event
+/// allocates nothing; the center interns queue and agent ids to dense indices.
+pub type Id = CompactString;
+
+/// Longest id the contract allows, in bytes.
+pub const MAX_ID_BYTES: usize = 128;
+
+/// The tenant of events that name none.
+pub const DEFAULT_TENANT: &str = "default";
+
+/// One decoded event: when it happened, whose it is, and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Event time at the source.
+    pub time: Millis,
+    /// The contact center; [`DEFAULT_TENANT`] when the event names none.
+    pub tenant: Id,
+    /// Unique per event within its tenant, for deduplication.
+    pub id: Option<Id>,
+    pub kind: EventKind,
+}
+
+/// What an event says. Field meanings are those of `spec/events.md`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    CallQueued {
+        call: Id,
+        queue: Id,
+        priority: Option<i64>,
+        direction: Direction,
+    },
+    CallRinging {
+        call: Id,
+        queue: Id,
+        agent: Id,
+    },
+    CallAnswered {
+        call: Id,
+        queue: Id,
+        agent: Id,
+    },
+    CallAbandoned {
+        call: Id,
+        queue: Id,
+    },
+    CallDequeued {
+        call: Id,
+        queue: Id,
+        reason: DequeueReason,
+    },
+    CallHeld {
+        call: Id,
+        agent: Id,
+    },
+    CallResumed {
+        call: Id,
+        agent: Id,
+    },
+    CallTransferred {
+        call: Id,
+        agent: Id,
+        to_queue: Option<Id>,
+        to_agent: Option<Id>,
+    },
+    CallEnded {
+        call: Id,
+        agent: Id,
+    },
+    CallCompleted {
+        call: Id,
+        agent: Id,
+        outcome: Option<Outcome>,
+        disposition: Option<CompactString>,
+    },
+    CallDialed {
+        call: Id,
+        agent: Id,
+        campaign: Option<Id>,
+    },
+    CallConnected {
+        call: Id,
+        agent: Id,
+    },
+    AgentLogin {
+        agent: Id,
+        queues: Option<Vec<Id>>,
+        team: Option<Id>,
+    },
+    AgentLogout {
+        agent: Id,
+    },
+    AgentState {
+        agent: Id,
+        availability: Availability,
+    },
+    AgentQueues {
+        agent: Id,
+        queues: Vec<Id>,
+    },
+    SurveyCompleted {
+        call: Id,
+        agent: Option<Id>,
+        queue: Option<Id>,
+        score: f64,
+        scale: f64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    #[default]
+    Inbound,
+    Outbound,
+}
+
+/// Why a queue segment left the queue without answer or abandon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DequeueReason {
+    Timeout,
+    Overflow,
+    Transfer,
+    ExitKey,
+    Other,
+}
+
+/// The result of a call as the agent recorded it at `call.completed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+    Other(CompactString),
+}
+
+/// An agent's availability as set by `agent.state`: `available`, or `not_ready` with an optional reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    Available,
+    NotReady { reason: Option<Id> },
+}
+
+/// Default scale of a survey score when the event gives none.
+pub const DEFAULT_SURVEY_SCALE: f64 = 5.0;
+
+impl EventKind {
+    /// The type name of the wire contract (`call.queued`, …).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventKind::CallQueued { .. } => "call.queued",
+            EventKind::CallRinging { .. } => "call.ringing",
+            EventKind::CallAnswered { .. } => "call.answered",
+            EventKind::CallAbandoned { .. } => "call.abandoned",
+            EventKind::CallDequeued { .. } => "call.dequeued",
+            EventKind::CallHeld { .. } => "call.held",
+            EventKind::CallResumed { .. } => "call.resumed",
+            EventKind::CallTransferred { .. } => "call.transferred",
+            EventKind::CallEnded { .. } => "call.ended",
+            EventKind::CallCompleted { .. } => "call.completed",
+            EventKind::CallDialed { .. } => "call.dialed",
+            EventKind::CallConnected { .. } => "call.connected",
+            EventKind::AgentLogin { .. } => "agent.login",
+            EventKind::AgentLogout { .. } => "agent.logout",
+            EventKind::AgentState { .. } => "agent.state",
+            EventKind::AgentQueues { .. } => "agent.queues",
+            EventKind::SurveyCompleted { .. } => "survey.completed",
+        }
+    }
+
+    /// Rank among events of equal time: the natural order of a call's life (queued before answered before
+    /// ended before completed), with a login before anything its agent does and a logout after it.
+    /// Sorting by (time, rank) makes input of one-second resolution deterministic.
+    pub fn natural_rank(&self) -> u8 {
+        match self {
+            EventKind::AgentLogin { .. } => 0,
+            EventKind::AgentQueues { .. } => 1,
+            EventKind::CallQueued { .. } | EventKind::CallDialed { .. } => 2,
+            EventKind::CallRinging { .. } => 3,
+            EventKind::CallAnswered { .. } | EventKind::CallConnected { .. } => 4,
+            EventKind::CallAbandoned { .. } | EventKind::CallDequeued { .. } => 5,
+            EventKind::CallHeld { .. } => 6,
+            EventKind::CallResumed { .. } => 7,
+            EventKind::CallTransferred { .. } => 8,
+            EventKind::CallEnded { .. } => 9,
+            EventKind::CallCompleted { .. } => 10,
+            EventKind::SurveyCompleted { .. } => 11,
+            EventKind::AgentState { .. } => 12,
+            EventKind::AgentLogout { .. } => 13,
+        }
+    }
+}
+
+impl DequeueReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DequeueReason::Timeout => "timeout",
+            DequeueReason::Overflow => "overflow",
+            DequeueReason::Transfer => "transfer",
+            DequeueReason::ExitKey => "exit_key",
+            DequeueReason::Other => "other",
+        }
+    }
+}
+
+impl Outcome {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Other(other) => other,
+        }
+    }
+}
+
+/// Why an input message was not applied: the fixed set of `spec/events.md`, used as a metric label and
+/// as the dead-letter header, so it never grows by input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RejectReason {
+    MalformedJson,
+    UnknownType,
+    MissingField,
+    BadTime,
+    TooLarge,
+    UnsupportedVersion,
+    OutOfWindow,
+    Duplicate,
+    Inconsistent,
+}
+
+impl RejectReason {
+    pub const ALL: [RejectReason; 9] = [
+        RejectReason::MalformedJson,
+        RejectReason::UnknownType,
+        RejectReason::MissingField,
+        RejectReason::BadTime,
+        RejectReason::TooLarge,
+        RejectReason::UnsupportedVersion,
+        RejectReason::OutOfWindow,
+        RejectReason::Duplicate,
+        RejectReason::Inconsistent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::MalformedJson => "malformed_json",
+            RejectReason::UnknownType => "unknown_type",
+            RejectReason::MissingField => "missing_field",
+            RejectReason::BadTime => "bad_time",
+            RejectReason::TooLarge => "too_large",
+            RejectReason::UnsupportedVersion => "unsupported_version",
+            RejectReason::OutOfWindow => "out_of_window",
+            RejectReason::Duplicate => "duplicate",
+            RejectReason::Inconsistent => "inconsistent",
+        }
+    }
+
+    /// Dense index into per-reason counter arrays.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Counts of rejected messages by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RejectCounts(pub [u64; 9]);
+
+impl RejectCounts {
+    pub fn add(&mut self, reason: RejectReason) {
+        self.0[reason.index()] += 1;
+    }
+    pub fn get(&self, reason: RejectReason) -> u64 {
+        self.0[reason.index()]
+    }
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+    pub fn merge(&mut self, other: &RejectCounts) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0.iter()) {
+            *mine += theirs;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! callboard: real-time contact-center floor metrics from ACD events. See ARCHITECTURE.md for the map.
+//!
+//! The pure core (`event`, `decode`, `center`, `kpi`) does no I/O; the CLI and later the service are
+//! thin edges around it.
+
+pub mod center;
+pub mod cli;
+pub mod config;
+pub mod decode;
+pub mod event;
+pub mod kpi;
+pub mod report;
+pub mod sim;
+pub mod staffing;

@@ -1,0 +1,5 @@
+//! The `callboard` binary: parse arguments and hand over to the library.
+
+fn main() -> std::process::ExitCode {
+    callboard::cli::main()
+}

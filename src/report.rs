@@ -1,0 +1,1 @@
+//! Interval reports (CSV / JSON Lines) from center snapshots.

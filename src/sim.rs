@@ -1,0 +1,1 @@
+//! Realistic contact-center traffic simulator (demo, benches, tests).
