@@ -1,7 +1,268 @@
-//! Command line: raw arguments → validated options in one place, then one call into the library per command.
+//! Command line: raw arguments → validated options in one place, then one call into the library per
+//! command. Exit codes: 0 success, 1 failure, 64 bad usage or configuration, 66 unreadable input.
 
+use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::center::settings::{CenterSettings, MINUTE};
+use crate::decode::DecodeLimits;
+use crate::event::{RejectCounts, RejectReason};
+use crate::input;
+use crate::report::{self, Format};
+use crate::telemetry::{self, LogFormat};
+use crate::tenants::Tenants;
+
+const EXIT_USAGE: u8 = 64;
+const EXIT_NO_INPUT: u8 = 66;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "callboard",
+    version,
+    about = "Real-time contact-center floor metrics from ACD events",
+    long_about = "callboard turns the event stream of an ACD into the numbers a contact-center floor is run by: \
+service level, average handle time, abandonment, occupancy, quotas and staffing, per queue and per agent.\n\n\
+Input is the callboard JSON v1 event contract, one event per line (see spec/events.md)."
+)]
+pub struct Cli {
+    /// Log format on stderr (`RUST_LOG` sets the filter, default `info`).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Feed a JSON Lines file through the engine and print the final snapshot (tenants → queues, agents,
+    /// windows) as JSON.
+    Replay(ReplayArgs),
+    /// Print the interval report (per queue, or per agent with `--by agent`) of a JSON Lines file.
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct EngineArgs {
+    /// JSON Lines input, one event per line; `-` reads stdin.
+    #[arg(long, short, value_name = "FILE|-")]
+    pub input: PathBuf,
+    /// Allowed lateness: events arriving up to this far behind the latest event time are applied as if
+    /// in order (e.g. `10s`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_ms)]
+    pub lateness: Option<i64>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Print the JSON on one line instead of indented.
+    #[arg(long)]
+    pub compact: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Report interval, aligned to the hour in each tenant's time zone.
+    #[arg(long, value_enum, default_value_t = IntervalArg::Minutes15)]
+    pub interval: IntervalArg,
+    /// Output format: CSV with the header of spec/metrics.md, or JSON Lines with the same keys.
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
+    /// One row per queue and interval, or per agent and interval.
+    #[arg(long, value_enum, default_value_t = ByArg::Queue)]
+    pub by: ByArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IntervalArg {
+    #[value(name = "15m")]
+    Minutes15,
+    #[value(name = "30m")]
+    Minutes30,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ByArg {
+    Queue,
+    Agent,
+}
+
+/// Parses `500ms`, `10s`, `15m`, `1h` into milliseconds.
+pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: write e.g. 500ms, 10s, 15m or 1h"))?;
+    let scale = match unit {
+        "ms" => 1.0,
+        "s" => 1_000.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        "" => {
+            return Err(format!(
+                "`{text}` has no unit: write e.g. {text}s or {text}m"
+            ))
+        }
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`: use ms, s, m or h"
+            ))
+        }
+    };
+    Ok((value * scale).round() as i64)
+}
+
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    let mut stdout = io::stdout().lock();
+    let result = match &cli.command {
+        Command::Replay(args) => replay(args, &mut stdout),
+        Command::Report(args) => report_command(args, &mut stdout),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("callboard: {failure:#}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+/// A failed command and the exit code it ends with.
+#[derive(Debug)]
+pub enum Failure {
+    Usage(anyhow::Error),
+    NoInput(anyhow::Error),
+    Other(anyhow::Error),
+}
+
+impl Failure {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => EXIT_USAGE,
+            Failure::NoInput(_) => EXIT_NO_INPUT,
+            Failure::Other(_) => 1,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Usage(error) | Failure::NoInput(error) | Failure::Other(error) => {
+                write!(f, "{error:#}")
+            }
+        }
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Self {
+        Failure::Other(error.into())
+    }
+}
+
+/// Runs the engine over the input of `args` and returns the tenants, finished.
+fn run_engine(
+    args: &EngineArgs,
+    adjust: impl Fn(&mut CenterSettings) + Send + 'static,
+) -> Result<Tenants, Failure> {
+    let lateness = args.lateness;
+    let settings_of = Box::new(move |_tenant: &str| {
+        let mut settings = CenterSettings::default();
+        if let Some(lateness) = lateness {
+            settings.lateness_ms = lateness;
+        }
+        adjust(&mut settings);
+        settings
+    });
+    let mut tenants = Tenants::new(settings_of, DecodeLimits::default());
+    let reader = input::open(&args.input).map_err(Failure::NoInput)?;
+    input::for_each_line(reader, |line, number| {
+        tenants.ingest_json(line, number);
+    })?;
+    tenants.finish();
+    summarise(&tenants);
+    Ok(tenants)
+}
+
+/// One line on stderr: events applied and rejected by reason.
+fn summarise(tenants: &Tenants) {
+    let (applied, rejected) = tenants.totals();
+    eprintln!(
+        "callboard: {applied} events applied, {} rejected{}",
+        rejected.total(),
+        by_reason(&rejected)
+    );
+}
+
+fn by_reason(rejected: &RejectCounts) -> String {
+    let parts: Vec<String> = RejectReason::ALL
+        .into_iter()
+        .filter(|reason| rejected.get(*reason) > 0)
+        .map(|reason| format!("{} {}", reason.as_str(), rejected.get(reason)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+fn replay(args: &ReplayArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let tenants = run_engine(&args.engine, |_| {})?;
+    let snapshots = tenants.snapshots(None);
+    let document = serde_json::json!({ "tenants": snapshots });
+    if args.compact {
+        serde_json::to_writer(&mut *out, &document)
+            .map_err(|error| Failure::Other(error.into()))?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, &document)
+            .map_err(|error| Failure::Other(error.into()))?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+fn report_command(args: &ReportArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let interval_ms = match args.interval {
+        IntervalArg::Minutes15 => 15 * MINUTE,
+        IntervalArg::Minutes30 => 30 * MINUTE,
+    };
+    let by_agent = matches!(args.by, ByArg::Agent);
+    let tenants = run_engine(&args.engine, move |settings| {
+        settings.interval_ms = interval_ms;
+        settings.interval_retention_days = None;
+        settings.keep_agent_intervals = by_agent;
+    })?;
+    let table = if by_agent {
+        report::agent_table(tenants.centers())
+    } else {
+        report::queue_table(tenants.centers())
+    };
+    let format = match args.format {
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::JsonLines,
+    };
+    let mut buffered = io::BufWriter::new(out);
+    report::write(&table, format, &mut buffered)?;
+    buffered.flush()?;
+    Ok(())
 }

@@ -5,7 +5,7 @@ pub mod erlang;
 
 /// Counts and sums of one queue over one window or interval (`spec/metrics.md`, "When a count happens").
 /// Times are in milliseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct QueueCounts {
     pub offered: u64,
     pub answered: u64,
@@ -168,7 +168,7 @@ pub fn arrival_rate_per_hour(offered: u64, window_ms: i64) -> Option<f64> {
 }
 
 /// Time an agent spent in each state over a window, in milliseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct AgentTimes {
     pub available_ms: u64,
     pub ringing_ms: u64,

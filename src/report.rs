@@ -1,1 +1,275 @@
-//! Interval reports (CSV / JSON Lines) from center snapshots.
+//! Interval reports (`spec/metrics.md`, "Interval report"): one row per tenant × queue (or agent) ×
+//! interval in which anything was counted, as a [`Table`] rendered to CSV or JSON Lines. Pure: rows are
+//! built from centers and written to any `io::Write`.
+
+use std::io::{self, Write};
+
+use crate::center::agent::AgentInterval;
+use crate::center::snapshot::rfc3339;
+use crate::center::Center;
+use crate::kpi::{self, QueueCounts};
+
+/// The queue report header, exactly as `metrics.md` gives it.
+pub const QUEUE_HEADER: [&str; 18] = [
+    "tenant",
+    "queue",
+    "interval_start",
+    "offered",
+    "answered",
+    "answered_within_threshold",
+    "abandoned",
+    "short_abandoned",
+    "dequeued",
+    "handled",
+    "service_level",
+    "abandon_rate",
+    "asa_seconds",
+    "aht_seconds",
+    "avg_talk_seconds",
+    "avg_hold_seconds",
+    "avg_wrap_up_seconds",
+    "max_wait_seconds",
+];
+
+pub const AGENT_HEADER: [&str; 12] = [
+    "tenant",
+    "agent",
+    "interval_start",
+    "handled",
+    "talk_seconds",
+    "hold_seconds",
+    "wrap_up_seconds",
+    "available_seconds",
+    "not_ready_seconds",
+    "logged_in_seconds",
+    "occupancy",
+    "utilization",
+];
+
+/// One value of a report row; `Empty` is an undefined figure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Count(u64),
+    Number(f64),
+    Empty,
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(value: Option<f64>) -> Self {
+        value.map_or(Cell::Empty, Cell::Number)
+    }
+}
+
+/// A report: a fixed header and rows of cells in header order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub header: &'static [&'static str],
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    JsonLines,
+}
+
+fn seconds(ms: u64) -> Cell {
+    Cell::Number(ms as f64 / 1000.0)
+}
+
+/// Queue rows of every center, ordered by tenant, queue, interval start.
+pub fn queue_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
+    let mut rows = Vec::new();
+    for center in centers {
+        let floor = center.floor();
+        let mut queues: Vec<_> = floor.queues.iter().collect();
+        queues.sort_by(|a, b| a.id.cmp(&b.id));
+        for queue in queues {
+            for (start, counts) in &queue.intervals {
+                if counts.is_empty() {
+                    continue;
+                }
+                rows.push(queue_row(
+                    center.tenant(),
+                    &queue.id,
+                    *start,
+                    counts,
+                    queue.settings.service_level_formula,
+                ));
+            }
+        }
+    }
+    Table {
+        header: &QUEUE_HEADER,
+        rows,
+    }
+}
+
+fn queue_row(
+    tenant: &str,
+    queue: &str,
+    start: i64,
+    counts: &QueueCounts,
+    formula: kpi::ServiceLevelFormula,
+) -> Vec<Cell> {
+    vec![
+        Cell::Text(tenant.to_string()),
+        Cell::Text(queue.to_string()),
+        Cell::Text(interval_time(start)),
+        Cell::Count(counts.offered),
+        Cell::Count(counts.answered),
+        Cell::Count(counts.answered_within_threshold),
+        Cell::Count(counts.abandoned),
+        Cell::Count(counts.short_abandoned),
+        Cell::Count(counts.dequeued),
+        Cell::Count(counts.handled),
+        kpi::service_level(counts, formula).into(),
+        kpi::abandon_rate(counts).into(),
+        kpi::asa_seconds(counts).into(),
+        kpi::aht_seconds(counts).into(),
+        kpi::average_per_handled_seconds(counts.talk_ms, counts.handled).into(),
+        kpi::average_per_handled_seconds(counts.hold_ms, counts.handled).into(),
+        kpi::average_per_handled_seconds(counts.wrap_up_ms, counts.handled).into(),
+        kpi::max_wait_seconds(counts).into(),
+    ]
+}
+
+/// Agent rows of every center (centers must keep agent intervals), ordered by tenant, agent, interval.
+pub fn agent_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
+    let mut rows = Vec::new();
+    for center in centers {
+        let mut agents: Vec<_> = center.floor().agents.iter().collect();
+        agents.sort_by(|a, b| a.id.cmp(&b.id));
+        for agent in agents {
+            for (start, interval) in agent.intervals.iter().flatten() {
+                if *interval == AgentInterval::default() {
+                    continue;
+                }
+                rows.push(agent_row(center.tenant(), &agent.id, *start, interval));
+            }
+        }
+    }
+    Table {
+        header: &AGENT_HEADER,
+        rows,
+    }
+}
+
+fn agent_row(tenant: &str, agent: &str, start: i64, interval: &AgentInterval) -> Vec<Cell> {
+    let times = interval.times.agent_times();
+    vec![
+        Cell::Text(tenant.to_string()),
+        Cell::Text(agent.to_string()),
+        Cell::Text(interval_time(start)),
+        Cell::Count(interval.handled),
+        seconds(times.talk_ms),
+        seconds(times.hold_ms),
+        seconds(times.wrap_up_ms),
+        seconds(times.available_ms),
+        seconds(times.not_ready_ms),
+        seconds(times.logged_in_ms),
+        kpi::occupancy(&times).into(),
+        kpi::utilization(&times).into(),
+    ]
+}
+
+/// Interval starts are whole seconds: `2026-11-23T08:15:00Z`.
+fn interval_time(start: i64) -> String {
+    rfc3339(start).replace(".000Z", "Z")
+}
+
+/// A number as a report shows it: at most six decimals, no trailing zeros.
+fn number(value: f64) -> String {
+    let text = format!("{value:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+pub fn write(table: &Table, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Csv => write_csv(table, out),
+        Format::JsonLines => write_json_lines(table, out),
+    }
+}
+
+fn write_csv(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", table.header.join(","))?;
+    for row in &table.rows {
+        let fields: Vec<String> = row
+            .iter()
+            .map(|cell| match cell {
+                Cell::Text(text) => csv_field(text),
+                Cell::Count(count) => count.to_string(),
+                Cell::Number(value) => number(*value),
+                Cell::Empty => String::new(),
+            })
+            .collect();
+        writeln!(out, "{}", fields.join(","))?;
+    }
+    Ok(())
+}
+
+fn write_json_lines(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    for row in &table.rows {
+        // Written by hand to keep the header's key order.
+        let mut line = String::from("{");
+        for (index, (key, cell)) in table.header.iter().zip(row).enumerate() {
+            if index > 0 {
+                line.push(',');
+            }
+            line.push_str(&serde_json::to_string(key)?);
+            line.push(':');
+            match cell {
+                Cell::Text(text) => line.push_str(&serde_json::to_string(text)?),
+                Cell::Count(count) => line.push_str(&count.to_string()),
+                Cell::Number(value) if value.is_finite() => line.push_str(&number(*value)),
+                Cell::Number(_) | Cell::Empty => line.push_str("null"),
+            }
+        }
+        line.push('}');
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_trimmed_and_undefined_is_empty() {
+        assert_eq!(number(0.5714285714285714), "0.571429");
+        assert_eq!(number(12.5), "12.5");
+        assert_eq!(number(20.0), "20");
+        let table = Table {
+            header: &["a", "b", "c"],
+            rows: vec![vec![
+                Cell::Text("x,y".into()),
+                Cell::Empty,
+                Cell::Number(0.25),
+            ]],
+        };
+        let mut csv = Vec::new();
+        write(&table, Format::Csv, &mut csv).unwrap();
+        assert_eq!(String::from_utf8(csv).unwrap(), "a,b,c\n\"x,y\",,0.25\n");
+        let mut json = Vec::new();
+        write(&table, Format::JsonLines, &mut json).unwrap();
+        assert_eq!(
+            String::from_utf8(json).unwrap(),
+            "{\"a\":\"x,y\",\"b\":null,\"c\":0.25}\n"
+        );
+    }
+}

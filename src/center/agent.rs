@@ -1,0 +1,407 @@
+//! One agent's state machine (`spec/events.md`: logged_out, available, ringing, on_call, wrap_up,
+//! not_ready(reason)) and the time it spends in each state, credited exactly to its day, its session,
+//! its report intervals, and a compact timeline the rolling windows are cut from.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::calendar::{split_span, Calendar, Daily};
+use super::queue::QueueIx;
+use crate::event::{Id, Millis};
+use crate::kpi::AgentTimes;
+
+/// Dense index of an agent within its center.
+pub type AgentIx = u32;
+
+/// The state time is accounted in: the derived state of the spec, with talk and hold apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeState {
+    LoggedOut,
+    Available,
+    Ringing,
+    Talk,
+    Hold,
+    WrapUp,
+    /// Not ready, with the index of its reason in the center's reason table (0 = none given).
+    NotReady(u16),
+}
+
+impl TimeState {
+    fn code(self) -> u64 {
+        match self {
+            TimeState::LoggedOut => 0,
+            TimeState::Available => 1,
+            TimeState::Ringing => 2,
+            TimeState::Talk => 3,
+            TimeState::Hold => 4,
+            TimeState::WrapUp => 5,
+            TimeState::NotReady(reason) => 6 + u64::from(reason),
+        }
+    }
+
+    fn from_code(code: u64) -> TimeState {
+        match code {
+            0 => TimeState::LoggedOut,
+            1 => TimeState::Available,
+            2 => TimeState::Ringing,
+            3 => TimeState::Talk,
+            4 => TimeState::Hold,
+            5 => TimeState::WrapUp,
+            reason => TimeState::NotReady((reason - 6) as u16),
+        }
+    }
+
+    /// The state name of the spec and the metrics (`on_call` covers talk and hold).
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeState::LoggedOut => "logged_out",
+            TimeState::Available => "available",
+            TimeState::Ringing => "ringing",
+            TimeState::Talk | TimeState::Hold => "on_call",
+            TimeState::WrapUp => "wrap_up",
+            TimeState::NotReady(_) => "not_ready",
+        }
+    }
+}
+
+/// A state change packed in 8 bytes (44 bits of time, 20 of state) so an hour of timeline stays small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Transition(u64);
+
+const TIME_BITS: u32 = 44;
+
+impl Transition {
+    fn new(time: Millis, state: TimeState) -> Self {
+        let time = time.clamp(0, (1 << TIME_BITS) - 1) as u64;
+        Transition(time | (state.code() << TIME_BITS))
+    }
+    fn time(self) -> Millis {
+        (self.0 & ((1 << TIME_BITS) - 1)) as Millis
+    }
+    fn state(self) -> TimeState {
+        TimeState::from_code(self.0 >> TIME_BITS)
+    }
+}
+
+/// Milliseconds by state, with not-ready time kept by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StateTimes {
+    pub available_ms: u64,
+    pub ringing_ms: u64,
+    pub talk_ms: u64,
+    pub hold_ms: u64,
+    pub wrap_up_ms: u64,
+    /// (reason index, ms), in order of first use.
+    pub not_ready_ms: Vec<(u16, u64)>,
+}
+
+impl StateTimes {
+    pub fn add(&mut self, state: TimeState, ms: u64) {
+        match state {
+            TimeState::LoggedOut => {}
+            TimeState::Available => self.available_ms += ms,
+            TimeState::Ringing => self.ringing_ms += ms,
+            TimeState::Talk => self.talk_ms += ms,
+            TimeState::Hold => self.hold_ms += ms,
+            TimeState::WrapUp => self.wrap_up_ms += ms,
+            TimeState::NotReady(reason) => {
+                match self.not_ready_ms.iter_mut().find(|(r, _)| *r == reason) {
+                    Some((_, total)) => *total += ms,
+                    None => self.not_ready_ms.push((reason, ms)),
+                }
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &StateTimes) {
+        self.available_ms += other.available_ms;
+        self.ringing_ms += other.ringing_ms;
+        self.talk_ms += other.talk_ms;
+        self.hold_ms += other.hold_ms;
+        self.wrap_up_ms += other.wrap_up_ms;
+        for (reason, ms) in &other.not_ready_ms {
+            self.add(TimeState::NotReady(*reason), *ms);
+        }
+    }
+
+    pub fn agent_times(&self) -> AgentTimes {
+        let not_ready_ms = self.not_ready_ms.iter().map(|(_, ms)| ms).sum::<u64>();
+        AgentTimes {
+            available_ms: self.available_ms,
+            ringing_ms: self.ringing_ms,
+            talk_ms: self.talk_ms,
+            hold_ms: self.hold_ms,
+            wrap_up_ms: self.wrap_up_ms,
+            not_ready_ms,
+            logged_in_ms: self.available_ms
+                + self.ringing_ms
+                + self.talk_ms
+                + self.hold_ms
+                + self.wrap_up_ms
+                + not_ready_ms,
+        }
+    }
+}
+
+/// What an agent did, counted when it happened.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tallies {
+    pub handled: u64,
+    pub talk_ms: u64,
+    pub hold_ms: u64,
+    pub wrap_up_ms: u64,
+    pub dialed: u64,
+    pub connected: u64,
+    pub successes: u64,
+    pub surveys: u64,
+    /// Σ score / scale of the agent's surveys.
+    pub survey_score_sum: f64,
+}
+
+/// The call an agent is working: from answer (or dial) to completion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Work {
+    pub call: Id,
+    /// The queue the call was answered from; `None` for outbound and agent-to-agent transfers.
+    pub queue: Option<QueueIx>,
+    pub outbound: bool,
+    /// Answer (or connect) time; for an unconnected dial, the dial time.
+    pub started_at: Millis,
+    /// An outbound attempt that has not reached a person yet is not handle time.
+    pub connected: bool,
+    pub hold_since: Option<Millis>,
+    pub hold_ms: Millis,
+    pub ended_at: Option<Millis>,
+}
+
+/// Talk, hold and wrap-up of one finished call, in ms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handle {
+    pub talk_ms: u32,
+    pub hold_ms: u32,
+    pub wrap_up_ms: u32,
+}
+
+/// An agent's figures for one report interval.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentInterval {
+    pub times: StateTimes,
+    pub handled: u64,
+    pub talk_ms: u64,
+    pub hold_ms: u64,
+    pub wrap_up_ms: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub id: Id,
+    pub team: Option<Id>,
+    pub skills: Vec<QueueIx>,
+    pub logged_in: bool,
+    /// Set by `agent.state`: `Available` or `NotReady`.
+    pub availability: TimeState,
+    /// A call offered to the agent and not yet answered.
+    pub ringing: Option<Id>,
+    pub work: Option<Work>,
+    state: TimeState,
+    state_since: Millis,
+    /// State changes newer than the longest rolling window, plus the one in force at its start.
+    timeline: VecDeque<Transition>,
+    pub today_times: Daily<StateTimes>,
+    pub today_tallies: Daily<Tallies>,
+    pub session_start: Option<Millis>,
+    pub session_times: StateTimes,
+    pub session_tallies: Tallies,
+    /// Handles completed within the longest rolling window: (completion time, handle).
+    recent_handles: VecDeque<(Millis, Handle)>,
+    /// Per report interval start; kept only when the center is asked to.
+    pub intervals: Option<BTreeMap<Millis, AgentInterval>>,
+}
+
+impl Agent {
+    pub fn new(id: Id, keep_intervals: bool) -> Self {
+        Agent {
+            id,
+            team: None,
+            skills: Vec::new(),
+            logged_in: false,
+            availability: TimeState::Available,
+            ringing: None,
+            work: None,
+            state: TimeState::LoggedOut,
+            state_since: Millis::MIN,
+            timeline: VecDeque::new(),
+            today_times: Daily::default(),
+            today_tallies: Daily::default(),
+            session_start: None,
+            session_times: StateTimes::default(),
+            session_tallies: Tallies::default(),
+            recent_handles: VecDeque::new(),
+            intervals: keep_intervals.then(BTreeMap::new),
+        }
+    }
+
+    pub fn state(&self) -> TimeState {
+        self.state
+    }
+
+    pub fn state_since(&self) -> Millis {
+        self.state_since
+    }
+
+    /// The state the agent's flags say it is in.
+    fn derived_state(&self) -> TimeState {
+        if !self.logged_in {
+            return TimeState::LoggedOut;
+        }
+        match &self.work {
+            Some(work) if work.ended_at.is_some() => TimeState::WrapUp,
+            Some(work) if !work.connected => TimeState::Ringing,
+            Some(work) if work.hold_since.is_some() => TimeState::Hold,
+            Some(_) => TimeState::Talk,
+            None if self.ringing.is_some() => TimeState::Ringing,
+            None => self.availability,
+        }
+    }
+
+    /// Starts a session at `time` (explicit login, or the first call event of an agent never seen to log in).
+    pub fn log_in(&mut self, time: Millis) {
+        if !self.logged_in {
+            self.logged_in = true;
+            self.session_start = Some(time);
+            self.session_times = StateTimes::default();
+            self.session_tallies = Tallies::default();
+        }
+    }
+
+    /// Moves the agent to the state its flags now say, crediting the state it leaves up to `time`.
+    pub fn settle(&mut self, time: Millis, calendar: &mut Calendar) {
+        let next = self.derived_state();
+        if next == self.state {
+            return;
+        }
+        // A late event applied out of order cannot rewrite time already credited.
+        let time = time.max(self.state_since);
+        if self.state_since != Millis::MIN {
+            self.credit(self.state, self.state_since, time, calendar);
+        }
+        self.timeline.push_back(Transition::new(time, next));
+        self.state = next;
+        self.state_since = time;
+    }
+
+    fn credit(&mut self, state: TimeState, from: Millis, to: Millis, calendar: &mut Calendar) {
+        if state == TimeState::LoggedOut || to <= from {
+            return;
+        }
+        self.session_times.add(state, (to - from) as u64);
+        let today_times = &mut self.today_times;
+        split_span(
+            from,
+            to,
+            |time| calendar.day(time),
+            |day, ms| {
+                if let Some(times) = today_times.for_day(day.start) {
+                    times.add(state, ms);
+                }
+            },
+        );
+        if let Some(intervals) = &mut self.intervals {
+            split_span(
+                from,
+                to,
+                |time| calendar.interval(time),
+                |interval, ms| {
+                    intervals
+                        .entry(interval.start)
+                        .or_default()
+                        .times
+                        .add(state, ms);
+                },
+            );
+        }
+    }
+
+    /// Credits the current state up to `now` without leaving it, so interval figures include the time in
+    /// progress (end of a report).
+    pub fn credit_until(&mut self, now: Millis, calendar: &mut Calendar) {
+        if self.state_since != Millis::MIN && now > self.state_since {
+            self.credit(self.state, self.state_since, now, calendar);
+            self.state_since = now;
+        }
+    }
+
+    /// Counts a finished handle at `time` for the agent's day, session, windows and interval.
+    pub fn count_handle(&mut self, time: Millis, handle: Handle, calendar: &mut Calendar) {
+        let add = |tallies: &mut Tallies| {
+            tallies.handled += 1;
+            tallies.talk_ms += u64::from(handle.talk_ms);
+            tallies.hold_ms += u64::from(handle.hold_ms);
+            tallies.wrap_up_ms += u64::from(handle.wrap_up_ms);
+        };
+        if let Some(today) = self.today_tallies.for_day(calendar.day(time).start) {
+            add(today);
+        }
+        add(&mut self.session_tallies);
+        self.recent_handles.push_back((time, handle));
+        if let Some(intervals) = &mut self.intervals {
+            let interval = intervals.entry(calendar.interval(time).start).or_default();
+            interval.handled += 1;
+            interval.talk_ms += u64::from(handle.talk_ms);
+            interval.hold_ms += u64::from(handle.hold_ms);
+            interval.wrap_up_ms += u64::from(handle.wrap_up_ms);
+        }
+    }
+
+    /// Counts an outbound or survey tally for the agent's day and session.
+    pub fn count(&mut self, time: Millis, calendar: &mut Calendar, add: impl Fn(&mut Tallies)) {
+        if let Some(today) = self.today_tallies.for_day(calendar.day(time).start) {
+            add(today);
+        }
+        add(&mut self.session_tallies);
+    }
+
+    /// Time by state in `(from, now]`, cut from the timeline; the current state runs until `now`.
+    pub fn times_between(&self, from: Millis, now: Millis) -> StateTimes {
+        let mut times = StateTimes::default();
+        let mut transitions = self.timeline.iter().peekable();
+        while let Some(transition) = transitions.next() {
+            let end = transitions.peek().map_or(now, |next| next.time()).min(now);
+            let start = transition.time().max(from);
+            if end > start {
+                times.add(transition.state(), (end - start) as u64);
+            }
+        }
+        times
+    }
+
+    /// Handles completed in `(from, now]`.
+    pub fn handles_between(&self, from: Millis, now: Millis) -> Tallies {
+        let mut tallies = Tallies::default();
+        for (time, handle) in self.recent_handles.iter().rev() {
+            if *time <= from {
+                break;
+            }
+            if *time <= now {
+                tallies.handled += 1;
+                tallies.talk_ms += u64::from(handle.talk_ms);
+                tallies.hold_ms += u64::from(handle.hold_ms);
+                tallies.wrap_up_ms += u64::from(handle.wrap_up_ms);
+            }
+        }
+        tallies
+    }
+
+    /// Forgets what the rolling windows no longer need: anything at or before `horizon`.
+    pub fn trim(&mut self, horizon: Millis) {
+        while self.timeline.len() >= 2 && self.timeline[1].time() <= horizon {
+            self.timeline.pop_front();
+        }
+        while self
+            .recent_handles
+            .front()
+            .is_some_and(|(time, _)| *time <= horizon)
+        {
+            self.recent_handles.pop_front();
+        }
+    }
+}

@@ -1,0 +1,578 @@
+//! The floor of one tenant as built by applying events in event-time order: calls waiting in queues,
+//! agents and their work, and the call → queue → agent bookkeeping of `spec/events.md`. Every count is
+//! made here and lands at the event time of the event that makes it known.
+
+use std::collections::HashMap;
+
+use super::agent::{Agent, AgentIx, Handle, TimeState, Work};
+use super::calendar::Calendar;
+use super::queue::{Queue, QueueIx, Tally};
+use super::settings::{CenterSettings, MINUTE};
+use crate::event::{Availability, Event, EventKind, Id, Millis, Outcome, RejectReason};
+
+/// A call the floor is tracking between its events.
+#[derive(Debug, Clone)]
+struct Call {
+    last_seen: Millis,
+    /// The queue segment waiting now: (queue, queued time).
+    waiting: Option<(QueueIx, Millis)>,
+    /// The agent an agent-to-agent transfer handed the call to.
+    transferred_to: Option<Id>,
+    /// The agent the call is ringing at.
+    ringing_at: Option<AgentIx>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Floor {
+    /// Event time of the latest event applied.
+    pub clock: Millis,
+    pub calendar: Calendar,
+    pub queues: Vec<Queue>,
+    queue_ids: HashMap<Id, QueueIx>,
+    pub agents: Vec<Agent>,
+    agent_ids: HashMap<Id, AgentIx>,
+    calls: HashMap<Id, Call>,
+    /// Not-ready reasons by index; index 0 is "no reason given".
+    pub reasons: Vec<Id>,
+    pub expired_calls: u64,
+    next_sweep: Millis,
+}
+
+const SWEEP_EVERY_MS: Millis = MINUTE;
+
+impl Floor {
+    pub fn new(settings: &CenterSettings) -> Self {
+        let mut floor = Floor {
+            clock: Millis::MIN,
+            calendar: Calendar::new(
+                settings.time_zone,
+                settings.day_start_hour,
+                settings.interval_ms,
+            ),
+            queues: Vec::new(),
+            queue_ids: HashMap::new(),
+            agents: Vec::new(),
+            agent_ids: HashMap::new(),
+            calls: HashMap::new(),
+            reasons: vec![Id::default()],
+            expired_calls: 0,
+            next_sweep: Millis::MIN,
+        };
+        // Configured queues exist from the start, so a quiet queue shows zeros rather than nothing.
+        let mut configured: Vec<&Id> = settings.queues.keys().collect();
+        configured.sort();
+        for queue in configured {
+            floor.queue_ix(queue, settings);
+        }
+        floor
+    }
+
+    fn queue_ix(&mut self, id: &Id, settings: &CenterSettings) -> QueueIx {
+        if let Some(&ix) = self.queue_ids.get(id) {
+            return ix;
+        }
+        let ix = self.queues.len() as QueueIx;
+        self.queues
+            .push(Queue::new(id.clone(), settings.queue(id).clone()));
+        self.queue_ids.insert(id.clone(), ix);
+        ix
+    }
+
+    pub fn queue_by_id(&self, id: &str) -> Option<&Queue> {
+        self.queue_ids.get(id).map(|&ix| &self.queues[ix as usize])
+    }
+
+    fn agent_ix(&mut self, id: &Id, settings: &CenterSettings) -> AgentIx {
+        if let Some(&ix) = self.agent_ids.get(id) {
+            return ix;
+        }
+        let ix = self.agents.len() as AgentIx;
+        self.agents
+            .push(Agent::new(id.clone(), settings.keep_agent_intervals));
+        self.agent_ids.insert(id.clone(), ix);
+        ix
+    }
+
+    /// An agent named by a call event: a feed without agent events logs the agent in at its first call.
+    fn working_agent(&mut self, id: &Id, time: Millis, settings: &CenterSettings) -> AgentIx {
+        let ix = self.agent_ix(id, settings);
+        self.agents[ix as usize].log_in(time);
+        ix
+    }
+
+    fn reason_ix(&mut self, reason: &Option<Id>) -> u16 {
+        let Some(reason) = reason else { return 0 };
+        match self.reasons.iter().position(|known| known == reason) {
+            Some(ix) => ix as u16,
+            // The reason table is bounded so garbage reasons cannot grow it (or the label set) forever.
+            None if self.reasons.len() < 256 => {
+                self.reasons.push(reason.clone());
+                (self.reasons.len() - 1) as u16
+            }
+            None => 0,
+        }
+    }
+
+    pub fn number_of_calls(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// Applies one event at its time. An event that contradicts what the floor knows is `Inconsistent`
+    /// and changes nothing.
+    pub fn apply(&mut self, event: &Event, settings: &CenterSettings) -> Result<(), RejectReason> {
+        let time = event.time;
+        self.clock = self.clock.max(time);
+        if time >= self.next_sweep {
+            self.sweep(settings);
+            self.next_sweep = time + SWEEP_EVERY_MS;
+        }
+        match &event.kind {
+            EventKind::CallQueued { call, queue, .. } => {
+                self.call_queued(call, queue, time, settings)
+            }
+            EventKind::CallRinging { call, agent, .. } => {
+                self.call_ringing(call, agent, time, settings)
+            }
+            EventKind::CallAnswered { call, queue, agent } => {
+                self.call_answered(call, queue, agent, time, settings)
+            }
+            EventKind::CallAbandoned { call, queue } => {
+                self.call_left_queue(call, queue, time, true)
+            }
+            EventKind::CallDequeued { call, queue, .. } => {
+                self.call_left_queue(call, queue, time, false)
+            }
+            EventKind::CallHeld { call, agent } => self.with_work(call, agent, time, |work| {
+                if work.ended_at.is_some() || work.hold_since.is_some() {
+                    return Err(RejectReason::Inconsistent);
+                }
+                work.hold_since = Some(time);
+                Ok(())
+            }),
+            EventKind::CallResumed { call, agent } => self.with_work(call, agent, time, |work| {
+                let since = work.hold_since.take().ok_or(RejectReason::Inconsistent)?;
+                work.hold_ms += time - since;
+                Ok(())
+            }),
+            EventKind::CallTransferred {
+                call,
+                agent,
+                to_agent,
+                ..
+            } => {
+                self.with_work(call, agent, time, |work| end_talk(work, time))?;
+                if let Some(to_agent) = to_agent {
+                    let entry = self
+                        .calls
+                        .entry(call.clone())
+                        .or_insert_with(|| new_call(time));
+                    entry.transferred_to = Some(to_agent.clone());
+                }
+                Ok(())
+            }
+            EventKind::CallEnded { call, agent } => {
+                self.with_work(call, agent, time, |work| end_talk(work, time))
+            }
+            EventKind::CallCompleted {
+                call,
+                agent,
+                outcome,
+                ..
+            } => self.call_completed(call, agent, outcome.as_ref(), time),
+            EventKind::CallDialed { call, agent, .. } => {
+                let ix = self.working_agent(agent, time, settings);
+                self.finish_work(ix, time);
+                let agent = &mut self.agents[ix as usize];
+                agent.ringing = None;
+                agent.work = Some(Work {
+                    call: call.clone(),
+                    queue: None,
+                    outbound: true,
+                    started_at: time,
+                    connected: false,
+                    hold_since: None,
+                    hold_ms: 0,
+                    ended_at: None,
+                });
+                agent.count(time, &mut self.calendar, |tallies| tallies.dialed += 1);
+                agent.settle(time, &mut self.calendar);
+                Ok(())
+            }
+            EventKind::CallConnected { call, agent } => {
+                self.with_work(call, agent, time, |work| {
+                    if work.connected {
+                        return Err(RejectReason::Inconsistent);
+                    }
+                    work.connected = true;
+                    work.started_at = time;
+                    Ok(())
+                })?;
+                let ix = self.agent_ids[agent];
+                let agent = &mut self.agents[ix as usize];
+                agent.count(time, &mut self.calendar, |tallies| tallies.connected += 1);
+                Ok(())
+            }
+            EventKind::AgentLogin {
+                agent,
+                queues,
+                team,
+            } => {
+                let ix = self.agent_ix(agent, settings);
+                let skills = queues.as_ref().map(|queues| self.skills(queues, settings));
+                let agent = &mut self.agents[ix as usize];
+                agent.log_in(time);
+                if let Some(skills) = skills {
+                    agent.skills = skills;
+                }
+                if team.is_some() {
+                    agent.team = team.clone();
+                }
+                agent.settle(time, &mut self.calendar);
+                Ok(())
+            }
+            EventKind::AgentLogout { agent } => {
+                let ix = self.agent_ix(agent, settings);
+                self.finish_work(ix, time);
+                let agent = &mut self.agents[ix as usize];
+                agent.logged_in = false;
+                agent.ringing = None;
+                agent.settle(time, &mut self.calendar);
+                Ok(())
+            }
+            EventKind::AgentState {
+                agent,
+                availability,
+            } => {
+                let reason = match availability {
+                    Availability::Available => None,
+                    Availability::NotReady { reason } => Some(self.reason_ix(reason)),
+                };
+                let ix = self.working_agent(agent, time, settings);
+                self.finish_wrap_up(ix, time);
+                let agent = &mut self.agents[ix as usize];
+                agent.availability = reason.map_or(TimeState::Available, TimeState::NotReady);
+                agent.settle(time, &mut self.calendar);
+                Ok(())
+            }
+            EventKind::AgentQueues { agent, queues } => {
+                let ix = self.agent_ix(agent, settings);
+                let skills = self.skills(queues, settings);
+                self.agents[ix as usize].skills = skills;
+                Ok(())
+            }
+            EventKind::SurveyCompleted {
+                agent,
+                queue,
+                score,
+                scale,
+                ..
+            } => {
+                let normalised = score / scale;
+                if let Some(queue) = queue {
+                    let ix = self.queue_ix(queue, settings);
+                    let day = self.calendar.day(time).start;
+                    if let Some(tally) = self.queues[ix as usize].surveys.for_day(day) {
+                        tally.surveys += 1;
+                        tally.score_sum += normalised;
+                    }
+                }
+                if let Some(agent) = agent {
+                    let ix = self.agent_ix(agent, settings);
+                    self.agents[ix as usize].count(time, &mut self.calendar, |tallies| {
+                        tallies.surveys += 1;
+                        tallies.survey_score_sum += normalised;
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn skills(&mut self, queues: &[Id], settings: &CenterSettings) -> Vec<QueueIx> {
+        queues
+            .iter()
+            .map(|queue| self.queue_ix(queue, settings))
+            .collect()
+    }
+
+    fn call_queued(
+        &mut self,
+        call: &Id,
+        queue: &Id,
+        time: Millis,
+        settings: &CenterSettings,
+    ) -> Result<(), RejectReason> {
+        let q = self.queue_ix(queue, settings);
+        let entry = self
+            .calls
+            .entry(call.clone())
+            .or_insert_with(|| new_call(time));
+        entry.last_seen = time;
+        // Re-queued without a dequeue event: the earlier segment left its queue unanswered.
+        if let Some((previous, queued_at)) = entry.waiting.take() {
+            self.queues[previous as usize].stop_waiting(queued_at, call);
+            self.queues[previous as usize].record(time, Tally::Dequeued, &mut self.calendar);
+        }
+        entry.waiting = Some((q, time));
+        self.queues[q as usize].start_waiting(time, call);
+        self.queues[q as usize].record(time, Tally::Offered, &mut self.calendar);
+        Ok(())
+    }
+
+    fn call_ringing(
+        &mut self,
+        call: &Id,
+        agent: &Id,
+        time: Millis,
+        settings: &CenterSettings,
+    ) -> Result<(), RejectReason> {
+        if self
+            .calls
+            .get(call)
+            .is_none_or(|entry| entry.waiting.is_none())
+        {
+            return Err(RejectReason::Inconsistent);
+        }
+        let ix = self.working_agent(agent, time, settings);
+        self.stop_ringing(call, time);
+        let entry = self.calls.get_mut(call).expect("checked above");
+        entry.last_seen = time;
+        let agent = &mut self.agents[ix as usize];
+        if agent.work.is_none() {
+            agent.ringing = Some(call.clone());
+            entry.ringing_at = Some(ix);
+            agent.settle(time, &mut self.calendar);
+        }
+        Ok(())
+    }
+
+    /// The agent the call was ringing at (if any) is no longer offered it.
+    fn stop_ringing(&mut self, call: &Id, time: Millis) {
+        let Some(entry) = self.calls.get_mut(call) else {
+            return;
+        };
+        if let Some(ix) = entry.ringing_at.take() {
+            let agent = &mut self.agents[ix as usize];
+            if agent.ringing.as_ref() == Some(call) {
+                agent.ringing = None;
+                agent.settle(time, &mut self.calendar);
+            }
+        }
+    }
+
+    fn call_answered(
+        &mut self,
+        call: &Id,
+        queue: &Id,
+        agent: &Id,
+        time: Millis,
+        settings: &CenterSettings,
+    ) -> Result<(), RejectReason> {
+        let entry = self.calls.get(call).ok_or(RejectReason::Inconsistent)?;
+        let answered_from = match entry.waiting {
+            Some((q, queued_at)) if self.queues[q as usize].id == *queue => {
+                let wait_ms = (time - queued_at).max(0) as u32;
+                let waiting_in = &mut self.queues[q as usize];
+                waiting_in.stop_waiting(queued_at, call);
+                waiting_in.record(time, Tally::Answered { wait_ms }, &mut self.calendar);
+                Some(q)
+            }
+            // An agent-to-agent transfer reaches its agent without a queue segment.
+            None if entry.transferred_to.as_ref() == Some(agent) => None,
+            _ => return Err(RejectReason::Inconsistent),
+        };
+        self.stop_ringing(call, time);
+        self.calls.remove(call);
+        let ix = self.working_agent(agent, time, settings);
+        self.finish_work(ix, time);
+        let agent = &mut self.agents[ix as usize];
+        agent.ringing = None;
+        agent.work = Some(Work {
+            call: call.clone(),
+            queue: answered_from,
+            outbound: false,
+            started_at: time,
+            connected: true,
+            hold_since: None,
+            hold_ms: 0,
+            ended_at: None,
+        });
+        agent.settle(time, &mut self.calendar);
+        Ok(())
+    }
+
+    fn call_left_queue(
+        &mut self,
+        call: &Id,
+        queue: &Id,
+        time: Millis,
+        abandoned: bool,
+    ) -> Result<(), RejectReason> {
+        let entry = self.calls.get(call).ok_or(RejectReason::Inconsistent)?;
+        let Some((q, queued_at)) = entry
+            .waiting
+            .filter(|(q, _)| self.queues[*q as usize].id == *queue)
+        else {
+            return Err(RejectReason::Inconsistent);
+        };
+        let wait_ms = (time - queued_at).max(0) as u32;
+        let tally = if abandoned {
+            Tally::Abandoned { wait_ms }
+        } else {
+            Tally::Dequeued
+        };
+        self.queues[q as usize].stop_waiting(queued_at, call);
+        self.queues[q as usize].record(time, tally, &mut self.calendar);
+        self.stop_ringing(call, time);
+        self.calls.remove(call);
+        Ok(())
+    }
+
+    /// Runs `change` on the agent's work on `call`; inconsistent when the agent is not working that call.
+    fn with_work(
+        &mut self,
+        call: &Id,
+        agent: &Id,
+        time: Millis,
+        change: impl FnOnce(&mut Work) -> Result<(), RejectReason>,
+    ) -> Result<(), RejectReason> {
+        let ix = *self
+            .agent_ids
+            .get(agent)
+            .ok_or(RejectReason::Inconsistent)?;
+        let agent = &mut self.agents[ix as usize];
+        match &mut agent.work {
+            Some(work) if work.call == *call => change(work)?,
+            _ => return Err(RejectReason::Inconsistent),
+        }
+        agent.settle(time, &mut self.calendar);
+        Ok(())
+    }
+
+    fn call_completed(
+        &mut self,
+        call: &Id,
+        agent: &Id,
+        outcome: Option<&Outcome>,
+        time: Millis,
+    ) -> Result<(), RejectReason> {
+        let ix = *self
+            .agent_ids
+            .get(agent)
+            .ok_or(RejectReason::Inconsistent)?;
+        let worker = &self.agents[ix as usize];
+        if worker.work.as_ref().is_none_or(|work| work.call != *call) {
+            return Err(RejectReason::Inconsistent);
+        }
+        let outbound = worker.work.as_ref().is_some_and(|work| work.outbound);
+        self.finish_work(ix, time);
+        if outbound && outcome == Some(&Outcome::Success) {
+            let agent = &mut self.agents[ix as usize];
+            agent.count(time, &mut self.calendar, |tallies| tallies.successes += 1);
+        }
+        Ok(())
+    }
+
+    /// The handle ends implicitly (a feed without `call.completed`) when an agent in wrap-up changes state.
+    fn finish_wrap_up(&mut self, ix: AgentIx, time: Millis) {
+        if self.agents[ix as usize]
+            .work
+            .as_ref()
+            .is_some_and(|work| work.ended_at.is_some())
+        {
+            self.finish_work(ix, time);
+        }
+    }
+
+    /// Ends the agent's work at `time` (completion, or the implied end of a feed without one) and counts
+    /// the handle for the agent and for the queue the call was answered from.
+    fn finish_work(&mut self, ix: AgentIx, time: Millis) {
+        let agent = &mut self.agents[ix as usize];
+        let Some(mut work) = agent.work.take() else {
+            return;
+        };
+        if work.connected {
+            if work.ended_at.is_none() {
+                let _ = end_talk(&mut work, time);
+            }
+            let ended_at = work.ended_at.unwrap_or(time).min(time);
+            let handle = Handle {
+                talk_ms: clamp_ms(ended_at - work.started_at - work.hold_ms),
+                hold_ms: clamp_ms(work.hold_ms),
+                wrap_up_ms: clamp_ms(time - ended_at),
+            };
+            agent.count_handle(time, handle, &mut self.calendar);
+            if let Some(q) = work.queue {
+                let tally = Tally::Handled {
+                    talk_ms: handle.talk_ms,
+                    hold_ms: handle.hold_ms,
+                    wrap_up_ms: handle.wrap_up_ms,
+                };
+                self.queues[q as usize].record(time, tally, &mut self.calendar);
+            }
+        }
+        self.agents[ix as usize].settle(time, &mut self.calendar);
+    }
+
+    /// Drops calls silent for longer than the expiry, and what the rolling windows no longer need.
+    fn sweep(&mut self, settings: &CenterSettings) {
+        let expire_before = self.clock.saturating_sub(settings.call_expiry_ms);
+        let queues = &mut self.queues;
+        let mut expired = 0;
+        self.calls.retain(|call, entry| {
+            let keep = entry.last_seen >= expire_before;
+            if !keep {
+                expired += 1;
+                if let Some((q, queued_at)) = entry.waiting {
+                    queues[q as usize].stop_waiting(queued_at, call);
+                }
+            }
+            keep
+        });
+        self.expired_calls += expired;
+        let horizon = self
+            .clock
+            .saturating_sub(settings.longest_window_ms() + settings.lateness_ms + MINUTE);
+        let keep_intervals_from = settings.interval_retention_days.map(|days| {
+            self.calendar.day(self.clock).start - Millis::from(days) * 24 * 60 * MINUTE
+        });
+        for queue in &mut self.queues {
+            queue.trim(horizon, keep_intervals_from);
+        }
+        for agent in &mut self.agents {
+            agent.trim(horizon);
+        }
+    }
+
+    /// Credits every agent's current state up to `now`, so interval figures include the time in progress.
+    pub fn close_books(&mut self, now: Millis) {
+        for agent in &mut self.agents {
+            agent.credit_until(now, &mut self.calendar);
+        }
+    }
+}
+
+fn new_call(time: Millis) -> Call {
+    Call {
+        last_seen: time,
+        waiting: None,
+        transferred_to: None,
+        ringing_at: None,
+    }
+}
+
+/// Talk ends (hang-up or transfer): a hold still open ends with it, and wrap-up begins.
+fn end_talk(work: &mut Work, time: Millis) -> Result<(), RejectReason> {
+    if work.ended_at.is_some() {
+        return Err(RejectReason::Inconsistent);
+    }
+    if let Some(since) = work.hold_since.take() {
+        work.hold_ms += time - since;
+    }
+    work.ended_at = Some(time);
+    Ok(())
+}
+
+fn clamp_ms(ms: Millis) -> u32 {
+    ms.clamp(0, Millis::from(u32::MAX)) as u32
+}

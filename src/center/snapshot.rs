@@ -1,0 +1,441 @@
+//! A tenant's figures at one instant: what every output (JSON, Prometheus, alerts, wallboard) renders.
+//! Built from the floor; plain data, so it can be shared behind an `Arc` and serialised as it is.
+
+use std::collections::BTreeMap;
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+use super::agent::{Agent, StateTimes, Tallies, TimeState};
+use super::floor::Floor;
+use super::queue::{record_wait, wait_histogram, Queue, Tally};
+use super::settings::{CenterSettings, RollingWindow};
+use crate::event::{Id, Millis, RejectCounts, RejectReason};
+use crate::kpi::{self, AgentTimes, QueueCounts};
+
+/// Name of the calendar window since the tenant's day start.
+pub const TODAY: &str = "today";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CenterSnapshot {
+    pub tenant: Id,
+    /// The instant the figures are for (RFC 3339); windows end here.
+    pub now: String,
+    #[serde(skip)]
+    pub now_ms: Millis,
+    /// Start of the tenant's day (RFC 3339), the start of the `today` window.
+    pub day_start: String,
+    /// Event time of the latest event seen.
+    pub last_event_time: Option<String>,
+    #[serde(skip)]
+    pub last_event_ms: Option<Millis>,
+    pub events: EventStats,
+    pub queues: Vec<QueueSnapshot>,
+    pub agents: Vec<AgentSnapshot>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EventStats {
+    pub applied: u64,
+    pub rejected: u64,
+    /// Rejections by reason (only reasons that occurred).
+    pub rejected_by_reason: BTreeMap<&'static str, u64>,
+    pub calls_in_flight: usize,
+    pub expired_calls: u64,
+}
+
+impl EventStats {
+    pub fn new(applied: u64, rejected: &RejectCounts) -> Self {
+        let rejected_by_reason = RejectReason::ALL
+            .into_iter()
+            .filter(|reason| rejected.get(*reason) > 0)
+            .map(|reason| (reason.as_str(), rejected.get(reason)))
+            .collect();
+        EventStats {
+            applied,
+            rejected: rejected.total(),
+            rejected_by_reason,
+            ..EventStats::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueSnapshot {
+    pub queue: Id,
+    pub threshold_seconds: f64,
+    pub short_abandon_seconds: f64,
+    pub service_level_target: f64,
+    pub service_level_formula: &'static str,
+    /// Rolling windows, then `today`.
+    pub windows: Vec<QueueWindow>,
+    pub calls_waiting: usize,
+    pub longest_waiting_seconds: Option<f64>,
+    /// Queued time of the oldest waiting call (RFC 3339).
+    pub oldest_waiting_since: Option<String>,
+    #[serde(skip)]
+    pub oldest_waiting_ms: Option<Millis>,
+    pub agents: AgentsByState,
+    /// Today's mean survey score / scale.
+    pub csat: Option<f64>,
+    pub surveys: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueWindow {
+    pub window: String,
+    pub counts: QueueCounts,
+    pub service_level: Option<f64>,
+    pub abandon_rate: Option<f64>,
+    pub asa_seconds: Option<f64>,
+    pub average_abandon_seconds: Option<f64>,
+    pub aht_seconds: Option<f64>,
+    pub average_talk_seconds: Option<f64>,
+    pub average_hold_seconds: Option<f64>,
+    pub average_wrap_up_seconds: Option<f64>,
+    pub max_wait_seconds: Option<f64>,
+    pub wait_p50_seconds: Option<f64>,
+    pub wait_p90_seconds: Option<f64>,
+    pub wait_p95_seconds: Option<f64>,
+    pub arrival_rate_per_hour: Option<f64>,
+}
+
+/// Agents with the queue among their skills, by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AgentsByState {
+    pub available: u32,
+    pub ringing: u32,
+    pub on_call: u32,
+    pub wrap_up: u32,
+    pub not_ready: u32,
+    /// Logged in: the sum of the states above.
+    pub staffed: u32,
+}
+
+impl AgentsByState {
+    fn count(&mut self, state: TimeState) {
+        let slot = match state {
+            TimeState::LoggedOut => return,
+            TimeState::Available => &mut self.available,
+            TimeState::Ringing => &mut self.ringing,
+            TimeState::Talk | TimeState::Hold => &mut self.on_call,
+            TimeState::WrapUp => &mut self.wrap_up,
+            TimeState::NotReady(_) => &mut self.not_ready,
+        };
+        *slot += 1;
+        self.staffed += 1;
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentSnapshot {
+    pub agent: Id,
+    pub team: Option<Id>,
+    pub skills: Vec<Id>,
+    /// `logged_out`, `available`, `ringing`, `on_call`, `wrap_up` or `not_ready`.
+    pub state: &'static str,
+    /// The not-ready reason, when one was given.
+    pub reason: Option<Id>,
+    pub on_hold: bool,
+    pub state_since: Option<String>,
+    pub state_seconds: Option<f64>,
+    /// Session start (login) of the current or last session.
+    pub session_start: Option<String>,
+    #[serde(skip)]
+    pub session_start_ms: Option<Millis>,
+    /// Rolling windows, `today`, then `session`.
+    pub windows: Vec<AgentWindow>,
+    /// Today's outbound and survey figures.
+    pub dialed: u64,
+    pub connected: u64,
+    pub successes: u64,
+    pub contact_rate: Option<f64>,
+    pub conversion: Option<f64>,
+    pub csat: Option<f64>,
+    pub surveys: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentWindow {
+    pub window: String,
+    pub times: AgentTimes,
+    /// Not-ready milliseconds by reason (`""` where none was given).
+    pub not_ready_by_reason: BTreeMap<String, u64>,
+    pub handled: u64,
+    pub aht_seconds: Option<f64>,
+    pub occupancy: Option<f64>,
+    pub utilization: Option<f64>,
+}
+
+pub fn rfc3339(time: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(time)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn seconds(ms: Millis) -> f64 {
+    ms as f64 / 1000.0
+}
+
+/// Builds the snapshot of `floor` at `now`.
+pub fn build(
+    tenant: &Id,
+    floor: &Floor,
+    settings: &CenterSettings,
+    now: Millis,
+    mut events: EventStats,
+) -> CenterSnapshot {
+    let mut calendar = floor.calendar.clone();
+    let day_start = calendar.day(now).start;
+    let mut scratch = wait_histogram();
+    let mut staffing = vec![AgentsByState::default(); floor.queues.len()];
+    for agent in &floor.agents {
+        for &skill in &agent.skills {
+            staffing[skill as usize].count(agent.state());
+        }
+    }
+    let queues = floor
+        .queues
+        .iter()
+        .zip(staffing)
+        .map(|(queue, agents)| {
+            queue_snapshot(queue, agents, settings, now, day_start, &mut scratch)
+        })
+        .collect();
+    let agents = floor
+        .agents
+        .iter()
+        .map(|agent| agent_snapshot(agent, floor, settings, now, day_start))
+        .collect();
+    events.calls_in_flight = floor.number_of_calls();
+    events.expired_calls = floor.expired_calls;
+    let last_event_ms = (floor.clock != Millis::MIN).then_some(floor.clock);
+    CenterSnapshot {
+        tenant: tenant.clone(),
+        now: rfc3339(now),
+        now_ms: now,
+        day_start: rfc3339(day_start),
+        last_event_time: last_event_ms.map(rfc3339),
+        last_event_ms,
+        events,
+        queues,
+        agents,
+    }
+}
+
+fn queue_snapshot(
+    queue: &Queue,
+    agents: AgentsByState,
+    settings: &CenterSettings,
+    now: Millis,
+    day_start: Millis,
+    scratch: &mut Histogram<u32>,
+) -> QueueSnapshot {
+    let mut windows: Vec<QueueWindow> = settings
+        .rolling_windows
+        .iter()
+        .map(|window| rolling_queue_window(queue, window, now, scratch))
+        .collect();
+    let mut today = QueueCounts::default();
+    for (_, counts) in queue.intervals.range(day_start..=now) {
+        today.merge(counts);
+    }
+    let today_length = now - day_start;
+    windows.push(queue_window(
+        TODAY.to_string(),
+        today,
+        today_length,
+        queue,
+        queue.today_waits(day_start),
+    ));
+    let oldest = queue.oldest_waiting_since();
+    let surveys = queue.surveys.of_day(day_start).copied().unwrap_or_default();
+    QueueSnapshot {
+        queue: queue.id.clone(),
+        threshold_seconds: seconds(queue.settings.threshold_ms),
+        short_abandon_seconds: seconds(queue.settings.short_abandon_ms),
+        service_level_target: queue.settings.service_level_target,
+        service_level_formula: queue.settings.service_level_formula.as_str(),
+        windows,
+        calls_waiting: queue.calls_waiting(),
+        longest_waiting_seconds: oldest.map(|since| seconds((now - since).max(0))),
+        oldest_waiting_since: oldest.map(rfc3339),
+        oldest_waiting_ms: oldest,
+        agents,
+        csat: kpi::csat(surveys.score_sum, surveys.surveys),
+        surveys: surveys.surveys,
+    }
+}
+
+/// Sums the queue's records with time in `(now − length, now]`.
+fn rolling_queue_window(
+    queue: &Queue,
+    window: &RollingWindow,
+    now: Millis,
+    scratch: &mut Histogram<u32>,
+) -> QueueWindow {
+    let from = now - window.length_ms;
+    let mut counts = QueueCounts::default();
+    scratch.reset();
+    for record in queue.recent().iter().rev() {
+        if record.time <= from {
+            break;
+        }
+        if record.time > now {
+            continue;
+        }
+        counts.add(record.tally, &queue.settings);
+        if let Tally::Answered { wait_ms } = record.tally {
+            record_wait(scratch, wait_ms);
+        }
+    }
+    queue_window(
+        window.name.clone(),
+        counts,
+        window.length_ms,
+        queue,
+        Some(scratch),
+    )
+}
+
+fn queue_window(
+    name: String,
+    counts: QueueCounts,
+    length_ms: Millis,
+    queue: &Queue,
+    waits: Option<&Histogram<u32>>,
+) -> QueueWindow {
+    let percentile = |quantile: f64| {
+        waits
+            .filter(|waits| !waits.is_empty())
+            .map(|waits| waits.value_at_quantile(quantile) as f64 / 1000.0)
+    };
+    QueueWindow {
+        window: name,
+        service_level: kpi::service_level(&counts, queue.settings.service_level_formula),
+        abandon_rate: kpi::abandon_rate(&counts),
+        asa_seconds: kpi::asa_seconds(&counts),
+        average_abandon_seconds: kpi::average_abandon_seconds(&counts),
+        aht_seconds: kpi::aht_seconds(&counts),
+        average_talk_seconds: kpi::average_per_handled_seconds(counts.talk_ms, counts.handled),
+        average_hold_seconds: kpi::average_per_handled_seconds(counts.hold_ms, counts.handled),
+        average_wrap_up_seconds: kpi::average_per_handled_seconds(
+            counts.wrap_up_ms,
+            counts.handled,
+        ),
+        max_wait_seconds: kpi::max_wait_seconds(&counts),
+        wait_p50_seconds: percentile(0.50),
+        wait_p90_seconds: percentile(0.90),
+        wait_p95_seconds: percentile(0.95),
+        arrival_rate_per_hour: kpi::arrival_rate_per_hour(counts.offered, length_ms),
+        counts,
+    }
+}
+
+fn agent_snapshot(
+    agent: &Agent,
+    floor: &Floor,
+    settings: &CenterSettings,
+    now: Millis,
+    day_start: Millis,
+) -> AgentSnapshot {
+    let since = agent.state_since();
+    let open_from = |from: Millis| {
+        let mut times = StateTimes::default();
+        if now > since.max(from) {
+            times.add(agent.state(), (now - since.max(from)) as u64);
+        }
+        times
+    };
+    let mut windows: Vec<AgentWindow> = settings
+        .rolling_windows
+        .iter()
+        .map(|window| {
+            let from = now - window.length_ms;
+            agent_window(
+                window.name.clone(),
+                agent.times_between(from, now),
+                &agent.handles_between(from, now),
+                floor,
+            )
+        })
+        .collect();
+    let mut today_times = agent
+        .today_times
+        .of_day(day_start)
+        .cloned()
+        .unwrap_or_default();
+    today_times.merge(&open_from(day_start));
+    let today = agent
+        .today_tallies
+        .of_day(day_start)
+        .cloned()
+        .unwrap_or_default();
+    windows.push(agent_window(TODAY.to_string(), today_times, &today, floor));
+    if let Some(session_start) = agent.session_start {
+        let mut session_times = agent.session_times.clone();
+        if agent.logged_in {
+            session_times.merge(&open_from(session_start));
+        }
+        windows.push(agent_window(
+            "session".to_string(),
+            session_times,
+            &agent.session_tallies,
+            floor,
+        ));
+    }
+    let state = agent.state();
+    let known = since != Millis::MIN;
+    AgentSnapshot {
+        agent: agent.id.clone(),
+        team: agent.team.clone(),
+        skills: agent
+            .skills
+            .iter()
+            .map(|&q| floor.queues[q as usize].id.clone())
+            .collect(),
+        state: state.name(),
+        reason: match state {
+            TimeState::NotReady(reason) if reason > 0 => {
+                Some(floor.reasons[reason as usize].clone())
+            }
+            _ => None,
+        },
+        on_hold: state == TimeState::Hold,
+        state_since: known.then(|| rfc3339(since)),
+        state_seconds: known.then(|| seconds((now - since).max(0))),
+        session_start: agent.session_start.map(rfc3339),
+        session_start_ms: agent.session_start,
+        windows,
+        dialed: today.dialed,
+        connected: today.connected,
+        successes: today.successes,
+        contact_rate: kpi::contact_rate(today.connected, today.dialed),
+        conversion: kpi::conversion(today.successes, today.connected),
+        csat: kpi::csat(today.survey_score_sum, today.surveys),
+        surveys: today.surveys,
+    }
+}
+
+fn agent_window(name: String, times: StateTimes, tallies: &Tallies, floor: &Floor) -> AgentWindow {
+    let agent_times = times.agent_times();
+    AgentWindow {
+        window: name,
+        not_ready_by_reason: times
+            .not_ready_ms
+            .iter()
+            .map(|(reason, ms)| (floor.reasons[*reason as usize].to_string(), *ms))
+            .collect(),
+        handled: tallies.handled,
+        aht_seconds: kpi::aht_seconds(&QueueCounts {
+            handled: tallies.handled,
+            talk_ms: tallies.talk_ms,
+            hold_ms: tallies.hold_ms,
+            wrap_up_ms: tallies.wrap_up_ms,
+            ..QueueCounts::default()
+        }),
+        occupancy: kpi::occupancy(&agent_times),
+        utilization: kpi::utilization(&agent_times),
+        times: agent_times,
+    }
+}

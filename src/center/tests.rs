@@ -1,0 +1,323 @@
+//! Center behaviour on hand-built events; the expected figures are worked out by hand in each test.
+
+use super::settings::{CenterSettings, MINUTE};
+use super::snapshot::CenterSnapshot;
+use super::*;
+use crate::event::{Availability, EventKind, Id};
+
+fn at(text: &str) -> Millis {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .timestamp_millis()
+}
+
+fn id(text: &str) -> Id {
+    Id::from(text)
+}
+
+fn event(time: &str, kind: EventKind) -> Event {
+    Event {
+        time: at(time),
+        tenant: id("acme"),
+        id: None,
+        kind,
+    }
+}
+
+fn queued(time: &str, call: &str, queue: &str) -> Event {
+    event(
+        time,
+        EventKind::CallQueued {
+            call: id(call),
+            queue: id(queue),
+            priority: None,
+            direction: Default::default(),
+        },
+    )
+}
+
+fn answered(time: &str, call: &str, queue: &str, agent: &str) -> Event {
+    event(
+        time,
+        EventKind::CallAnswered {
+            call: id(call),
+            queue: id(queue),
+            agent: id(agent),
+        },
+    )
+}
+
+fn abandoned(time: &str, call: &str, queue: &str) -> Event {
+    event(
+        time,
+        EventKind::CallAbandoned {
+            call: id(call),
+            queue: id(queue),
+        },
+    )
+}
+
+fn ended(time: &str, call: &str, agent: &str) -> Event {
+    event(
+        time,
+        EventKind::CallEnded {
+            call: id(call),
+            agent: id(agent),
+        },
+    )
+}
+
+fn completed(time: &str, call: &str, agent: &str) -> Event {
+    event(
+        time,
+        EventKind::CallCompleted {
+            call: id(call),
+            agent: id(agent),
+            outcome: None,
+            disposition: None,
+        },
+    )
+}
+
+fn run(events: Vec<Event>, now: &str) -> (CenterSnapshot, Vec<Rejection>) {
+    let mut center = Center::new(id("acme"), CenterSettings::default());
+    let mut rejections = Vec::new();
+    for (tag, event) in events.into_iter().enumerate() {
+        center.ingest(event, tag as u64, &mut rejections);
+    }
+    center.flush(&mut rejections);
+    (center.snapshot(at(now)), rejections)
+}
+
+fn window<'a>(
+    snapshot: &'a CenterSnapshot,
+    queue: &str,
+    window: &str,
+) -> &'a snapshot::QueueWindow {
+    let queue = snapshot
+        .queues
+        .iter()
+        .find(|q| q.queue == queue)
+        .expect("queue present");
+    queue
+        .windows
+        .iter()
+        .find(|w| w.window == window)
+        .expect("window present")
+}
+
+#[test]
+fn one_answered_call_gives_wait_and_handle_times() {
+    // The example of spec/events.md: waited 12.5 s, talked 229.5 s (09:00:12.5 → 09:04:02), wrapped up 38 s.
+    let (snapshot, rejections) = run(
+        vec![
+            queued("2026-11-23T09:00:00Z", "c9", "billing"),
+            answered("2026-11-23T09:00:12.500Z", "c9", "billing", "a17"),
+            ended("2026-11-23T09:04:02Z", "c9", "a17"),
+            completed("2026-11-23T09:04:40Z", "c9", "a17"),
+        ],
+        "2026-11-23T09:05:00Z",
+    );
+    assert!(rejections.is_empty());
+    let figures = window(&snapshot, "billing", "15m");
+    assert_eq!(
+        (
+            figures.counts.offered,
+            figures.counts.answered,
+            figures.counts.handled
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(figures.service_level, Some(1.0));
+    assert_eq!(figures.asa_seconds, Some(12.5));
+    assert_eq!(figures.average_talk_seconds, Some(229.5));
+    assert_eq!(figures.average_wrap_up_seconds, Some(38.0));
+    assert_eq!(figures.aht_seconds, Some(267.5));
+    assert_eq!(figures.max_wait_seconds, Some(12.5));
+}
+
+#[test]
+fn rolling_windows_hold_events_in_the_half_open_span() {
+    // Offered at 09:00 and 09:20; at 09:30 the 15m window (09:15, 09:30] holds only the second,
+    // the 30m window (09:00, 09:30] excludes 09:00 exactly, the 1h window holds both.
+    let (snapshot, _) = run(
+        vec![
+            queued("2026-11-23T09:00:00Z", "c1", "q"),
+            queued("2026-11-23T09:20:00Z", "c2", "q"),
+        ],
+        "2026-11-23T09:30:00Z",
+    );
+    assert_eq!(window(&snapshot, "q", "15m").counts.offered, 1);
+    assert_eq!(window(&snapshot, "q", "30m").counts.offered, 1);
+    assert_eq!(window(&snapshot, "q", "1h").counts.offered, 2);
+    assert_eq!(window(&snapshot, "q", "today").counts.offered, 2);
+    let queue = &snapshot.queues[0];
+    assert_eq!(queue.calls_waiting, 2);
+    assert_eq!(queue.longest_waiting_seconds, Some(30.0 * 60.0));
+}
+
+#[test]
+fn an_answer_for_a_call_that_never_queued_is_inconsistent() {
+    let (snapshot, rejections) = run(
+        vec![
+            answered("2026-11-23T09:00:00Z", "ghost", "q", "a1"),
+            queued("2026-11-23T09:01:00Z", "c1", "q"),
+        ],
+        "2026-11-23T09:05:00Z",
+    );
+    assert_eq!(
+        rejections,
+        vec![Rejection {
+            tag: 0,
+            reason: RejectReason::Inconsistent
+        }]
+    );
+    assert_eq!(window(&snapshot, "q", "15m").counts.answered, 0);
+    assert_eq!(snapshot.events.applied, 1);
+}
+
+#[test]
+fn arrival_order_within_the_lateness_does_not_change_figures() {
+    // The answer arrives 5 s before its queued event; the abandon before its queued too.
+    let sorted = vec![
+        queued("2026-11-23T09:00:00Z", "c1", "q"),
+        queued("2026-11-23T09:00:01Z", "c2", "q"),
+        abandoned("2026-11-23T09:00:04Z", "c2", "q"),
+        answered("2026-11-23T09:00:05Z", "c1", "q", "a1"),
+        ended("2026-11-23T09:01:00Z", "c1", "a1"),
+        completed("2026-11-23T09:01:10Z", "c1", "a1"),
+    ];
+    let shuffled = vec![
+        sorted[3].clone(),
+        sorted[2].clone(),
+        sorted[0].clone(),
+        sorted[1].clone(),
+        sorted[5].clone(),
+        sorted[4].clone(),
+    ];
+    let (expected, none) = run(sorted, "2026-11-23T09:05:00Z");
+    let (actual, rejections) = run(shuffled, "2026-11-23T09:05:00Z");
+    assert!(none.is_empty() && rejections.is_empty(), "{rejections:?}");
+    let (expected, actual) = (window(&expected, "q", "15m"), window(&actual, "q", "15m"));
+    assert_eq!(actual.counts, expected.counts);
+    assert_eq!(
+        actual.counts.short_abandoned, 1,
+        "3 s wait is below the 5 s short-abandon limit"
+    );
+}
+
+#[test]
+fn in_order_events_show_before_the_watermark_passes_them() {
+    let mut center = Center::new(id("acme"), CenterSettings::default());
+    let mut rejections = Vec::new();
+    center.ingest(
+        queued("2026-11-23T09:00:00Z", "c1", "q"),
+        0,
+        &mut rejections,
+    );
+    // Nothing has settled yet (the lateness is 10 s), but the snapshot shows the call at once.
+    let snapshot = center.snapshot(at("2026-11-23T09:00:01Z"));
+    assert_eq!(window(&snapshot, "q", "15m").counts.offered, 1);
+    assert_eq!(snapshot.queues[0].calls_waiting, 1);
+}
+
+#[test]
+fn events_later_than_the_windows_held_are_out_of_window() {
+    let (_, rejections) = run(
+        vec![
+            queued("2026-11-23T12:00:00Z", "c1", "q"),
+            queued("2026-11-23T09:00:00Z", "old", "q"),
+        ],
+        "2026-11-23T12:00:00Z",
+    );
+    assert_eq!(
+        rejections,
+        vec![Rejection {
+            tag: 1,
+            reason: RejectReason::OutOfWindow
+        }]
+    );
+}
+
+#[test]
+fn duplicate_ids_are_dropped() {
+    let mut first = queued("2026-11-23T09:00:00Z", "c1", "q");
+    first.id = Some(id("e1"));
+    let (snapshot, rejections) = run(vec![first.clone(), first], "2026-11-23T09:01:00Z");
+    assert_eq!(
+        rejections,
+        vec![Rejection {
+            tag: 1,
+            reason: RejectReason::Duplicate
+        }]
+    );
+    assert_eq!(window(&snapshot, "q", "15m").counts.offered, 1);
+}
+
+#[test]
+fn agent_time_in_state_and_occupancy() {
+    // Login available at 09:00; a call rings... answered 09:10, ended 09:20, completed 09:25; not ready
+    // (break) 09:40; snapshot at 10:00. In the 1h window: available 10 + 15 = 25 min, talk 10, wrap-up 5,
+    // not ready 20: occupancy 15 / 40, utilization 15 / 60.
+    let login = event(
+        "2026-11-23T09:00:00Z",
+        EventKind::AgentLogin {
+            agent: id("a1"),
+            queues: Some(vec![id("q")]),
+            team: None,
+        },
+    );
+    let available = event(
+        "2026-11-23T09:00:00Z",
+        EventKind::AgentState {
+            agent: id("a1"),
+            availability: Availability::Available,
+        },
+    );
+    let break_ = event(
+        "2026-11-23T09:40:00Z",
+        EventKind::AgentState {
+            agent: id("a1"),
+            availability: Availability::NotReady {
+                reason: Some(id("break")),
+            },
+        },
+    );
+    let (snapshot, rejections) = run(
+        vec![
+            login,
+            available,
+            queued("2026-11-23T09:09:50Z", "c1", "q"),
+            answered("2026-11-23T09:10:00Z", "c1", "q", "a1"),
+            ended("2026-11-23T09:20:00Z", "c1", "a1"),
+            completed("2026-11-23T09:25:00Z", "c1", "a1"),
+            break_,
+        ],
+        "2026-11-23T10:00:00Z",
+    );
+    assert!(rejections.is_empty(), "{rejections:?}");
+    let agent = &snapshot.agents[0];
+    assert_eq!(
+        (agent.state, agent.reason.as_deref()),
+        ("not_ready", Some("break"))
+    );
+    let hour = agent.windows.iter().find(|w| w.window == "1h").unwrap();
+    assert_eq!(hour.times.available_ms, 25 * MINUTE as u64);
+    assert_eq!(hour.times.talk_ms, 10 * MINUTE as u64);
+    assert_eq!(hour.times.wrap_up_ms, 5 * MINUTE as u64);
+    assert_eq!(hour.times.not_ready_ms, 20 * MINUTE as u64);
+    assert_eq!(
+        hour.not_ready_by_reason.get("break"),
+        Some(&(20 * MINUTE as u64))
+    );
+    assert_eq!(hour.occupancy, Some(15.0 / 40.0));
+    assert_eq!(hour.utilization, Some(15.0 / 60.0));
+    assert_eq!(hour.handled, 1);
+    // The 15m window (09:45, 10:00] saw only the break.
+    let quarter = agent.windows.iter().find(|w| w.window == "15m").unwrap();
+    assert_eq!(quarter.times.not_ready_ms, 15 * MINUTE as u64);
+    assert_eq!(quarter.occupancy, None);
+    let queue = &snapshot.queues[0];
+    assert_eq!(queue.agents.not_ready, 1);
+    assert_eq!(queue.agents.staffed, 1);
+}

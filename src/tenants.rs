@@ -1,0 +1,113 @@
+//! Routes decoded events to each tenant's [`Center`], creating centers on first sight with that tenant's
+//! settings, and counts what was rejected before an event had a tenant. Pure: the replay command and
+//! the Kafka workers drive it.
+
+use std::collections::BTreeMap;
+
+use crate::center::settings::CenterSettings;
+use crate::center::snapshot::CenterSnapshot;
+use crate::center::{Center, Rejection};
+use crate::decode::{json_v1, DecodeLimits};
+use crate::event::{Event, Id, Millis, RejectCounts, RejectReason};
+
+/// Settings for a tenant, by name.
+pub type SettingsOf = Box<dyn Fn(&str) -> CenterSettings + Send>;
+
+pub struct Tenants {
+    centers: BTreeMap<Id, Center>,
+    settings_of: SettingsOf,
+    limits: DecodeLimits,
+    /// Messages rejected by the decoder (they have no trustworthy tenant).
+    undecodable: RejectCounts,
+    rejections: Vec<Rejection>,
+}
+
+impl Tenants {
+    pub fn new(settings_of: SettingsOf, limits: DecodeLimits) -> Self {
+        Tenants {
+            centers: BTreeMap::new(),
+            settings_of,
+            limits,
+            undecodable: RejectCounts::default(),
+            rejections: Vec::new(),
+        }
+    }
+
+    /// Decodes one JSON v1 message and applies it; the rejection, if any, is returned.
+    pub fn ingest_json(&mut self, message: &[u8], tag: u64) -> Option<RejectReason> {
+        match json_v1::decode(message, &self.limits) {
+            Ok(event) => self.ingest(event, tag),
+            Err(error) => {
+                self.undecodable.add(error.reason);
+                Some(error.reason)
+            }
+        }
+    }
+
+    /// Applies one decoded event (in its turn); a rejection known at once is returned. Rejections
+    /// found later, when a buffered event reaches the floor, are collected for [`Tenants::take_rejections`].
+    pub fn ingest(&mut self, event: Event, tag: u64) -> Option<RejectReason> {
+        let center = match self.centers.get_mut(&event.tenant) {
+            Some(center) => center,
+            None => {
+                let settings = (self.settings_of)(&event.tenant);
+                self.centers
+                    .entry(event.tenant.clone())
+                    .or_insert_with(|| Center::new(event.tenant.clone(), settings))
+            }
+        };
+        let before = self.rejections.len();
+        center.ingest(event, tag, &mut self.rejections);
+        self.rejections[before..]
+            .iter()
+            .find(|rejection| rejection.tag == tag)
+            .map(|rejection| rejection.reason)
+    }
+
+    /// Rejections of events applied after their arrival, since the last call.
+    pub fn take_rejections(&mut self) -> Vec<Rejection> {
+        std::mem::take(&mut self.rejections)
+    }
+
+    /// End of a finite input: applies everything buffered and credits agents up to each tenant's last
+    /// event time.
+    pub fn finish(&mut self) {
+        for center in self.centers.values_mut() {
+            center.flush(&mut self.rejections);
+            if let Some(latest) = center.latest_event_time() {
+                center.close_books(latest);
+            }
+        }
+    }
+
+    pub fn centers(&self) -> impl Iterator<Item = &Center> {
+        self.centers.values()
+    }
+
+    pub fn center(&self, tenant: &str) -> Option<&Center> {
+        self.centers.get(tenant)
+    }
+
+    /// Snapshots of every tenant at `now`, or at each tenant's own latest event time when `now` is `None`.
+    pub fn snapshots(&self, now: Option<Millis>) -> Vec<CenterSnapshot> {
+        self.centers
+            .values()
+            .map(|center| center.snapshot(now.or(center.latest_event_time()).unwrap_or(0)))
+            .collect()
+    }
+
+    pub fn undecodable(&self) -> &RejectCounts {
+        &self.undecodable
+    }
+
+    /// Applied events and rejections by reason over all tenants, decoder rejections included.
+    pub fn totals(&self) -> (u64, RejectCounts) {
+        let mut rejected = self.undecodable;
+        let mut applied = 0;
+        for center in self.centers.values() {
+            applied += center.applied();
+            rejected.merge(center.rejected());
+        }
+        (applied, rejected)
+    }
+}
