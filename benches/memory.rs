@@ -1,0 +1,184 @@
+//! Resident memory of a center by scale: 100,000 agents and 10,000 queues with all default windows,
+//! each fed an hour of realistic activity through the real engine. Prints bytes per agent and per queue
+//! against the goals (2 KiB per agent, 64 KiB per queue). Run: `cargo bench --bench memory`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use callboard::center::settings::{CenterSettings, MINUTE, SECOND};
+use callboard::center::{Center, Rejection};
+use callboard::event::{Availability, DequeueReason, Event, EventKind, Id, Millis};
+
+const START: Millis = 1_795_424_400_000; // 2026-11-23T05:00:00Z
+const HOUR: Millis = 60 * MINUTE;
+
+/// Counts live heap bytes, so the center's own memory is measured exactly, apart from the allocator's
+/// habit of keeping freed pages resident.
+struct Counting;
+
+static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn live_bytes() -> u64 {
+    LIVE_BYTES.load(Ordering::Relaxed) as u64
+}
+
+fn resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+fn event(time: Millis, kind: EventKind) -> Event {
+    Event {
+        time,
+        tenant: Id::from("acme"),
+        id: None,
+        kind,
+    }
+}
+
+/// Feeds events sorted by time, as a live feed would deliver them.
+fn feed(mut events: Vec<Event>) -> (Center, usize) {
+    events.sort_by_key(|event| (event.time, event.kind.natural_rank()));
+    let count = events.len();
+    let mut center = Center::new(Id::from("acme"), CenterSettings::default());
+    let mut rejections: Vec<Rejection> = Vec::new();
+    for event in events {
+        center.ingest(event, 0, &mut rejections);
+    }
+    center.flush(&mut rejections);
+    assert!(rejections.is_empty(), "{} rejected", rejections.len());
+    (center, count)
+}
+
+/// 100,000 agents logged in for the hour, each with twelve availability changes (breaks), no calls.
+fn agents_only(agents: usize) -> Vec<Event> {
+    let mut events = Vec::new();
+    for index in 0..agents {
+        let agent = Id::from(format!("agent-{index:06}"));
+        let queues = vec![
+            Id::from(format!("q{}", index % 10)),
+            Id::from(format!("q{}", (index + 1) % 10)),
+        ];
+        let start = START + (index as Millis % 60) * SECOND;
+        events.push(event(
+            start,
+            EventKind::AgentLogin {
+                agent: agent.clone(),
+                queues: Some(queues),
+                team: None,
+            },
+        ));
+        for change in 0..12 {
+            let availability = if change % 2 == 0 {
+                Availability::Available
+            } else {
+                Availability::NotReady {
+                    reason: Some(Id::from("break")),
+                }
+            };
+            events.push(event(
+                start + change * 5 * MINUTE,
+                EventKind::AgentState {
+                    agent: agent.clone(),
+                    availability,
+                },
+            ));
+        }
+    }
+    events
+}
+
+/// 10,000 queues each offered 60 calls in the hour, every one abandoned or dequeued (no agents).
+fn queues_only(queues: usize) -> Vec<Event> {
+    let mut events = Vec::new();
+    for index in 0..queues {
+        let queue = Id::from(format!("queue-{index:05}"));
+        for call_index in 0..60 {
+            let call = Id::from(format!("c{index}-{call_index}"));
+            let queued_at = START + call_index * MINUTE + (index as Millis % 60) * SECOND;
+            events.push(event(
+                queued_at,
+                EventKind::CallQueued {
+                    call: call.clone(),
+                    queue: queue.clone(),
+                    priority: None,
+                    direction: Default::default(),
+                },
+            ));
+            let left = queued_at + 30 * SECOND;
+            events.push(event(
+                left,
+                if call_index % 3 == 0 {
+                    EventKind::CallDequeued {
+                        call,
+                        queue: queue.clone(),
+                        reason: DequeueReason::Timeout,
+                    }
+                } else {
+                    EventKind::CallAbandoned {
+                        call,
+                        queue: queue.clone(),
+                    }
+                },
+            ));
+        }
+    }
+    events
+}
+
+fn measure(name: &str, units: usize, goal_bytes: u64, build: impl FnOnce() -> Vec<Event>) {
+    let heap_before = live_bytes();
+    let resident_before = resident_bytes();
+    let (center, count) = feed(build());
+    let held = live_bytes().saturating_sub(heap_before);
+    let resident = resident_bytes().saturating_sub(resident_before);
+    let per_unit = held / units as u64;
+    println!(
+        "{name}: {units} after {count} events over an hour: center holds {:.1} MiB of heap, {per_unit} bytes each \
+         (goal <= {goal_bytes}{}); process resident grew {:.1} MiB (includes the freed input)",
+        held as f64 / (1024.0 * 1024.0),
+        if per_unit <= goal_bytes { ", met" } else { ", OVER GOAL" },
+        resident as f64 / (1024.0 * 1024.0),
+    );
+    drop(center);
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` passes nothing and only wants it to build.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        return;
+    }
+    measure("agents", 100_000, 2 * 1024, || agents_only(100_000));
+    measure("queues", 10_000, 64 * 1024, || queues_only(10_000));
+    let _ = HOUR;
+}
