@@ -10,7 +10,6 @@ use callboard::center::{Center, Rejection};
 use callboard::event::{Availability, DequeueReason, Event, EventKind, Id, Millis};
 
 const START: Millis = 1_795_424_400_000; // 2026-11-23T05:00:00Z
-const HOUR: Millis = 60 * MINUTE;
 
 /// Counts live heap bytes, so the center's own memory is measured exactly, apart from the allocator's
 /// habit of keeping freed pages resident.
@@ -180,5 +179,4 @@ fn main() {
     }
     measure("agents", 100_000, 2 * 1024, || agents_only(100_000));
     measure("queues", 10_000, 64 * 1024, || queues_only(10_000));
-    let _ = HOUR;
 }

@@ -1,0 +1,195 @@
+//! Scenario tests as data: each file in `tests/scenarios/` is replayed through the decoder and the engine,
+//! and its figures are compared with values worked out by hand in the comments here.
+
+use std::path::Path;
+
+use callboard::center::settings::CenterSettings;
+use callboard::center::snapshot::{CenterSnapshot, QueueWindow};
+use callboard::decode::DecodeLimits;
+use callboard::event::RejectReason;
+use callboard::kpi::ServiceLevelFormula;
+use callboard::report::{self, Format};
+use callboard::tenants::Tenants;
+
+fn replay_with(file: &str, adjust: impl Fn(&str, &mut CenterSettings) + Send + 'static) -> Tenants {
+    let settings_of = Box::new(move |tenant: &str| {
+        let mut settings =
+            CenterSettings { keep_agent_intervals: true, interval_retention_days: None, ..CenterSettings::default() };
+        adjust(tenant, &mut settings);
+        settings
+    });
+    let mut tenants = Tenants::new(settings_of, DecodeLimits::default());
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    for (number, line) in text.lines().enumerate() {
+        tenants.ingest_json(line.as_bytes(), number as u64 + 1);
+    }
+    tenants.finish();
+    tenants
+}
+
+fn replay(file: &str) -> Tenants {
+    replay_with(file, |_, _| {})
+}
+
+fn snapshot(tenants: &Tenants, tenant: &str) -> CenterSnapshot {
+    let center = tenants.center(tenant).expect("tenant present");
+    center.snapshot(center.latest_event_time().expect("events seen"))
+}
+
+fn window<'a>(snapshot: &'a CenterSnapshot, queue: &str, window: &str) -> &'a QueueWindow {
+    let queue = snapshot.queues.iter().find(|q| q.queue == queue).expect("queue present");
+    queue.windows.iter().find(|w| w.window == window).expect("window present")
+}
+
+fn csv(table: &report::Table) -> Vec<String> {
+    let mut out = Vec::new();
+    report::write(table, Format::Csv, &mut out).unwrap();
+    String::from_utf8(out).unwrap().lines().map(str::to_string).collect()
+}
+
+fn close(actual: Option<f64>, expected: f64) {
+    let actual = actual.expect("figure defined");
+    assert!((actual - expected).abs() < 1e-6, "{actual} != {expected}");
+}
+
+// service_level.jsonl, all in the 09:00–09:15 interval:
+//   answered: c1 after 10 s, c2 after 30 s, c7 after 5 s  → answered 3, within 20 s: 2, ASA 45 / 3 = 15 s
+//   abandoned: c3 after 3 s (short), c4 after 40 s, c5 after 15 s, c8 after 8 s → 4, short 1, within 3
+//   dequeued: c6 → N = 3 + 4 + 1 = 8; offered 8; abandon rate 4 / 8
+//   handles: c1 talk 150 (180 − 30 hold), hold 30, wrap 30; c2 talk 120, wrap 20; c7 talk 120, wrap 0
+//            → AHT 470 / 3, talk 390 / 3 = 130, hold 10, wrap 50 / 3; max wait 40 s (dequeued excluded)
+//   service level: default 2 / (3 + 4 − 1) = 1/3; ignore-abandoned 2 / (8 − 3) = 0.4;
+//                  all outcomes 2 / (8 − 1) = 2/7; count-for (2 + 3 − 1) / (8 − 1) = 4/7
+#[test]
+fn service_level_under_each_formula_asa_aht_and_abandons() {
+    let tenants = replay("service_level.jsonl");
+    assert_eq!(
+        csv(&report::queue_table(tenants.centers())),
+        vec![
+            report::QUEUE_HEADER.join(","),
+            "acme,billing,2026-11-23T09:00:00Z,8,3,2,4,1,1,3,0.333333,0.5,15,156.666667,130,10,16.666667,40".to_string(),
+        ]
+    );
+    let expected = [
+        (ServiceLevelFormula::AbandonsCountAgainst, 1.0 / 3.0),
+        (ServiceLevelFormula::AbandonsIgnoredWithinThreshold, 0.4),
+        (ServiceLevelFormula::AllOutcomes, 2.0 / 7.0),
+        (ServiceLevelFormula::AbandonsWithinThresholdCountFor, 4.0 / 7.0),
+    ];
+    for (formula, service_level) in expected {
+        let tenants = replay_with("service_level.jsonl", move |_, settings| {
+            settings.queue_defaults.service_level_formula = formula;
+        });
+        let snapshot = snapshot(&tenants, "acme");
+        close(window(&snapshot, "billing", "today").service_level, service_level);
+        close(window(&snapshot, "billing", "15m").average_abandon_seconds, 66.0 / 4.0);
+    }
+}
+
+// transfer.jsonl: billing answers t1 after 8 s, a1 talks 120 s then transfers and wraps up 30 s;
+// sales answers it after 30 s (over the 20 s threshold), a2 talks 180 s and wraps up 20 s.
+#[test]
+fn a_transfer_counts_a_segment_in_each_queue() {
+    let snapshot = snapshot(&replay("transfer.jsonl"), "acme");
+    let billing = window(&snapshot, "billing", "1h");
+    assert_eq!((billing.counts.offered, billing.counts.answered, billing.counts.handled), (1, 1, 1));
+    close(billing.service_level, 1.0);
+    close(billing.aht_seconds, 150.0);
+    let sales = window(&snapshot, "sales", "1h");
+    assert_eq!((sales.counts.offered, sales.counts.answered, sales.counts.handled), (1, 1, 1));
+    close(sales.service_level, 0.0);
+    close(sales.asa_seconds, 30.0);
+    close(sales.aht_seconds, 200.0);
+    assert_eq!(snapshot.events.rejected, 0);
+}
+
+// occupancy.jsonl: a1 logged in 09:10–09:40, talking 09:20–09:25, wrap-up 09:25–09:26.
+//   09:00–09:15: available 300 s;                       occupancy 0
+//   09:15–09:30: available 300 + 240 s, talk 300, wrap-up 60; occupancy 360 / 900, handled 1
+//   09:30–09:45: available 600 s;                       occupancy 0
+#[test]
+fn occupancy_splits_exactly_at_interval_boundaries() {
+    let tenants = replay("occupancy.jsonl");
+    assert_eq!(
+        csv(&report::agent_table(tenants.centers())),
+        vec![
+            report::AGENT_HEADER.join(","),
+            "acme,a1,2026-11-23T09:00:00Z,0,0,0,0,300,0,300,0,0".to_string(),
+            "acme,a1,2026-11-23T09:15:00Z,1,300,0,60,540,0,900,0.4,0.4".to_string(),
+            "acme,a1,2026-11-23T09:30:00Z,0,0,0,0,600,0,600,0,0".to_string(),
+        ]
+    );
+}
+
+// tokyo_midnight.jsonl: n1 waits in the last minute of the 23rd in Tokyo, n2 in the first of the 24th.
+#[test]
+fn today_starts_at_midnight_in_the_tenant_time_zone() {
+    let tenants = replay_with("tokyo_midnight.jsonl", |_, settings| settings.time_zone = chrono_tz::Asia::Tokyo);
+    let snapshot = snapshot(&tenants, "tokyo");
+    assert_eq!(snapshot.day_start, "2026-11-23T15:00:00.000Z");
+    let today = window(&snapshot, "night", "today");
+    assert_eq!((today.counts.offered, today.counts.answered), (1, 1));
+    close(today.asa_seconds, 10.0);
+    let hour = window(&snapshot, "night", "1h");
+    assert_eq!((hour.counts.offered, hour.counts.answered), (2, 2));
+    let rows = csv(&report::queue_table(tenants.centers()));
+    assert_eq!(rows.len(), 3);
+    assert!(rows[1].starts_with("tokyo,night,2026-11-23T14:45:00Z,1,1,1,"), "{}", rows[1]);
+    assert!(rows[2].starts_with("tokyo,night,2026-11-23T15:00:00Z,1,1,1,"), "{}", rows[2]);
+}
+
+// no_agent_events.jsonl: a9 is first seen answering x1 at 11:00:04; no call.completed ever comes, so
+// x1's handle ends when a9 answers x2 at 11:05:06: talk 180 s, wrap-up 122 s.
+#[test]
+fn a_feed_without_agent_events_still_gives_queue_and_agent_figures() {
+    let snapshot = snapshot(&replay("no_agent_events.jsonl"), "acme");
+    let support = window(&snapshot, "support", "1h");
+    assert_eq!((support.counts.offered, support.counts.answered, support.counts.handled), (2, 2, 1));
+    close(support.aht_seconds, 302.0);
+    close(support.average_wrap_up_seconds, 122.0);
+    let agent = &snapshot.agents[0];
+    assert_eq!((agent.agent.as_str(), agent.state), ("a9", "on_call"));
+    assert_eq!(agent.session_start.as_deref(), Some("2026-11-23T11:00:04.000Z"));
+    assert_eq!(snapshot.events.rejected, 0);
+}
+
+// seconds.jsonl: one-second timestamps, answers before their queued events, completions before their
+// ends, and one duplicate. s1 waits 3 s, talks 57 s; s2 waits 0 s, talks 115 s, wraps up 5 s.
+#[test]
+fn one_second_resolution_in_any_arrival_order() {
+    let tenants = replay("seconds.jsonl");
+    let snapshot = snapshot(&tenants, "acme");
+    let sales = window(&snapshot, "sales", "15m");
+    assert_eq!((sales.counts.offered, sales.counts.answered, sales.counts.handled), (2, 2, 2));
+    close(sales.asa_seconds, 1.5);
+    close(sales.aht_seconds, (57.0 + 120.0) / 2.0);
+    let (applied, rejected) = tenants.totals();
+    assert_eq!((applied, rejected.total(), rejected.get(RejectReason::Duplicate)), (8, 1, 1));
+}
+
+#[test]
+fn garbage_lines_are_counted_and_change_no_figure() {
+    let clean = replay("service_level.jsonl");
+    let mut tenants = Tenants::new(Box::new(|_: &str| CenterSettings::default()), DecodeLimits::default());
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/service_level.jsonl");
+    let garbage: [&[u8]; 6] = [
+        b"{not json",
+        b"[1,2,3]",
+        b"{\"type\":\"call.teleported\",\"time\":\"2026-11-23T09:00:00Z\"}",
+        b"{\"type\":\"call.queued\",\"time\":\"2026-11-23T09:00:00Z\",\"queue\":\"billing\"}",
+        b"{\"type\":\"call.queued\",\"time\":\"yesterday\",\"call\":\"z\",\"queue\":\"billing\"}",
+        b"\xff\xfe\x00garbage",
+    ];
+    for (number, line) in std::fs::read_to_string(path).unwrap().lines().enumerate() {
+        tenants.ingest_json(garbage[number % garbage.len()], 1000 + number as u64);
+        tenants.ingest_json(line.as_bytes(), number as u64);
+    }
+    tenants.finish();
+    assert_eq!(csv(&report::queue_table(tenants.centers())), csv(&report::queue_table(clean.centers())));
+    let (applied, rejected) = tenants.totals();
+    assert_eq!((applied, rejected.total()), (24, 24));
+    assert_eq!(rejected.get(RejectReason::UnknownType), 4);
+    assert_eq!(rejected.get(RejectReason::MissingField), 4);
+    assert_eq!(rejected.get(RejectReason::BadTime), 4);
+}
