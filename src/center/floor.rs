@@ -2,7 +2,7 @@
 //! agents and their work, and the call → queue → agent bookkeeping of `spec/events.md`. Every count is
 //! made here and lands at the event time of the event that makes it known.
 
-use std::collections::HashMap;
+use ahash::AHashMap as HashMap;
 
 use super::agent::{Agent, AgentIx, Handle, TimeState, Work};
 use super::calendar::Calendar;
@@ -50,10 +50,10 @@ impl Floor {
                 settings.interval_ms,
             ),
             queues: Vec::new(),
-            queue_ids: HashMap::new(),
+            queue_ids: HashMap::default(),
             agents: Vec::new(),
-            agent_ids: HashMap::new(),
-            calls: HashMap::new(),
+            agent_ids: HashMap::default(),
+            calls: HashMap::default(),
             reasons: vec![Id::default()],
             expired_calls: 0,
             next_sweep: Millis::MIN,

@@ -1,0 +1,89 @@
+//! The only state shared between threads: the latest snapshot of every tenant this instance owns, and
+//! the status of every partition it owns. Workers publish; HTTP, metrics and alerts read. Snapshots are
+//! immutable `Arc`s, so a reader never holds a lock while rendering.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use dashmap::DashMap;
+
+use crate::center::snapshot::CenterSnapshot;
+use crate::event::Id;
+
+/// Where an owned partition is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Rebuilding state from the start of the longest window up to the committed offset.
+    Replaying,
+    /// Applying new events as they come; alerts may fire.
+    Live,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionStatus {
+    pub phase: Phase,
+    /// Messages between the consumer's position and the partition's high watermark.
+    pub lag: i64,
+}
+
+#[derive(Debug, Default)]
+pub struct Board {
+    snapshots: DashMap<Id, Arc<CenterSnapshot>>,
+    partitions: DashMap<(String, i32), PartitionStatus>,
+    /// Workers that have had their first assignment: until all have, the group has not formed and the
+    /// instance is not ready, even though it owns nothing that could still be replaying.
+    assigned_workers: AtomicUsize,
+    workers: usize,
+}
+
+impl Board {
+    pub fn new(workers: usize) -> Arc<Board> {
+        Arc::new(Board { workers, ..Board::default() })
+    }
+
+    pub fn publish(&self, snapshot: CenterSnapshot) {
+        self.snapshots.insert(snapshot.tenant.clone(), Arc::new(snapshot));
+    }
+
+    /// A tenant whose partition moved to another instance: that instance exports it now.
+    pub fn withdraw(&self, tenant: &str) {
+        self.snapshots.remove(tenant);
+    }
+
+    pub fn snapshot(&self, tenant: &str) -> Option<Arc<CenterSnapshot>> {
+        self.snapshots.get(tenant).map(|entry| Arc::clone(entry.value()))
+    }
+
+    /// Every tenant's latest snapshot, ordered by tenant.
+    pub fn snapshots(&self) -> Vec<Arc<CenterSnapshot>> {
+        let mut all: Vec<_> = self.snapshots.iter().map(|entry| Arc::clone(entry.value())).collect();
+        all.sort_by(|a, b| a.tenant.cmp(&b.tenant));
+        all
+    }
+
+    pub fn set_partition(&self, topic: &str, partition: i32, status: PartitionStatus) {
+        self.partitions.insert((topic.to_string(), partition), status);
+    }
+
+    pub fn remove_partition(&self, topic: &str, partition: i32) {
+        self.partitions.remove(&(topic.to_string(), partition));
+    }
+
+    /// Owned partitions with their status, ordered.
+    pub fn partitions(&self) -> Vec<((String, i32), PartitionStatus)> {
+        let mut all: Vec<_> = self.partitions.iter().map(|entry| (entry.key().clone(), entry.value().clone())).collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
+    /// Called once by each worker at its first assignment.
+    pub fn mark_assigned(&self) {
+        self.assigned_workers.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Ready when the group has assigned this instance its partitions and every one of them is live.
+    pub fn is_ready(&self) -> bool {
+        self.assigned_workers.load(Ordering::Acquire) >= self.workers
+            && self.partitions.iter().all(|entry| entry.value().phase == Phase::Live)
+    }
+}
