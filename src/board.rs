@@ -38,11 +38,15 @@ pub struct Board {
 
 impl Board {
     pub fn new(workers: usize) -> Arc<Board> {
-        Arc::new(Board { workers, ..Board::default() })
+        Arc::new(Board {
+            workers,
+            ..Board::default()
+        })
     }
 
     pub fn publish(&self, snapshot: CenterSnapshot) {
-        self.snapshots.insert(snapshot.tenant.clone(), Arc::new(snapshot));
+        self.snapshots
+            .insert(snapshot.tenant.clone(), Arc::new(snapshot));
     }
 
     /// A tenant whose partition moved to another instance: that instance exports it now.
@@ -51,18 +55,25 @@ impl Board {
     }
 
     pub fn snapshot(&self, tenant: &str) -> Option<Arc<CenterSnapshot>> {
-        self.snapshots.get(tenant).map(|entry| Arc::clone(entry.value()))
+        self.snapshots
+            .get(tenant)
+            .map(|entry| Arc::clone(entry.value()))
     }
 
     /// Every tenant's latest snapshot, ordered by tenant.
     pub fn snapshots(&self) -> Vec<Arc<CenterSnapshot>> {
-        let mut all: Vec<_> = self.snapshots.iter().map(|entry| Arc::clone(entry.value())).collect();
+        let mut all: Vec<_> = self
+            .snapshots
+            .iter()
+            .map(|entry| Arc::clone(entry.value()))
+            .collect();
         all.sort_by(|a, b| a.tenant.cmp(&b.tenant));
         all
     }
 
     pub fn set_partition(&self, topic: &str, partition: i32, status: PartitionStatus) {
-        self.partitions.insert((topic.to_string(), partition), status);
+        self.partitions
+            .insert((topic.to_string(), partition), status);
     }
 
     pub fn remove_partition(&self, topic: &str, partition: i32) {
@@ -71,7 +82,11 @@ impl Board {
 
     /// Owned partitions with their status, ordered.
     pub fn partitions(&self) -> Vec<((String, i32), PartitionStatus)> {
-        let mut all: Vec<_> = self.partitions.iter().map(|entry| (entry.key().clone(), entry.value().clone())).collect();
+        let mut all: Vec<_> = self
+            .partitions
+            .iter()
+            .map(|entry| (entry.key().clone(), entry.value().clone()))
+            .collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all
     }
@@ -84,6 +99,9 @@ impl Board {
     /// Ready when the group has assigned this instance its partitions and every one of them is live.
     pub fn is_ready(&self) -> bool {
         self.assigned_workers.load(Ordering::Acquire) >= self.workers
-            && self.partitions.iter().all(|entry| entry.value().phase == Phase::Live)
+            && self
+                .partitions
+                .iter()
+                .all(|entry| entry.value().phase == Phase::Live)
     }
 }

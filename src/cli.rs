@@ -182,10 +182,10 @@ impl From<io::Error> for Failure {
 /// Runs the engine over the input of `args` and returns the tenants, finished.
 fn run_engine(
     args: &EngineArgs,
-    adjust: impl Fn(&mut CenterSettings) + Send + 'static,
+    adjust: impl Fn(&mut CenterSettings) + Send + Sync + 'static,
 ) -> Result<Tenants, Failure> {
     let lateness = args.lateness;
-    let settings_of = Box::new(move |_tenant: &str| {
+    let settings_of = std::sync::Arc::new(move |_tenant: &str| {
         let mut settings = CenterSettings::default();
         if let Some(lateness) = lateness {
             settings.lateness_ms = lateness;

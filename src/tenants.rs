@@ -11,7 +11,7 @@ use crate::decode::{json_v1, DecodeLimits};
 use crate::event::{Event, Id, Millis, RejectCounts, RejectReason};
 
 /// Settings for a tenant, by name.
-pub type SettingsOf = Box<dyn Fn(&str) -> CenterSettings + Send>;
+pub type SettingsOf = std::sync::Arc<dyn Fn(&str) -> CenterSettings + Send + Sync>;
 
 pub struct Tenants {
     centers: BTreeMap<Id, Center>,
@@ -38,10 +38,15 @@ impl Tenants {
         match json_v1::decode(message, &self.limits) {
             Ok(event) => self.ingest(event, tag),
             Err(error) => {
-                self.undecodable.add(error.reason);
+                self.count_undecodable(error.reason);
                 Some(error.reason)
             }
         }
+    }
+
+    /// Counts a message the caller could not decode.
+    pub fn count_undecodable(&mut self, reason: RejectReason) {
+        self.undecodable.add(reason);
     }
 
     /// Applies one decoded event (in its turn); a rejection known at once is returned. Rejections

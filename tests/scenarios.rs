@@ -11,16 +11,25 @@ use callboard::kpi::ServiceLevelFormula;
 use callboard::report::{self, Format};
 use callboard::tenants::Tenants;
 
-fn replay_with(file: &str, adjust: impl Fn(&str, &mut CenterSettings) + Send + 'static) -> Tenants {
-    let settings_of = Box::new(move |tenant: &str| {
-        let mut settings =
-            CenterSettings { keep_agent_intervals: true, interval_retention_days: None, ..CenterSettings::default() };
+fn replay_with(
+    file: &str,
+    adjust: impl Fn(&str, &mut CenterSettings) + Send + Sync + 'static,
+) -> Tenants {
+    let settings_of = std::sync::Arc::new(move |tenant: &str| {
+        let mut settings = CenterSettings {
+            keep_agent_intervals: true,
+            interval_retention_days: None,
+            ..CenterSettings::default()
+        };
         adjust(tenant, &mut settings);
         settings
     });
     let mut tenants = Tenants::new(settings_of, DecodeLimits::default());
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios").join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scenarios")
+        .join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
     for (number, line) in text.lines().enumerate() {
         tenants.ingest_json(line.as_bytes(), number as u64 + 1);
     }
@@ -38,14 +47,26 @@ fn snapshot(tenants: &Tenants, tenant: &str) -> CenterSnapshot {
 }
 
 fn window<'a>(snapshot: &'a CenterSnapshot, queue: &str, window: &str) -> &'a QueueWindow {
-    let queue = snapshot.queues.iter().find(|q| q.queue == queue).expect("queue present");
-    queue.windows.iter().find(|w| w.window == window).expect("window present")
+    let queue = snapshot
+        .queues
+        .iter()
+        .find(|q| q.queue == queue)
+        .expect("queue present");
+    queue
+        .windows
+        .iter()
+        .find(|w| w.window == window)
+        .expect("window present")
 }
 
 fn csv(table: &report::Table) -> Vec<String> {
     let mut out = Vec::new();
     report::write(table, Format::Csv, &mut out).unwrap();
-    String::from_utf8(out).unwrap().lines().map(str::to_string).collect()
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 fn close(actual: Option<f64>, expected: f64) {
@@ -75,15 +96,24 @@ fn service_level_under_each_formula_asa_aht_and_abandons() {
         (ServiceLevelFormula::AbandonsCountAgainst, 1.0 / 3.0),
         (ServiceLevelFormula::AbandonsIgnoredWithinThreshold, 0.4),
         (ServiceLevelFormula::AllOutcomes, 2.0 / 7.0),
-        (ServiceLevelFormula::AbandonsWithinThresholdCountFor, 4.0 / 7.0),
+        (
+            ServiceLevelFormula::AbandonsWithinThresholdCountFor,
+            4.0 / 7.0,
+        ),
     ];
     for (formula, service_level) in expected {
         let tenants = replay_with("service_level.jsonl", move |_, settings| {
             settings.queue_defaults.service_level_formula = formula;
         });
         let snapshot = snapshot(&tenants, "acme");
-        close(window(&snapshot, "billing", "today").service_level, service_level);
-        close(window(&snapshot, "billing", "15m").average_abandon_seconds, 66.0 / 4.0);
+        close(
+            window(&snapshot, "billing", "today").service_level,
+            service_level,
+        );
+        close(
+            window(&snapshot, "billing", "15m").average_abandon_seconds,
+            66.0 / 4.0,
+        );
     }
 }
 
@@ -93,11 +123,25 @@ fn service_level_under_each_formula_asa_aht_and_abandons() {
 fn a_transfer_counts_a_segment_in_each_queue() {
     let snapshot = snapshot(&replay("transfer.jsonl"), "acme");
     let billing = window(&snapshot, "billing", "1h");
-    assert_eq!((billing.counts.offered, billing.counts.answered, billing.counts.handled), (1, 1, 1));
+    assert_eq!(
+        (
+            billing.counts.offered,
+            billing.counts.answered,
+            billing.counts.handled
+        ),
+        (1, 1, 1)
+    );
     close(billing.service_level, 1.0);
     close(billing.aht_seconds, 150.0);
     let sales = window(&snapshot, "sales", "1h");
-    assert_eq!((sales.counts.offered, sales.counts.answered, sales.counts.handled), (1, 1, 1));
+    assert_eq!(
+        (
+            sales.counts.offered,
+            sales.counts.answered,
+            sales.counts.handled
+        ),
+        (1, 1, 1)
+    );
     close(sales.service_level, 0.0);
     close(sales.asa_seconds, 30.0);
     close(sales.aht_seconds, 200.0);
@@ -125,7 +169,9 @@ fn occupancy_splits_exactly_at_interval_boundaries() {
 // tokyo_midnight.jsonl: n1 waits in the last minute of the 23rd in Tokyo, n2 in the first of the 24th.
 #[test]
 fn today_starts_at_midnight_in_the_tenant_time_zone() {
-    let tenants = replay_with("tokyo_midnight.jsonl", |_, settings| settings.time_zone = chrono_tz::Asia::Tokyo);
+    let tenants = replay_with("tokyo_midnight.jsonl", |_, settings| {
+        settings.time_zone = chrono_tz::Asia::Tokyo
+    });
     let snapshot = snapshot(&tenants, "tokyo");
     assert_eq!(snapshot.day_start, "2026-11-23T15:00:00.000Z");
     let today = window(&snapshot, "night", "today");
@@ -135,8 +181,16 @@ fn today_starts_at_midnight_in_the_tenant_time_zone() {
     assert_eq!((hour.counts.offered, hour.counts.answered), (2, 2));
     let rows = csv(&report::queue_table(tenants.centers()));
     assert_eq!(rows.len(), 3);
-    assert!(rows[1].starts_with("tokyo,night,2026-11-23T14:45:00Z,1,1,1,"), "{}", rows[1]);
-    assert!(rows[2].starts_with("tokyo,night,2026-11-23T15:00:00Z,1,1,1,"), "{}", rows[2]);
+    assert!(
+        rows[1].starts_with("tokyo,night,2026-11-23T14:45:00Z,1,1,1,"),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with("tokyo,night,2026-11-23T15:00:00Z,1,1,1,"),
+        "{}",
+        rows[2]
+    );
 }
 
 // no_agent_events.jsonl: a9 is first seen answering x1 at 11:00:04; no call.completed ever comes, so
@@ -145,12 +199,22 @@ fn today_starts_at_midnight_in_the_tenant_time_zone() {
 fn a_feed_without_agent_events_still_gives_queue_and_agent_figures() {
     let snapshot = snapshot(&replay("no_agent_events.jsonl"), "acme");
     let support = window(&snapshot, "support", "1h");
-    assert_eq!((support.counts.offered, support.counts.answered, support.counts.handled), (2, 2, 1));
+    assert_eq!(
+        (
+            support.counts.offered,
+            support.counts.answered,
+            support.counts.handled
+        ),
+        (2, 2, 1)
+    );
     close(support.aht_seconds, 302.0);
     close(support.average_wrap_up_seconds, 122.0);
     let agent = &snapshot.agents[0];
     assert_eq!((agent.agent.as_str(), agent.state), ("a9", "on_call"));
-    assert_eq!(agent.session_start.as_deref(), Some("2026-11-23T11:00:04.000Z"));
+    assert_eq!(
+        agent.session_start.as_deref(),
+        Some("2026-11-23T11:00:04.000Z")
+    );
     assert_eq!(snapshot.events.rejected, 0);
 }
 
@@ -161,17 +225,34 @@ fn one_second_resolution_in_any_arrival_order() {
     let tenants = replay("seconds.jsonl");
     let snapshot = snapshot(&tenants, "acme");
     let sales = window(&snapshot, "sales", "15m");
-    assert_eq!((sales.counts.offered, sales.counts.answered, sales.counts.handled), (2, 2, 2));
+    assert_eq!(
+        (
+            sales.counts.offered,
+            sales.counts.answered,
+            sales.counts.handled
+        ),
+        (2, 2, 2)
+    );
     close(sales.asa_seconds, 1.5);
     close(sales.aht_seconds, (57.0 + 120.0) / 2.0);
     let (applied, rejected) = tenants.totals();
-    assert_eq!((applied, rejected.total(), rejected.get(RejectReason::Duplicate)), (8, 1, 1));
+    assert_eq!(
+        (
+            applied,
+            rejected.total(),
+            rejected.get(RejectReason::Duplicate)
+        ),
+        (8, 1, 1)
+    );
 }
 
 #[test]
 fn garbage_lines_are_counted_and_change_no_figure() {
     let clean = replay("service_level.jsonl");
-    let mut tenants = Tenants::new(Box::new(|_: &str| CenterSettings::default()), DecodeLimits::default());
+    let mut tenants = Tenants::new(
+        std::sync::Arc::new(|_: &str| CenterSettings::default()),
+        DecodeLimits::default(),
+    );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/service_level.jsonl");
     let garbage: [&[u8]; 6] = [
         b"{not json",
@@ -186,7 +267,10 @@ fn garbage_lines_are_counted_and_change_no_figure() {
         tenants.ingest_json(line.as_bytes(), number as u64);
     }
     tenants.finish();
-    assert_eq!(csv(&report::queue_table(tenants.centers())), csv(&report::queue_table(clean.centers())));
+    assert_eq!(
+        csv(&report::queue_table(tenants.centers())),
+        csv(&report::queue_table(clean.centers()))
+    );
     let (applied, rejected) = tenants.totals();
     assert_eq!((applied, rejected.total()), (24, 24));
     assert_eq!(rejected.get(RejectReason::UnknownType), 4);

@@ -24,10 +24,12 @@ use snapshot::{CenterSnapshot, EventStats};
 use crate::event::{Event, Id, Millis, RejectCounts, RejectReason};
 
 /// An event the center did not apply, with the caller's tag (e.g. a Kafka offset) to dead-letter it by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rejection {
     pub tag: u64,
     pub reason: RejectReason,
+    /// The event, when it was rejected after its arrival (its raw message may be gone by then).
+    pub event: Option<Box<Event>>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +97,7 @@ impl Center {
                 .dedup
                 .is_duplicate(id, event.time, self.latest.max(event.time))
             {
-                self.reject(tag, RejectReason::Duplicate, rejections);
+                self.reject(tag, RejectReason::Duplicate, None, rejections);
                 return;
             }
         }
@@ -121,7 +123,7 @@ impl Center {
             .is_some_and(|first| first.key.0 < watermark)
         {
             let first = self.pending.pop_front().expect("checked non-empty");
-            self.apply(&first.event, first.tag, rejections);
+            self.apply(first.event, first.tag, rejections);
         }
     }
 
@@ -132,28 +134,34 @@ impl Center {
             .latest
             .saturating_sub(self.settings.longest_window_ms());
         if event.time <= held_since {
-            self.reject(tag, RejectReason::OutOfWindow, rejections);
+            self.reject(tag, RejectReason::OutOfWindow, None, rejections);
         } else {
-            self.apply(&event, tag, rejections);
+            self.apply(event, tag, rejections);
         }
     }
 
-    fn apply(&mut self, event: &Event, tag: u64, rejections: &mut Vec<Rejection>) {
-        match self.floor.apply(event, &self.settings) {
+    fn apply(&mut self, event: Event, tag: u64, rejections: &mut Vec<Rejection>) {
+        match self.floor.apply(&event, &self.settings) {
             Ok(()) => self.applied += 1,
-            Err(reason) => self.reject(tag, reason, rejections),
+            Err(reason) => self.reject(tag, reason, Some(Box::new(event)), rejections),
         }
     }
 
-    fn reject(&mut self, tag: u64, reason: RejectReason, rejections: &mut Vec<Rejection>) {
+    fn reject(
+        &mut self,
+        tag: u64,
+        reason: RejectReason,
+        event: Option<Box<Event>>,
+        rejections: &mut Vec<Rejection>,
+    ) {
         self.rejected.add(reason);
-        rejections.push(Rejection { tag, reason });
+        rejections.push(Rejection { tag, reason, event });
     }
 
     /// Applies everything still waiting for the watermark: the end of a finite input.
     pub fn flush(&mut self, rejections: &mut Vec<Rejection>) {
         while let Some(first) = self.pending.pop_front() {
-            self.apply(&first.event, first.tag, rejections);
+            self.apply(first.event, first.tag, rejections);
         }
     }
 

@@ -1,0 +1,184 @@
+//! The rdkafka consumer context of one worker: turns librdkafka's synchronous callbacks (rebalance,
+//! statistics) into a closed enum for the worker's loop, and decides where an assigned partition starts:
+//! at the first offset of the replay window, replaying up to the committed offset before going live.
+
+use std::collections::HashMap;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
+use rdkafka::error::KafkaResult;
+use rdkafka::statistics::Statistics;
+use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
+use rdkafka::types::RDKafkaRespErr;
+use rdkafka::ClientContext;
+
+use crate::telemetry::Telemetry;
+
+/// What a rebalance did, for the worker's loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rebalanced {
+    Assigned(Vec<Assignment>),
+    Revoked(Vec<i32>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub partition: i32,
+    /// Offsets below this were applied before (by this or another instance): they are replayed to
+    /// rebuild state, without firing anything.
+    pub replay_until: i64,
+}
+
+/// Where assigned partitions start reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayStart {
+    /// The first offset at or after this event time (epoch ms), found with offsets_for_times.
+    Time(i64),
+    /// The first offset the broker still has (for brokers without offsets_for_times).
+    Beginning,
+}
+
+pub struct WorkerContext {
+    pub topic: String,
+    pub rebalances: Mutex<Sender<Rebalanced>>,
+    /// Next offset to commit per partition, updated by the worker after each applied event, so a revoke
+    /// commits exactly what was applied.
+    pub applied_offsets: Mutex<HashMap<i32, i64>>,
+    pub replay_start: Box<dyn Fn() -> ReplayStart + Send + Sync>,
+    pub telemetry: Arc<Telemetry>,
+}
+
+const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl ClientContext for WorkerContext {
+    fn stats(&self, statistics: Statistics) {
+        if let Some(topic) = statistics.topics.get(&self.topic) {
+            for (partition, stats) in &topic.partitions {
+                if *partition >= 0 && stats.consumer_lag >= 0 {
+                    self.telemetry.consumer_lag(*partition, stats.consumer_lag);
+                }
+            }
+        }
+    }
+}
+
+impl ConsumerContext for WorkerContext {
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        partitions: &mut TopicPartitionList,
+    ) {
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                let assignments = self.plan_assignment(consumer, partitions);
+                if let Err(error) = consumer.assign(partitions) {
+                    tracing::error!(%error, "cannot take the assigned partitions");
+                }
+                let _ = self
+                    .rebalances
+                    .lock()
+                    .map(|sender| sender.send(Rebalanced::Assigned(assignments)));
+            }
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                let revoked: Vec<i32> = partitions
+                    .elements()
+                    .iter()
+                    .map(|element| element.partition())
+                    .collect();
+                if let Err(error) = self.commit_applied(consumer) {
+                    tracing::warn!(%error, "cannot commit offsets of revoked partitions; their new owner replays them");
+                }
+                let _ = consumer.unassign();
+                let _ = self
+                    .rebalances
+                    .lock()
+                    .map(|sender| sender.send(Rebalanced::Revoked(revoked)));
+            }
+            other => tracing::error!(error = ?other, "rebalance failed"),
+        }
+    }
+}
+
+impl WorkerContext {
+    /// Stores and synchronously commits the offsets of everything applied.
+    pub fn commit_applied(&self, consumer: &BaseConsumer<Self>) -> KafkaResult<()> {
+        let mut list = TopicPartitionList::new();
+        if let Ok(applied) = self.applied_offsets.lock() {
+            for (partition, next) in applied.iter() {
+                list.add_partition_offset(&self.topic, *partition, Offset::Offset(*next))?;
+            }
+        }
+        if list.count() == 0 {
+            return Ok(());
+        }
+        consumer.store_offsets(&list)?;
+        consumer.commit_consumer_state(CommitMode::Sync)
+    }
+
+    /// Sets each assigned partition's start to the replay window's first offset and returns how far to
+    /// replay: the committed offset, or the high watermark when the group has none yet.
+    fn plan_assignment(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        partitions: &mut TopicPartitionList,
+    ) -> Vec<Assignment> {
+        let committed = consumer.committed_offsets(partitions.clone(), BROKER_TIMEOUT).unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot read committed offsets; replaying to the high watermark");
+            TopicPartitionList::new()
+        });
+        let starts = match (self.replay_start)() {
+            ReplayStart::Time(from) => {
+                let mut times = TopicPartitionList::new();
+                for element in partitions.elements() {
+                    let _ = times.add_partition_offset(
+                        element.topic(),
+                        element.partition(),
+                        Offset::Offset(from),
+                    );
+                }
+                consumer.offsets_for_times(times, BROKER_TIMEOUT).unwrap_or_else(|error| {
+                    tracing::warn!(%error, "cannot find offsets by time; replaying from the beginning");
+                    TopicPartitionList::new()
+                })
+            }
+            ReplayStart::Beginning => TopicPartitionList::new(),
+        };
+        let mut assignments = Vec::new();
+        let elements: Vec<(String, i32)> = partitions
+            .elements()
+            .iter()
+            .map(|element| (element.topic().to_string(), element.partition()))
+            .collect();
+        for (topic, partition) in elements {
+            let start = match starts
+                .find_partition(&topic, partition)
+                .map(|element| element.offset())
+            {
+                Some(Offset::Offset(offset)) => Offset::Offset(offset),
+                // No event newer than the window start: nothing to replay, start after the last one.
+                Some(Offset::End) => Offset::End,
+                _ => Offset::Beginning,
+            };
+            let _ = partitions.set_partition_offset(&topic, partition, start);
+            let replay_until = match committed
+                .find_partition(&topic, partition)
+                .map(|element| element.offset())
+            {
+                Some(Offset::Offset(offset)) => offset,
+                _ => consumer
+                    .fetch_watermarks(&topic, partition, BROKER_TIMEOUT)
+                    .map(|(_, high)| high)
+                    .unwrap_or(0),
+            };
+            tracing::info!(topic, partition, ?start, replay_until, "partition assigned");
+            assignments.push(Assignment {
+                partition,
+                replay_until,
+            });
+        }
+        assignments
+    }
+}

@@ -1,0 +1,90 @@
+//! Forwards rejected messages to the dead-letter topic: the original bytes and key, with the reason and
+//! source position in headers. Sends are asynchronous and bounded by the producer's queue; a full queue
+//! or a failed delivery is counted, never waited on, so garbage cannot slow a worker down.
+
+use std::sync::Arc;
+
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::{ClientConfig, ClientContext};
+
+use crate::event::RejectReason;
+use crate::telemetry::Telemetry;
+
+/// Header carrying the reject reason (`malformed_json`, `inconsistent`, …).
+pub const REASON_HEADER: &str = "callboard-reject-reason";
+pub const PARTITION_HEADER: &str = "callboard-source-partition";
+pub const OFFSET_HEADER: &str = "callboard-source-offset";
+
+pub struct DeliveryCounter {
+    telemetry: Arc<Telemetry>,
+}
+
+impl ClientContext for DeliveryCounter {}
+
+impl ProducerContext for DeliveryCounter {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        self.telemetry.dead_lettered(result.is_ok());
+    }
+}
+
+pub struct DeadLetters {
+    topic: String,
+    producer: BaseProducer<DeliveryCounter>,
+}
+
+impl DeadLetters {
+    pub fn new(
+        config: &ClientConfig,
+        topic: String,
+        telemetry: Arc<Telemetry>,
+    ) -> rdkafka::error::KafkaResult<Self> {
+        let producer = config.create_with_context(DeliveryCounter { telemetry })?;
+        Ok(DeadLetters { topic, producer })
+    }
+
+    pub fn forward(
+        &self,
+        key: Option<&[u8]>,
+        payload: &[u8],
+        reason: RejectReason,
+        partition: i32,
+        offset: i64,
+    ) {
+        let (partition_text, offset_text) = (partition.to_string(), offset.to_string());
+        let headers = OwnedHeaders::new()
+            .insert(Header {
+                key: REASON_HEADER,
+                value: Some(reason.as_str()),
+            })
+            .insert(Header {
+                key: PARTITION_HEADER,
+                value: Some(partition_text.as_str()),
+            })
+            .insert(Header {
+                key: OFFSET_HEADER,
+                value: Some(offset_text.as_str()),
+            });
+        let mut record = BaseRecord::to(&self.topic)
+            .payload(payload)
+            .headers(headers);
+        if let Some(key) = key {
+            record = record.key(key);
+        }
+        if let Err((error, _)) = self.producer.send(record) {
+            tracing::debug!(%error, "dead-letter queue full; message dropped");
+            self.producer.context().telemetry.dead_lettered(false);
+        }
+    }
+
+    /// Serves delivery reports; call once per tick.
+    pub fn poll(&self) {
+        self.producer.poll(std::time::Duration::ZERO);
+    }
+
+    pub fn flush(&self, timeout: std::time::Duration) {
+        let _ = self.producer.flush(timeout);
+    }
+}

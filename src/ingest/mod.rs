@@ -1,0 +1,151 @@
+//! Kafka in: worker threads, each a member of one consumer group that owns the tenants of its
+//! partitions; offsets stored after an event is applied and committed periodically, on revoke and on
+//! shutdown; replay on assignment; dead letters. The only module that knows Kafka.
+
+pub mod context;
+pub mod dead_letter;
+pub mod worker;
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use anyhow::Context as _;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::ClientConfig;
+use tokio_util::sync::CancellationToken;
+
+use crate::board::Board;
+use crate::decode::DecodeLimits;
+use crate::event::Millis;
+use crate::telemetry::Telemetry;
+use crate::tenants::SettingsOf;
+use context::{ReplayStart, WorkerContext};
+use dead_letter::DeadLetters;
+use worker::{RateLimit, Worker, WorkerState};
+
+/// What the Kafka side is configured with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestSettings {
+    pub brokers: String,
+    pub topic: String,
+    pub group_id: String,
+    pub dead_letter_topic: Option<String>,
+    /// librdkafka properties passed through (TLS, SASL, timeouts); they override callboard's defaults.
+    pub properties: Vec<(String, String)>,
+    pub workers: usize,
+    /// How far back an assigned partition is replayed: the longest window served (today since the
+    /// earliest tenant midnight), capped by config.
+    pub replay_ms: Millis,
+    /// Find the replay start with offsets_for_times; off for brokers that do not answer it (the mock
+    /// cluster), which then replay from the beginning.
+    pub replay_by_time: bool,
+    pub limits: DecodeLimits,
+}
+
+/// The librdkafka configuration of every client: callboard's defaults, then the user's properties.
+pub fn client_config(settings: &IngestSettings) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", &settings.brokers)
+        .set("group.id", &settings.group_id)
+        .set("enable.auto.commit", "true")
+        .set("auto.commit.interval.ms", "1000")
+        // Offsets are stored by callboard after an event is applied, never on fetch.
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("statistics.interval.ms", "1000");
+    for (key, value) in &settings.properties {
+        config.set(key, value);
+    }
+    config
+}
+
+fn wall_clock_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as Millis)
+}
+
+/// Starts the workers; each subscribes and runs until `shutdown`.
+pub fn spawn(
+    settings: &IngestSettings,
+    board: Arc<Board>,
+    telemetry: Arc<Telemetry>,
+    settings_of: SettingsOf,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Vec<JoinHandle<()>>> {
+    let mut handles = Vec::new();
+    for index in 0..settings.workers.max(1) {
+        let worker = build_worker(
+            settings,
+            Arc::clone(&board),
+            Arc::clone(&telemetry),
+            Arc::clone(&settings_of),
+        )
+        .with_context(|| format!("cannot start kafka worker {index}"))?;
+        let shutdown = shutdown.clone();
+        let handle = std::thread::Builder::new()
+            .name(format!("worker-{index}"))
+            .spawn(move || worker.run(shutdown))
+            .context("cannot spawn a worker thread")?;
+        handles.push(handle);
+    }
+    Ok(handles)
+}
+
+fn build_worker(
+    settings: &IngestSettings,
+    board: Arc<Board>,
+    telemetry: Arc<Telemetry>,
+    settings_of: SettingsOf,
+) -> anyhow::Result<Worker> {
+    let (sender, rebalances) = mpsc::channel();
+    let replay_ms = settings.replay_ms;
+    let replay_start: Box<dyn Fn() -> ReplayStart + Send + Sync> = if settings.replay_by_time {
+        Box::new(move || ReplayStart::Time(wall_clock_ms() - replay_ms))
+    } else {
+        Box::new(|| ReplayStart::Beginning)
+    };
+    let context = WorkerContext {
+        topic: settings.topic.clone(),
+        rebalances: Mutex::new(sender),
+        applied_offsets: Mutex::new(HashMap::new()),
+        replay_start,
+        telemetry: Arc::clone(&telemetry),
+    };
+    let config = client_config(settings);
+    let consumer: BaseConsumer<WorkerContext> = config
+        .create_with_context(context)
+        .context("cannot create the kafka consumer (check kafka.properties)")?;
+    consumer
+        .subscribe(&[&settings.topic])
+        .with_context(|| format!("cannot subscribe to {}", settings.topic))?;
+    let dead_letters = match &settings.dead_letter_topic {
+        Some(topic) => Some(
+            DeadLetters::new(
+                &client_config(settings),
+                topic.clone(),
+                Arc::clone(&telemetry),
+            )
+            .context("cannot create the dead-letter producer")?,
+        ),
+        None => None,
+    };
+    Ok(Worker {
+        consumer,
+        rebalances,
+        state: WorkerState {
+            topic: settings.topic.clone(),
+            owned: HashMap::new(),
+            board,
+            telemetry,
+            settings_of,
+            limits: settings.limits,
+            dead_letters,
+            assigned_once: false,
+            log_limit: RateLimit::new(),
+        },
+    })
+}

@@ -1,0 +1,296 @@
+//! One worker thread: a consumer-group member that owns the tenants of its partitions. One loop, a
+//! closed enum of inputs (a message, a rebalance, a tick), each handled by one method. No locks on the
+//! hot path: the worker's centers are its own; only snapshots leave it, through the board.
+
+use std::collections::HashMap;
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::topic_partition_list::Offset;
+use tokio_util::sync::CancellationToken;
+
+use super::context::{Rebalanced, WorkerContext};
+use super::dead_letter::DeadLetters;
+use crate::board::{Board, PartitionStatus, Phase};
+use crate::decode::{json_v1, DecodeLimits};
+use crate::event::{Millis, RejectCounts, RejectReason};
+use crate::telemetry::Telemetry;
+use crate::tenants::{SettingsOf, Tenants};
+
+/// How often snapshots are published and counters flushed.
+pub const TICK: Duration = Duration::from_secs(1);
+const POLL: Duration = Duration::from_millis(50);
+
+/// The state of one owned partition: its tenants and how far it must replay.
+pub(super) struct Owned {
+    tenants: Tenants,
+    replay_until: i64,
+    phase: Phase,
+    /// Totals already reported to telemetry, so each tick reports only the difference.
+    reported_applied: u64,
+    reported_rejected: RejectCounts,
+}
+
+pub struct Worker {
+    pub(super) consumer: BaseConsumer<WorkerContext>,
+    pub(super) rebalances: Receiver<Rebalanced>,
+    pub(super) state: WorkerState,
+}
+
+/// Everything of a worker but its consumer, which messages borrow from while they are handled.
+pub struct WorkerState {
+    pub(super) topic: String,
+    pub(super) owned: HashMap<i32, Owned>,
+    pub(super) board: Arc<Board>,
+    pub(super) telemetry: Arc<Telemetry>,
+    pub(super) settings_of: SettingsOf,
+    pub(super) limits: DecodeLimits,
+    pub(super) dead_letters: Option<DeadLetters>,
+    pub(super) assigned_once: bool,
+    pub(super) log_limit: RateLimit,
+}
+
+/// At most one log line per interval for a repeating condition (garbage floods).
+pub struct RateLimit {
+    last: Option<Instant>,
+    suppressed: u64,
+}
+
+impl RateLimit {
+    pub fn new() -> Self {
+        RateLimit {
+            last: None,
+            suppressed: 0,
+        }
+    }
+
+    /// `Some(suppressed since last time)` when a line may be logged now.
+    fn allow(&mut self) -> Option<u64> {
+        if self
+            .last
+            .is_some_and(|last| last.elapsed() < Duration::from_secs(10))
+        {
+            self.suppressed += 1;
+            return None;
+        }
+        self.last = Some(Instant::now());
+        Some(std::mem::take(&mut self.suppressed))
+    }
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit::new()
+    }
+}
+
+fn wall_clock_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as Millis)
+}
+
+impl Worker {
+    /// Runs until `shutdown`: then stops fetching, commits what was applied, publishes a last snapshot.
+    pub fn run(mut self, shutdown: CancellationToken) {
+        let mut next_tick = Instant::now() + TICK;
+        while !shutdown.is_cancelled() {
+            let polled = self.consumer.poll(POLL);
+            // Rebalance callbacks ran inside poll: handle them before the message they preceded.
+            while let Ok(rebalanced) = self.rebalances.try_recv() {
+                self.state.on_rebalance(&self.consumer, rebalanced);
+            }
+            match polled {
+                Some(Ok(message)) => self.state.on_message(&self.consumer, &message),
+                Some(Err(error)) => {
+                    if let Some(suppressed) = self.state.log_limit.allow() {
+                        tracing::warn!(%error, suppressed, "kafka consumer error");
+                    }
+                }
+                None => {}
+            }
+            if Instant::now() >= next_tick {
+                self.state.on_tick(&self.consumer);
+                next_tick = Instant::now() + TICK;
+            }
+        }
+        self.stop();
+    }
+
+    /// Shutdown order: fetching has stopped; commit what was applied, publish the last figures, flush
+    /// dead letters.
+    fn stop(mut self) {
+        if let Err(error) = self.consumer.context().commit_applied(&self.consumer) {
+            tracing::warn!(%error, "cannot commit offsets at shutdown; they are replayed on restart");
+        }
+        self.state.on_tick(&self.consumer);
+        if let Some(dead_letters) = &self.state.dead_letters {
+            dead_letters.flush(Duration::from_secs(5));
+        }
+        tracing::info!(topic = self.state.topic, "worker stopped");
+    }
+}
+
+/// The worker's consumer, as the state's methods receive it.
+type WorkerConsumer = BaseConsumer<WorkerContext>;
+
+impl WorkerState {
+    fn on_rebalance(&mut self, consumer: &WorkerConsumer, rebalanced: Rebalanced) {
+        match rebalanced {
+            Rebalanced::Assigned(assignments) => {
+                for assignment in assignments {
+                    let phase = if assignment.replay_until <= 0 {
+                        Phase::Live
+                    } else {
+                        Phase::Replaying
+                    };
+                    self.board.set_partition(
+                        &self.topic,
+                        assignment.partition,
+                        PartitionStatus { phase, lag: 0 },
+                    );
+                    self.owned.insert(
+                        assignment.partition,
+                        Owned {
+                            tenants: Tenants::new(Arc::clone(&self.settings_of), self.limits),
+                            replay_until: assignment.replay_until,
+                            phase,
+                            reported_applied: 0,
+                            reported_rejected: RejectCounts::default(),
+                        },
+                    );
+                }
+                if !self.assigned_once {
+                    self.assigned_once = true;
+                    self.board.mark_assigned();
+                }
+            }
+            Rebalanced::Revoked(partitions) => {
+                for partition in partitions {
+                    if let Some(owned) = self.owned.remove(&partition) {
+                        for center in owned.tenants.centers() {
+                            self.board.withdraw(center.tenant());
+                        }
+                    }
+                    self.board.remove_partition(&self.topic, partition);
+                    self.telemetry.partition_released(partition);
+                    if let Ok(mut applied) = consumer.context().applied_offsets.lock() {
+                        applied.remove(&partition);
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_message(&mut self, consumer: &WorkerConsumer, message: &BorrowedMessage<'_>) {
+        let (partition, offset) = (message.partition(), message.offset());
+        let payload = message.payload().unwrap_or_default();
+        let Some(owned) = self.owned.get_mut(&partition) else {
+            return;
+        };
+        let live = owned.phase == Phase::Live;
+        match json_v1::decode(payload, &self.limits) {
+            Err(error) => {
+                if let Some(suppressed) = self.log_limit.allow() {
+                    tracing::warn!(partition, offset, reason = error.reason.as_str(), detail = %error.detail, suppressed, "rejected message");
+                }
+                owned.tenants.count_undecodable(error.reason);
+                if let Some(dead_letters) = &self.dead_letters {
+                    dead_letters.forward(message.key(), payload, error.reason, partition, offset);
+                }
+            }
+            Ok(event) => {
+                let time = event.time;
+                let immediate = owned.tenants.ingest(event, offset as u64);
+                if let (Some(reason), Some(dead_letters)) = (immediate, &self.dead_letters) {
+                    dead_letters.forward(message.key(), payload, reason, partition, offset);
+                }
+                if immediate.is_none() && live {
+                    self.telemetry
+                        .event_delay(((wall_clock_ms() - time) as f64 / 1000.0).max(0.0));
+                }
+            }
+        }
+        // Rejections found when buffered events reached the floor: their raw messages are gone, so they
+        // are forwarded re-encoded.
+        for rejection in owned.tenants.take_rejections() {
+            if rejection.tag == offset as u64 {
+                continue;
+            }
+            if let (Some(event), Some(dead_letters)) = (rejection.event, &self.dead_letters) {
+                let mut encoded = Vec::with_capacity(256);
+                json_v1::encode(&event, &mut encoded);
+                dead_letters.forward(
+                    Some(event.tenant.as_bytes()),
+                    &encoded,
+                    rejection.reason,
+                    partition,
+                    rejection.tag as i64,
+                );
+            }
+        }
+        if let Ok(mut applied) = consumer.context().applied_offsets.lock() {
+            applied.insert(partition, offset + 1);
+        }
+        if !live && offset + 1 >= owned.replay_until {
+            self.go_live(partition);
+        }
+    }
+
+    fn go_live(&mut self, partition: i32) {
+        if let Some(owned) = self.owned.get_mut(&partition) {
+            owned.phase = Phase::Live;
+            tracing::info!(partition, "partition replayed; live");
+            self.board.set_partition(
+                &self.topic,
+                partition,
+                PartitionStatus {
+                    phase: Phase::Live,
+                    lag: 0,
+                },
+            );
+        }
+    }
+
+    fn on_tick(&mut self, consumer: &WorkerConsumer) {
+        let now = wall_clock_ms();
+        // A partition whose position already passed its replay boundary (e.g. nothing left in the window).
+        if let Ok(positions) = consumer.position() {
+            let caught_up: Vec<i32> = self
+                .owned
+                .iter()
+                .filter(|(_, owned)| owned.phase == Phase::Replaying)
+                .filter(|(partition, owned)| {
+                    matches!(positions.find_partition(&self.topic, **partition).map(|element| element.offset()),
+                        Some(Offset::Offset(position)) if position >= owned.replay_until)
+                })
+                .map(|(partition, _)| *partition)
+                .collect();
+            for partition in caught_up {
+                self.go_live(partition);
+            }
+        }
+        for owned in self.owned.values_mut() {
+            for snapshot in owned.tenants.snapshots(Some(now)) {
+                self.board.publish(snapshot);
+            }
+            let (applied, rejected) = owned.tenants.totals();
+            self.telemetry
+                .events_applied(applied - owned.reported_applied);
+            for reason in RejectReason::ALL {
+                let delta = rejected.get(reason) - owned.reported_rejected.get(reason);
+                if delta > 0 {
+                    self.telemetry.events_rejected(reason, delta);
+                }
+            }
+            owned.reported_applied = applied;
+            owned.reported_rejected = rejected;
+        }
+        if let Some(dead_letters) = &self.dead_letters {
+            dead_letters.poll();
+        }
+    }
+}
