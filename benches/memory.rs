@@ -9,7 +9,7 @@ use callboard::center::settings::{CenterSettings, MINUTE, SECOND};
 use callboard::center::{Center, Rejection};
 use callboard::event::{Availability, DequeueReason, Event, EventKind, Id, Millis};
 
-const START: Millis = 1_795_424_400_000; // 2026-11-23T05:00:00Z
+const START: Millis = 1_795_424_400_000; // 2026-11-23T09:00:00Z
 
 /// Counts live heap bytes, so the center's own memory is measured exactly, apart from the allocator's
 /// habit of keeping freed pages resident.

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod decode;
 pub mod event;
+pub mod export;
 pub mod ingest;
 pub mod input;
 pub mod kpi;

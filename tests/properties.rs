@@ -10,7 +10,7 @@ use callboard::kpi::QueueCounts;
 use callboard::report;
 use proptest::prelude::*;
 
-const BASE: Millis = 1_795_424_400_000; // 2026-11-23T05:00:00Z
+const BASE: Millis = 1_795_424_400_000; // 2026-11-23T09:00:00Z
 const QUEUES: [&str; 3] = ["billing", "sales", "support"];
 const THRESHOLD_MS: u32 = 20_000;
 const SHORT_ABANDON_MS: u32 = 5_000;

@@ -36,6 +36,7 @@ pub struct Floor {
     pub reasons: Vec<Id>,
     pub expired_calls: u64,
     next_sweep: Millis,
+    wait_bounds: std::sync::Arc<[Millis]>,
 }
 
 const SWEEP_EVERY_MS: Millis = MINUTE;
@@ -57,12 +58,14 @@ impl Floor {
             reasons: vec![Id::default()],
             expired_calls: 0,
             next_sweep: Millis::MIN,
+            wait_bounds: settings.answer_wait_bounds_ms().into(),
         };
         // Configured queues exist from the start, so a quiet queue shows zeros rather than nothing.
         let mut configured: Vec<&Id> = settings.queues.keys().collect();
         configured.sort();
         for queue in configured {
-            floor.queue_ix(queue, settings);
+            let ix = floor.queue_ix(queue, settings);
+            floor.queues[ix as usize].configured = true;
         }
         floor
     }
@@ -72,8 +75,11 @@ impl Floor {
             return ix;
         }
         let ix = self.queues.len() as QueueIx;
-        self.queues
-            .push(Queue::new(id.clone(), settings.queue(id).clone()));
+        self.queues.push(Queue::new(
+            id.clone(),
+            settings.queue(id).clone(),
+            self.wait_bounds.clone(),
+        ));
         self.queue_ids.insert(id.clone(), ix);
         ix
     }

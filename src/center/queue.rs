@@ -2,6 +2,7 @@
 //! calls waiting in it, and today's answered-wait histogram. Knows nothing of calls or agents.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
 
 use hdrhistogram::Histogram;
 
@@ -109,11 +110,27 @@ pub struct Queue {
     waiting: BTreeSet<(Millis, Id)>,
     /// Today's surveys naming this queue.
     pub surveys: Daily<SurveyTally>,
+    /// Every count since the center started: the source of the Prometheus counters.
+    pub totals: QueueCounts,
+    /// Upper bounds (ms) of the answered-wait counter histogram, shared by the center's queues.
+    pub wait_bounds: Arc<[Millis]>,
+    /// Answered segments by the first bound their wait is within (the last slot is +Inf).
+    pub wait_bucket_counts: Vec<u64>,
+    /// Event time of the last tally, for expiring queues nobody uses any more.
+    pub last_activity: Millis,
+    /// Named in the configuration: exported from the start and never expired.
+    pub configured: bool,
 }
 
 impl Queue {
-    pub fn new(id: Id, settings: QueueSettings) -> Self {
+    pub fn new(id: Id, settings: QueueSettings, wait_bounds: Arc<[Millis]>) -> Self {
+        let wait_bucket_counts = vec![0; wait_bounds.len() + 1];
         Queue {
+            totals: QueueCounts::default(),
+            wait_bounds,
+            wait_bucket_counts,
+            last_activity: Millis::MIN,
+            configured: false,
             id,
             settings,
             recent: VecDeque::new(),
@@ -140,7 +157,13 @@ impl Queue {
             .entry(interval)
             .or_default()
             .add(tally, &self.settings);
+        self.totals.add(tally, &self.settings);
+        self.last_activity = self.last_activity.max(time);
         if let Tally::Answered { wait_ms } = tally {
+            let bucket = self
+                .wait_bounds
+                .partition_point(|bound| *bound < Millis::from(wait_ms));
+            self.wait_bucket_counts[bucket] += 1;
             let day = calendar.day(time).start;
             match &mut self.today_waits {
                 Some((today, histogram)) if *today == day => record_wait(histogram, wait_ms),

@@ -120,6 +120,19 @@ impl CenterSettings {
         self.queues.get(queue).unwrap_or(&self.queue_defaults)
     }
 
+    /// Upper bounds of the answered-wait histogram: a standard ladder plus every configured threshold, so
+    /// "answered within T" is exact in PromQL for each queue's T.
+    pub fn answer_wait_bounds_ms(&self) -> Vec<Millis> {
+        let ladder =
+            [5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600].map(|seconds| seconds * SECOND);
+        let mut bounds: Vec<Millis> = ladder.to_vec();
+        bounds.push(self.queue_defaults.threshold_ms);
+        bounds.extend(self.queues.values().map(|queue| queue.threshold_ms));
+        bounds.sort_unstable();
+        bounds.dedup();
+        bounds
+    }
+
     /// Length of the longest rolling window.
     pub fn longest_window_ms(&self) -> Millis {
         self.rolling_windows

@@ -79,6 +79,16 @@ pub struct QueueSnapshot {
     /// Today's mean survey score / scale.
     pub csat: Option<f64>,
     pub surveys: u64,
+    /// Every count since this instance took the tenant (the counters of the exposition).
+    pub totals: QueueCounts,
+    /// Answered waits by upper bound in seconds, cumulative (the last bound is +Inf).
+    pub answer_wait_buckets: Vec<(f64, u64)>,
+    /// Event time of the queue's last count (RFC 3339).
+    pub last_activity: Option<String>,
+    #[serde(skip)]
+    pub last_activity_ms: Option<Millis>,
+    /// Named in the configuration (exported even when quiet).
+    pub configured: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -250,7 +260,27 @@ fn queue_snapshot(
     ));
     let oldest = queue.oldest_waiting_since();
     let surveys = queue.surveys.of_day(day_start).copied().unwrap_or_default();
+    let mut cumulative = 0;
+    let answer_wait_buckets = queue
+        .wait_bucket_counts
+        .iter()
+        .enumerate()
+        .map(|(index, count)| {
+            cumulative += count;
+            let bound = queue
+                .wait_bounds
+                .get(index)
+                .map_or(f64::INFINITY, |bound| seconds(*bound));
+            (bound, cumulative)
+        })
+        .collect();
+    let last_activity_ms = (queue.last_activity != Millis::MIN).then_some(queue.last_activity);
     QueueSnapshot {
+        totals: queue.totals,
+        answer_wait_buckets,
+        last_activity: last_activity_ms.map(rfc3339),
+        last_activity_ms,
+        configured: queue.configured,
         queue: queue.id.clone(),
         threshold_seconds: seconds(queue.settings.threshold_ms),
         short_abandon_seconds: seconds(queue.settings.short_abandon_ms),

@@ -1,0 +1,493 @@
+//! Prometheus exposition: the KPI families of `spec/metrics.md`, rendered from the board's snapshots at
+//! scrape time by a custom `Collector` (never updated per event), plus callboard's own metrics, in the
+//! classic text format that `promtool check metrics` lints. Reads snapshots; mutates nothing.
+
+use std::sync::Arc;
+
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::{
+    Bucket, Counter, Gauge, Histogram, LabelPair, Metric, MetricFamily, MetricType,
+};
+use prometheus::{Encoder, TextEncoder};
+
+use crate::board::Board;
+use crate::center::snapshot::{AgentSnapshot, CenterSnapshot, QueueSnapshot, QueueWindow};
+use crate::event::Millis;
+use crate::telemetry::Telemetry;
+
+/// What the exposition includes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpositionSettings {
+    /// Per-agent series (switch off for very large centers).
+    pub export_agents: bool,
+    /// Agents logged out, and unconfigured queues without activity, for longer than this are not exported.
+    pub idle_expiry_ms: Millis,
+}
+
+impl Default for ExpositionSettings {
+    fn default() -> Self {
+        ExpositionSettings {
+            export_agents: true,
+            idle_expiry_ms: 3_600_000,
+        }
+    }
+}
+
+/// Agent states of `callboard_agent_state` (and `callboard_queue_agents`), in order.
+const AGENT_STATES: [&str; 6] = [
+    "logged_out",
+    "available",
+    "ringing",
+    "on_call",
+    "wrap_up",
+    "not_ready",
+];
+
+/// Every KPI family: (name, help, type).
+const FAMILIES: &[(&str, &str, MetricType)] = &[
+    (
+        "callboard_queue_service_level_ratio",
+        "Service level of the queue over the window (absent when undefined).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_abandon_ratio",
+        "Abandoned / (answered + abandoned + dequeued) over the window.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_asa_seconds",
+        "Average speed of answer over the window.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_aht_seconds",
+        "Average handle time (talk + hold + wrap-up) over the window.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_offered_calls",
+        "Calls offered to the queue over the window.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_answered_calls",
+        "Calls answered from the queue over the window.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_abandoned_calls",
+        "Calls abandoned in the queue over the window.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_calls_waiting",
+        "Calls waiting in the queue now.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_longest_wait_seconds",
+        "How long the oldest waiting call has waited (0 when none waits).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_oldest_waiting_call_timestamp_seconds",
+        "Queued time of the oldest waiting call (absent when none waits).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_agents",
+        "Agents with the queue among their skills, by state.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_staffed_agents",
+        "Agents logged in with the queue among their skills.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_answer_wait_seconds",
+        "Waits of answered calls, with a bucket at every configured threshold.",
+        MetricType::HISTOGRAM,
+    ),
+    (
+        "callboard_queue_offered_calls_total",
+        "Calls offered to the queue.",
+        MetricType::COUNTER,
+    ),
+    (
+        "callboard_queue_answered_calls_total",
+        "Calls answered from the queue.",
+        MetricType::COUNTER,
+    ),
+    (
+        "callboard_queue_answered_within_threshold_calls_total",
+        "Calls answered within the queue's threshold.",
+        MetricType::COUNTER,
+    ),
+    (
+        "callboard_queue_abandoned_calls_total",
+        "Calls abandoned while waiting in the queue.",
+        MetricType::COUNTER,
+    ),
+    (
+        "callboard_queue_short_abandoned_calls_total",
+        "Calls abandoned before the short-abandon limit.",
+        MetricType::COUNTER,
+    ),
+    (
+        "callboard_queue_dequeued_calls_total",
+        "Calls that left the queue without answer or abandon.",
+        MetricType::COUNTER,
+    ),
+    (
+        "callboard_queue_handled_calls_total",
+        "Calls handled (completed) from the queue.",
+        MetricType::COUNTER,
+    ),
+    (
+        "callboard_queue_handle_seconds_total",
+        "Talk + hold + wrap-up of handled calls.",
+        MetricType::COUNTER,
+    ),
+    (
+        "callboard_queue_wait_seconds_total",
+        "Waits of answered calls.",
+        MetricType::COUNTER,
+    ),
+    (
+        "callboard_agent_state",
+        "1 for the agent's current state, 0 for the others.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_state_seconds",
+        "Time the agent has been in its current state.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_occupancy_ratio",
+        "Agent occupancy over the window (absent when undefined).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_handled_calls",
+        "Calls the agent handled over the window.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_last_event_timestamp_seconds",
+        "Event time of the tenant's latest event (feed freshness).",
+        MetricType::GAUGE,
+    ),
+];
+
+/// Renders the KPI families from the board at scrape time.
+pub struct KpiCollector {
+    board: Arc<Board>,
+    settings: ExpositionSettings,
+    descs: Vec<Desc>,
+}
+
+impl KpiCollector {
+    pub fn new(board: Arc<Board>, settings: ExpositionSettings) -> Self {
+        let descs = FAMILIES
+            .iter()
+            .filter_map(|(name, help, _)| {
+                Desc::new(
+                    name.to_string(),
+                    help.to_string(),
+                    Vec::new(),
+                    Default::default(),
+                )
+                .ok()
+            })
+            .collect();
+        KpiCollector {
+            board,
+            settings,
+            descs,
+        }
+    }
+}
+
+impl Collector for KpiCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        self.descs.iter().collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let mut families = Families::new();
+        for snapshot in self.board.snapshots() {
+            families.tenant(&snapshot, &self.settings);
+        }
+        families.finish()
+    }
+}
+
+/// The whole `/metrics` body: KPI families, then callboard's own.
+pub fn render(collector: &KpiCollector, telemetry: &Telemetry) -> String {
+    let mut families = collector.collect();
+    families.extend(telemetry.registry.gather());
+    let mut text = Vec::with_capacity(1 << 20);
+    if let Err(error) = TextEncoder::new().encode(&families, &mut text) {
+        tracing::error!(%error, "cannot encode metrics");
+    }
+    String::from_utf8(text).unwrap_or_default()
+}
+
+fn label(name: &str, value: &str) -> LabelPair {
+    let mut pair = LabelPair::default();
+    pair.set_name(name.to_string());
+    pair.set_value(value.to_string());
+    pair
+}
+
+/// Families under construction, indexed like `FAMILIES`.
+struct Families {
+    metrics: Vec<Vec<Metric>>,
+}
+
+impl Families {
+    fn new() -> Self {
+        Families {
+            metrics: vec![Vec::new(); FAMILIES.len()],
+        }
+    }
+
+    fn index(name: &str) -> usize {
+        FAMILIES
+            .iter()
+            .position(|(family, _, _)| *family == name)
+            .expect("family is declared")
+    }
+
+    fn gauge(&mut self, name: &str, labels: Vec<LabelPair>, value: f64) {
+        let mut gauge = Gauge::default();
+        gauge.set_value(value);
+        let mut metric = Metric::from_label(labels);
+        metric.set_gauge(gauge);
+        self.metrics[Self::index(name)].push(metric);
+    }
+
+    fn counter(&mut self, name: &str, labels: Vec<LabelPair>, value: f64) {
+        let mut counter = Counter::default();
+        counter.set_value(value);
+        let mut metric = Metric::from_label(labels);
+        metric.set_counter(counter);
+        self.metrics[Self::index(name)].push(metric);
+    }
+
+    fn tenant(&mut self, snapshot: &CenterSnapshot, settings: &ExpositionSettings) {
+        let tenant = snapshot.tenant.as_str();
+        if let Some(last) = snapshot.last_event_ms {
+            self.gauge(
+                "callboard_last_event_timestamp_seconds",
+                vec![label("tenant", tenant)],
+                last as f64 / 1000.0,
+            );
+        }
+        let cutoff = snapshot.now_ms - settings.idle_expiry_ms;
+        for queue in &snapshot.queues {
+            let active = queue.calls_waiting > 0 || queue.agents.staffed > 0;
+            if queue.configured
+                || active
+                || queue.last_activity_ms.is_some_and(|last| last >= cutoff)
+            {
+                self.queue(tenant, queue);
+            }
+        }
+        if settings.export_agents {
+            for agent in &snapshot.agents {
+                let departed = agent.state == "logged_out"
+                    && agent
+                        .state_seconds
+                        .is_none_or(|seconds| seconds * 1000.0 > settings.idle_expiry_ms as f64);
+                if !departed {
+                    self.agent(tenant, agent);
+                }
+            }
+        }
+    }
+
+    fn queue(&mut self, tenant: &str, queue: &QueueSnapshot) {
+        let labels = || vec![label("tenant", tenant), label("queue", &queue.queue)];
+        for window in &queue.windows {
+            self.queue_window(tenant, queue, window);
+        }
+        self.gauge(
+            "callboard_queue_calls_waiting",
+            labels(),
+            queue.calls_waiting as f64,
+        );
+        self.gauge(
+            "callboard_queue_longest_wait_seconds",
+            labels(),
+            queue.longest_waiting_seconds.unwrap_or(0.0),
+        );
+        if let Some(oldest) = queue.oldest_waiting_ms {
+            self.gauge(
+                "callboard_queue_oldest_waiting_call_timestamp_seconds",
+                labels(),
+                oldest as f64 / 1000.0,
+            );
+        }
+        let by_state = queue.agents;
+        for (state, count) in [
+            ("available", by_state.available),
+            ("ringing", by_state.ringing),
+            ("on_call", by_state.on_call),
+            ("wrap_up", by_state.wrap_up),
+            ("not_ready", by_state.not_ready),
+        ] {
+            let mut with_state = labels();
+            with_state.push(label("state", state));
+            self.gauge("callboard_queue_agents", with_state, f64::from(count));
+        }
+        self.gauge(
+            "callboard_queue_staffed_agents",
+            labels(),
+            f64::from(by_state.staffed),
+        );
+        let totals = &queue.totals;
+        let seconds = |ms: u64| ms as f64 / 1000.0;
+        for (name, value) in [
+            ("callboard_queue_offered_calls_total", totals.offered as f64),
+            (
+                "callboard_queue_answered_calls_total",
+                totals.answered as f64,
+            ),
+            (
+                "callboard_queue_answered_within_threshold_calls_total",
+                totals.answered_within_threshold as f64,
+            ),
+            (
+                "callboard_queue_abandoned_calls_total",
+                totals.abandoned as f64,
+            ),
+            (
+                "callboard_queue_short_abandoned_calls_total",
+                totals.short_abandoned as f64,
+            ),
+            (
+                "callboard_queue_dequeued_calls_total",
+                totals.dequeued as f64,
+            ),
+            ("callboard_queue_handled_calls_total", totals.handled as f64),
+            (
+                "callboard_queue_handle_seconds_total",
+                seconds(totals.handle_ms()),
+            ),
+            (
+                "callboard_queue_wait_seconds_total",
+                seconds(totals.wait_answered_ms),
+            ),
+        ] {
+            self.counter(name, labels(), value);
+        }
+        let mut histogram = Histogram::default();
+        histogram.set_sample_count(totals.answered);
+        histogram.set_sample_sum(seconds(totals.wait_answered_ms));
+        let buckets = queue
+            .answer_wait_buckets
+            .iter()
+            .filter(|(bound, _)| bound.is_finite())
+            .map(|(bound, cumulative)| {
+                let mut bucket = Bucket::default();
+                bucket.set_upper_bound(*bound);
+                bucket.set_cumulative_count(*cumulative);
+                bucket
+            })
+            .collect();
+        histogram.set_bucket(buckets);
+        let mut metric = Metric::from_label(labels());
+        metric.set_histogram(histogram);
+        self.metrics[Self::index("callboard_queue_answer_wait_seconds")].push(metric);
+    }
+
+    fn queue_window(&mut self, tenant: &str, queue: &QueueSnapshot, window: &QueueWindow) {
+        let labels = || {
+            vec![
+                label("tenant", tenant),
+                label("queue", &queue.queue),
+                label("window", &window.window),
+            ]
+        };
+        for (name, value) in [
+            ("callboard_queue_service_level_ratio", window.service_level),
+            ("callboard_queue_abandon_ratio", window.abandon_rate),
+            ("callboard_queue_asa_seconds", window.asa_seconds),
+            ("callboard_queue_aht_seconds", window.aht_seconds),
+            (
+                "callboard_queue_offered_calls",
+                Some(window.counts.offered as f64),
+            ),
+            (
+                "callboard_queue_answered_calls",
+                Some(window.counts.answered as f64),
+            ),
+            (
+                "callboard_queue_abandoned_calls",
+                Some(window.counts.abandoned as f64),
+            ),
+        ] {
+            if let Some(value) = value {
+                self.gauge(name, labels(), value);
+            }
+        }
+    }
+
+    fn agent(&mut self, tenant: &str, agent: &AgentSnapshot) {
+        let labels = || {
+            let mut labels = vec![label("tenant", tenant), label("agent", &agent.agent)];
+            if let Some(team) = &agent.team {
+                labels.push(label("team", team));
+            }
+            labels
+        };
+        for state in AGENT_STATES {
+            let mut with_state = labels();
+            with_state.push(label("state", state));
+            self.gauge(
+                "callboard_agent_state",
+                with_state,
+                if agent.state == state { 1.0 } else { 0.0 },
+            );
+        }
+        if let Some(seconds) = agent.state_seconds {
+            self.gauge("callboard_agent_state_seconds", labels(), seconds);
+        }
+        for window in &agent.windows {
+            let mut with_window = labels();
+            with_window.push(label("window", &window.window));
+            if let Some(occupancy) = window.occupancy {
+                self.gauge(
+                    "callboard_agent_occupancy_ratio",
+                    with_window.clone(),
+                    occupancy,
+                );
+            }
+            self.gauge(
+                "callboard_agent_handled_calls",
+                with_window,
+                window.handled as f64,
+            );
+        }
+    }
+
+    fn finish(self) -> Vec<MetricFamily> {
+        FAMILIES
+            .iter()
+            .zip(self.metrics)
+            .filter(|(_, metrics)| !metrics.is_empty())
+            .map(|((name, help, kind), metrics)| {
+                let mut family = MetricFamily::default();
+                family.set_name(name.to_string());
+                family.set_help(help.to_string());
+                family.set_field_type(*kind);
+                family.set_metric(metrics);
+                family
+            })
+            .collect()
+    }
+}

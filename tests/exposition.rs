@@ -1,0 +1,156 @@
+//! The Prometheus exposition, rendered from real snapshots: exact lines for hand-worked figures, and
+//! Prometheus' own `promtool check metrics` finding nothing to complain about.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use callboard::board::Board;
+use callboard::center::settings::CenterSettings;
+use callboard::center::Center;
+use callboard::event::{Event, EventKind, Id, Millis};
+use callboard::export::metrics::{render, ExpositionSettings, KpiCollector};
+use callboard::telemetry::Telemetry;
+
+fn at(text: &str) -> Millis {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .timestamp_millis()
+}
+
+fn event(time: &str, kind: EventKind) -> Event {
+    Event {
+        time: at(time),
+        tenant: Id::from("acme"),
+        id: None,
+        kind,
+    }
+}
+
+/// c1 waits 12 s and is answered by a1 (on the team "north"); c2 waits 30 s and is answered; c3 is still
+/// waiting at 09:05 after 4 minutes.
+fn exposition() -> String {
+    let events = vec![
+        event(
+            "2026-11-23T09:00:00Z",
+            EventKind::AgentLogin {
+                agent: "a1".into(),
+                queues: Some(vec!["billing".into()]),
+                team: Some("north".into()),
+            },
+        ),
+        event(
+            "2026-11-23T09:00:00Z",
+            EventKind::CallQueued {
+                call: "c1".into(),
+                queue: "billing".into(),
+                priority: None,
+                direction: Default::default(),
+            },
+        ),
+        event(
+            "2026-11-23T09:00:12Z",
+            EventKind::CallAnswered {
+                call: "c1".into(),
+                queue: "billing".into(),
+                agent: "a1".into(),
+            },
+        ),
+        event(
+            "2026-11-23T09:00:30Z",
+            EventKind::CallQueued {
+                call: "c2".into(),
+                queue: "billing".into(),
+                priority: None,
+                direction: Default::default(),
+            },
+        ),
+        event(
+            "2026-11-23T09:01:00Z",
+            EventKind::CallAnswered {
+                call: "c2".into(),
+                queue: "billing".into(),
+                agent: "a2".into(),
+            },
+        ),
+        event(
+            "2026-11-23T09:01:00Z",
+            EventKind::CallQueued {
+                call: "c3".into(),
+                queue: "billing".into(),
+                priority: None,
+                direction: Default::default(),
+            },
+        ),
+    ];
+    let mut center = Center::new(Id::from("acme"), CenterSettings::default());
+    let mut rejections = Vec::new();
+    for event in events {
+        center.ingest(event, 0, &mut rejections);
+    }
+    assert!(rejections.is_empty());
+    let board = Board::new(1);
+    board.publish(center.snapshot(at("2026-11-23T09:05:00Z")));
+    render(
+        &KpiCollector::new(board, ExpositionSettings::default()),
+        &Telemetry::new(),
+    )
+}
+
+#[test]
+fn figures_appear_under_the_names_of_the_spec() {
+    let text = exposition();
+    let lines: Vec<&str> = text.lines().collect();
+    let expected = [
+        // 1 of 2 answered within 20 s.
+        r#"callboard_queue_service_level_ratio{tenant="acme",queue="billing",window="15m"} 0.5"#,
+        r#"callboard_queue_asa_seconds{tenant="acme",queue="billing",window="15m"} 21"#,
+        r#"callboard_queue_offered_calls{tenant="acme",queue="billing",window="today"} 3"#,
+        r#"callboard_queue_calls_waiting{tenant="acme",queue="billing"} 1"#,
+        r#"callboard_queue_longest_wait_seconds{tenant="acme",queue="billing"} 240"#,
+        r#"callboard_queue_oldest_waiting_call_timestamp_seconds{tenant="acme",queue="billing"} 1795424460"#,
+        r#"callboard_queue_agents{tenant="acme",queue="billing",state="on_call"} 1"#,
+        r#"callboard_queue_answered_within_threshold_calls_total{tenant="acme",queue="billing"} 1"#,
+        r#"callboard_queue_wait_seconds_total{tenant="acme",queue="billing"} 42"#,
+        r#"callboard_queue_answer_wait_seconds_bucket{tenant="acme",queue="billing",le="20"} 1"#,
+        r#"callboard_queue_answer_wait_seconds_bucket{tenant="acme",queue="billing",le="30"} 2"#,
+        r#"callboard_queue_answer_wait_seconds_bucket{tenant="acme",queue="billing",le="+Inf"} 2"#,
+        r#"callboard_queue_answer_wait_seconds_count{tenant="acme",queue="billing"} 2"#,
+        r#"callboard_agent_state{tenant="acme",agent="a1",team="north",state="on_call"} 1"#,
+        r#"callboard_agent_state{tenant="acme",agent="a1",team="north",state="available"} 0"#,
+        r#"callboard_agent_state_seconds{tenant="acme",agent="a1",team="north"} 288"#,
+        r#"callboard_last_event_timestamp_seconds{tenant="acme"} 1795424460"#,
+        r#"callboard_build_info{version="0.1.0"} 1"#,
+    ];
+    for line in expected {
+        assert!(lines.contains(&line), "missing {line}\n{text}");
+    }
+    // Undefined ratios are absent, not 0: nothing was handled, so there is no AHT.
+    assert!(!text.contains("callboard_queue_aht_seconds{"), "{text}");
+}
+
+#[test]
+fn promtool_finds_nothing_to_complain_about() {
+    let mut promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool runs (Debian package `prometheus`; .ci/run installs it)");
+    promtool
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(exposition().as_bytes())
+        .unwrap();
+    let output = promtool.wait_with_output().unwrap();
+    let complaints = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && complaints.trim().is_empty(),
+        "promtool: {complaints}"
+    );
+}
