@@ -2,6 +2,7 @@
 //! [`RejectReason`] out; no I/O, no state (deduplication is the center's, per tenant).
 
 pub mod json_v1;
+pub mod time;
 
 use crate::event::RejectReason;
 
