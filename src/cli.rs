@@ -42,6 +42,8 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Print the interval report (per queue, or per agent with `--by agent`) of a JSON Lines file.
     Report(ReportArgs),
+    /// Write a simulated contact-center day as JSON Lines to stdout.
+    Simulate(crate::sim::SimulateArgs),
 }
 
 #[derive(Args, Debug)]
@@ -135,9 +137,18 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Replay(args) => replay(args, &mut stdout),
         Command::Report(args) => report_command(args, &mut stdout),
+        Command::Simulate(args) => crate::sim::run(args, &mut stdout).map_err(Failure::Usage),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stops early (`| head`) is not a failure.
+        Err(Failure::Other(error))
+            if error
+                .downcast_ref::<io::Error>()
+                .is_some_and(|error| error.kind() == io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(failure) => {
             eprintln!("callboard: {failure:#}");
             ExitCode::from(failure.exit_code())

@@ -1,1 +1,0 @@
-//! Realistic contact-center traffic simulator (demo, benches, tests).
