@@ -44,6 +44,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Write a simulated contact-center day as JSON Lines to stdout.
     Simulate(crate::sim::SimulateArgs),
+    /// What-if staffing: agents needed for a call volume and handle time (Erlang C, or Erlang A with
+    /// --patience), with predicted service level, ASA, occupancy and abandonment.
+    Staffing(crate::staffing::StaffingArgs),
 }
 
 #[derive(Args, Debug)]
@@ -138,6 +141,7 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay(args, &mut stdout),
         Command::Report(args) => report_command(args, &mut stdout),
         Command::Simulate(args) => crate::sim::run(args, &mut stdout).map_err(Failure::Usage),
+        Command::Staffing(args) => crate::staffing::run(args, &mut stdout).map_err(Failure::Usage),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -247,7 +247,8 @@ impl SimulateArgs {
                 queues: self.queues,
                 agents: self.agents,
                 peak_calls_per_hour: self.calls_per_hour,
-                patience_mean_ms: (self.patience > 0.0).then_some((self.patience * 1000.0) as Millis),
+                patience_mean_ms: (self.patience > 0.0)
+                    .then_some((self.patience * 1000.0) as Millis),
                 hours: self.hours,
                 seed: self.seed,
                 ..SimOptions::default()
