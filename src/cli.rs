@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::center::settings::{CenterSettings, MINUTE};
-use crate::decode::DecodeLimits;
 use crate::event::{RejectCounts, RejectReason};
 use crate::input;
 use crate::report::{self, Format};
@@ -47,6 +46,15 @@ pub enum Command {
     /// What-if staffing: agents needed for a call volume and handle time (Erlang C, or Erlang A with
     /// --patience), with predicted service level, ASA, occupancy and abandonment.
     Staffing(crate::staffing::StaffingArgs),
+    /// Validate a configuration file (with CALLBOARD_ environment overrides) and explain what it sets up.
+    CheckConfig(CheckConfigArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CheckConfigArgs {
+    /// The configuration file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -54,8 +62,11 @@ pub struct EngineArgs {
     /// JSON Lines input, one event per line; `-` reads stdin.
     #[arg(long, short, value_name = "FILE|-")]
     pub input: PathBuf,
+    /// Configuration file (thresholds, targets, windows, time zones); without it, the built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Allowed lateness: events arriving up to this far behind the latest event time are applied as if
-    /// in order (e.g. `10s`).
+    /// in order (e.g. `10s`); overrides the configuration.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_ms)]
     pub lateness: Option<i64>,
 }
@@ -142,6 +153,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report_command(args, &mut stdout),
         Command::Simulate(args) => crate::sim::run(args, &mut stdout).map_err(Failure::Usage),
         Command::Staffing(args) => crate::staffing::run(args, &mut stdout).map_err(Failure::Usage),
+        Command::CheckConfig(args) => check_config(args, &mut stdout),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -200,15 +212,17 @@ fn run_engine(
     adjust: impl Fn(&mut CenterSettings) + Send + Sync + 'static,
 ) -> Result<Tenants, Failure> {
     let lateness = args.lateness;
-    let settings_of = std::sync::Arc::new(move |_tenant: &str| {
-        let mut settings = CenterSettings::default();
+    let config = load_config(args.config.as_deref())?;
+    let limits = config.decode_limits();
+    let settings_of = std::sync::Arc::new(move |tenant: &str| {
+        let mut settings = config.center_settings(tenant);
         if let Some(lateness) = lateness {
             settings.lateness_ms = lateness;
         }
         adjust(&mut settings);
         settings
     });
-    let mut tenants = Tenants::new(settings_of, DecodeLimits::default());
+    let mut tenants = Tenants::new(settings_of, limits);
     let reader = input::open(&args.input).map_err(Failure::NoInput)?;
     input::for_each_line(reader, |line, number| {
         tenants.ingest_json(line, number);
@@ -216,6 +230,26 @@ fn run_engine(
     tenants.finish();
     summarise(&tenants);
     Ok(tenants)
+}
+
+/// The configuration file with environment overrides, or the defaults (still with overrides).
+fn load_config(path: Option<&std::path::Path>) -> Result<crate::config::Config, Failure> {
+    let result = match path {
+        Some(path) => crate::config::load(path, std::env::vars()),
+        None => crate::config::parse("", "defaults", std::env::vars()),
+    };
+    result.map_err(|error| Failure::Usage(error.into()))
+}
+
+fn check_config(args: &CheckConfigArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let config = load_config(Some(&args.file))?;
+    writeln!(
+        out,
+        "{}: ok\n{}",
+        args.file.display(),
+        crate::config::explain(&config)
+    )?;
+    Ok(())
 }
 
 /// One line on stderr: events applied and rejected by reason.

@@ -1,0 +1,592 @@
+//! Configuration: a TOML file, then `CALLBOARD_` environment overrides (`__` between sections), then
+//! command-line flags, over defaults. Validated once, with errors that name the file, the field and
+//! what to do; turned into the plain settings each component takes. No component sees this type.
+
+mod duration;
+mod env;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+pub use duration::Duration;
+
+use crate::center::settings::{CenterSettings, QueueSettings, RollingWindow, HOUR, MINUTE, SECOND};
+use crate::decode::DecodeLimits;
+use crate::event::{Id, Millis};
+use crate::kpi::ServiceLevelFormula;
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {origin}: {source}")]
+    Read {
+        origin: String,
+        source: std::io::Error,
+    },
+    #[error("{origin}: {message}")]
+    Parse { origin: String, message: String },
+    #[error("{origin}: {field}: {problem}")]
+    Invalid {
+        origin: String,
+        field: String,
+        problem: String,
+    },
+    #[error("environment variable {variable}: {problem}")]
+    Environment { variable: String, problem: String },
+}
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// How events are ordered, deduplicated, windowed and bounded.
+    pub engine: EngineConfig,
+    /// Defaults for every tenant.
+    pub defaults: TenantConfig,
+    /// Thresholds and targets of every queue not configured otherwise.
+    pub queue_defaults: QueueConfig,
+    /// Per-queue overrides for every tenant (a tenant's own `queues` win).
+    pub queues: BTreeMap<String, QueueConfig>,
+    /// Per-tenant settings, by tenant name.
+    pub tenants: BTreeMap<String, TenantConfig>,
+    /// Where events come from.
+    pub kafka: KafkaConfig,
+    /// The HTTP port for /metrics, the API and the wallboard.
+    pub http: HttpConfig,
+    /// Per-agent exposition.
+    pub agents: AgentsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineConfig {
+    /// How far behind the latest event time an event may arrive and still count as in order.
+    pub lateness: Duration,
+    /// A repeated event id within this horizon is a duplicate.
+    pub dedup_horizon: Duration,
+    /// Calls with no event for this long are dropped (and counted), keeping memory bounded.
+    pub call_expiry: Duration,
+    /// Rolling windows of every figure.
+    pub windows: Vec<Duration>,
+    /// Report interval: 15m or 30m, aligned to the hour in each tenant's time zone.
+    pub interval: Duration,
+    /// Largest message accepted, in bytes.
+    pub max_message_bytes: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            lateness: Duration(CenterSettings::DEFAULT_LATENESS_MS),
+            dedup_horizon: Duration(CenterSettings::DEFAULT_DEDUP_HORIZON_MS),
+            call_expiry: Duration(CenterSettings::DEFAULT_CALL_EXPIRY_MS),
+            windows: CenterSettings::default_rolling_windows()
+                .iter()
+                .map(|window| Duration(window.length_ms))
+                .collect(),
+            interval: Duration(CenterSettings::DEFAULT_INTERVAL_MS),
+            max_message_bytes: DecodeLimits::DEFAULT_MAX_MESSAGE_BYTES,
+        }
+    }
+}
+
+/// A tenant (contact center). In `[defaults]` every field applies to all tenants.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TenantConfig {
+    /// IANA time zone (`Europe/Berlin`): `today` and report intervals follow it. Default UTC.
+    pub time_zone: Option<String>,
+    /// Local hour at which the tenant's day starts (0 = midnight; 4 for centers that cut over at 04:00).
+    pub day_start_hour: Option<u32>,
+    /// Queue overrides for this tenant only.
+    pub queues: BTreeMap<String, QueueConfig>,
+}
+
+/// A queue's thresholds and targets; any field left out comes from `[queue_defaults]`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueConfig {
+    /// Answered within this wait counts as answered in time (default 20s).
+    pub threshold: Option<Duration>,
+    /// Abandons after a shorter wait are short abandons (default 5s); must be below the threshold.
+    pub short_abandon: Option<Duration>,
+    /// Service-level target as a fraction (default 0.8).
+    pub service_level_target: Option<f64>,
+    /// abandons_count_against (default), abandons_ignored_within_threshold, all_outcomes or
+    /// abandons_within_threshold_count_for (see spec/metrics.md).
+    pub service_level_formula: Option<String>,
+    /// Window whose arrival rate and AHT feed the required-agents figure (default 30m).
+    pub staffing_window: Option<Duration>,
+    /// Mean caller patience: with it, staffing uses Erlang A.
+    pub patience: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct KafkaConfig {
+    /// Bootstrap brokers, comma-separated.
+    pub brokers: String,
+    /// Topic of call events (key = tenant).
+    pub topic: String,
+    /// Consumer group shared by every callboard instance.
+    pub group_id: String,
+    /// Topic rejected messages are forwarded to, with their reason in a header.
+    pub dead_letter_topic: Option<String>,
+    /// Worker threads, each a group member (default: the number of cores).
+    pub workers: Option<usize>,
+    /// Longest replay on partition assignment (state is rebuilt from at most this far back).
+    pub max_replay: Duration,
+    /// Find the replay start by time (offsets_for_times); set false for brokers without it.
+    pub replay_by_time: bool,
+    /// librdkafka properties passed through: TLS, SASL (e.g. `"security.protocol" = "SASL_SSL"`).
+    pub properties: BTreeMap<String, String>,
+}
+
+impl Default for KafkaConfig {
+    fn default() -> Self {
+        KafkaConfig {
+            brokers: "127.0.0.1:9092".to_string(),
+            topic: "call-events".to_string(),
+            group_id: "callboard".to_string(),
+            dead_letter_topic: None,
+            workers: None,
+            max_replay: Duration(26 * HOUR),
+            replay_by_time: true,
+            properties: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Address of /metrics, /livez, /readyz, the API and the wallboard.
+    pub listen: String,
+    /// How long shutdown waits for work in flight before giving up.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            listen: "127.0.0.1:9464".to_string(),
+            shutdown_grace: Duration(20 * SECOND),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgentsConfig {
+    /// Export per-agent series (switch off for very large centers).
+    pub export: bool,
+    /// Agents logged out (and unconfigured queues quiet) this long stop being exported.
+    pub idle_expiry: Duration,
+}
+
+impl Default for AgentsConfig {
+    fn default() -> Self {
+        AgentsConfig {
+            export: true,
+            idle_expiry: Duration(HOUR),
+        }
+    }
+}
+
+/// Reads, overrides from `env` and validates the file at `path`.
+pub fn load(
+    path: &Path,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Config, ConfigError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        origin: origin.clone(),
+        source,
+    })?;
+    parse(&text, &origin, env)
+}
+
+/// Parses `text` (named `origin` in errors), applies `env` overrides and validates.
+pub fn parse(
+    text: &str,
+    origin: &str,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Config, ConfigError> {
+    let parse_error = |error: toml::de::Error| ConfigError::Parse {
+        origin: origin.to_string(),
+        message: describe(text, &error),
+    };
+    let mut table: toml::Table = text.parse().map_err(parse_error)?;
+    env::apply(&mut table, env)?;
+    let config: Config =
+        serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|error| {
+            let field = error.path().to_string();
+            let problem = error.into_inner().message().to_string();
+            ConfigError::Invalid {
+                origin: origin.to_string(),
+                field,
+                problem,
+            }
+        })?;
+    config.validate(origin)?;
+    Ok(config)
+}
+
+/// A TOML error with its line and column.
+fn describe(text: &str, error: &toml::de::Error) -> String {
+    match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let column = span.start
+                - text[..span.start.min(text.len())]
+                    .rfind('\n')
+                    .map_or(0, |at| at + 1)
+                + 1;
+            format!("line {line}, column {column}: {}", error.message())
+        }
+        None => error.message().to_string(),
+    }
+}
+
+impl Config {
+    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+        let invalid = |field: &str, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field: field.to_string(),
+            problem,
+        };
+        let engine = &self.engine;
+        if engine.windows.is_empty() || engine.windows.iter().any(|window| window.0 <= 0) {
+            return Err(invalid(
+                "engine.windows",
+                "give at least one window, each longer than 0 (e.g. [\"15m\", \"1h\"])".into(),
+            ));
+        }
+        let mut distinct = engine.windows.clone();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() != engine.windows.len() {
+            return Err(invalid("engine.windows", "a window is listed twice".into()));
+        }
+        if engine.interval.0 != 15 * MINUTE && engine.interval.0 != 30 * MINUTE {
+            return Err(invalid(
+                "engine.interval",
+                format!("must be 15m or 30m, got {}", engine.interval),
+            ));
+        }
+        let shortest = distinct[0];
+        if engine.lateness.0 < 0 || engine.lateness >= shortest {
+            return Err(invalid(
+                "engine.lateness",
+                format!(
+                    "({}) must be shorter than the shortest window ({shortest})",
+                    engine.lateness
+                ),
+            ));
+        }
+        if engine.max_message_bytes < 256 {
+            return Err(invalid(
+                "engine.max_message_bytes",
+                format!("({}) must be at least 256", engine.max_message_bytes),
+            ));
+        }
+        if self.kafka.topic.is_empty()
+            || self.kafka.group_id.is_empty()
+            || self.kafka.brokers.is_empty()
+        {
+            return Err(invalid(
+                "kafka",
+                "brokers, topic and group_id must not be empty".into(),
+            ));
+        }
+        if self.kafka.workers == Some(0) {
+            return Err(invalid(
+                "kafka.workers",
+                "must be at least 1 (or left out for one per core)".into(),
+            ));
+        }
+        if self.http.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(invalid(
+                "http.listen",
+                format!(
+                    "`{}` is not an address like 127.0.0.1:9464",
+                    self.http.listen
+                ),
+            ));
+        }
+        self.validate_tenant("defaults", &self.defaults, origin)?;
+        for (name, tenant) in &self.tenants {
+            self.validate_tenant(&format!("tenants.{name}"), tenant, origin)?;
+        }
+        self.resolve_queue(&QueueConfig::default(), "queue_defaults", origin)?;
+        for (name, queue) in &self.queues {
+            self.resolve_queue(queue, &format!("queues.{name}"), origin)?;
+        }
+        Ok(())
+    }
+
+    fn validate_tenant(
+        &self,
+        path: &str,
+        tenant: &TenantConfig,
+        origin: &str,
+    ) -> Result<(), ConfigError> {
+        let invalid = |field: &str, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field: format!("{path}.{field}"),
+            problem,
+        };
+        if let Some(zone) = &tenant.time_zone {
+            if zone.parse::<chrono_tz::Tz>().is_err() {
+                return Err(invalid("time_zone", format!("`{zone}` is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)")));
+            }
+        }
+        if tenant.day_start_hour.is_some_and(|hour| hour > 23) {
+            return Err(invalid(
+                "day_start_hour",
+                "must be an hour from 0 to 23".into(),
+            ));
+        }
+        for (name, queue) in &tenant.queues {
+            let over_global = self
+                .queues
+                .get(name)
+                .cloned()
+                .unwrap_or_default()
+                .overridden_by(queue);
+            self.resolve_queue(&over_global, &format!("{path}.queues.{name}"), origin)?;
+        }
+        Ok(())
+    }
+
+    /// `queue` over `[queue_defaults]` over the built-in defaults, validated as a whole.
+    fn resolve_queue(
+        &self,
+        queue: &QueueConfig,
+        path: &str,
+        origin: &str,
+    ) -> Result<QueueSettings, ConfigError> {
+        let merged = self.queue_defaults.clone().overridden_by(queue);
+        let defaults = QueueSettings::default();
+        let invalid = |field: &str, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field: format!("{path}.{field}"),
+            problem,
+        };
+        let formula = match &merged.service_level_formula {
+            None => defaults.service_level_formula,
+            Some(name) => ServiceLevelFormula::parse(name).ok_or_else(|| {
+                let known: Vec<_> = ServiceLevelFormula::ALL
+                    .iter()
+                    .map(|formula| formula.as_str())
+                    .collect();
+                invalid(
+                    "service_level_formula",
+                    format!("`{name}` is not one of {}", known.join(", ")),
+                )
+            })?,
+        };
+        let settings = QueueSettings {
+            threshold_ms: merged
+                .threshold
+                .map_or(defaults.threshold_ms, |duration| duration.0),
+            short_abandon_ms: merged
+                .short_abandon
+                .map_or(defaults.short_abandon_ms, |duration| duration.0),
+            service_level_target: merged
+                .service_level_target
+                .unwrap_or(defaults.service_level_target),
+            service_level_formula: formula,
+            staffing_window_ms: merged
+                .staffing_window
+                .map_or(defaults.staffing_window_ms, |duration| duration.0),
+            patience_ms: merged.patience.map(|duration| duration.0),
+        };
+        if settings.threshold_ms <= 0 {
+            return Err(invalid("threshold", "must be longer than 0".into()));
+        }
+        if settings.short_abandon_ms >= settings.threshold_ms {
+            return Err(invalid(
+                "short_abandon",
+                format!(
+                    "({}) must be shorter than the threshold ({}): short abandons are a subset of abandons within the threshold",
+                    Duration(settings.short_abandon_ms),
+                    Duration(settings.threshold_ms)
+                ),
+            ));
+        }
+        if !(settings.service_level_target > 0.0 && settings.service_level_target <= 1.0) {
+            return Err(invalid(
+                "service_level_target",
+                format!(
+                    "must be a fraction above 0 and at most 1, got {}",
+                    settings.service_level_target
+                ),
+            ));
+        }
+        if settings.staffing_window_ms <= 0
+            || settings.patience_ms.is_some_and(|patience| patience <= 0)
+        {
+            return Err(invalid(
+                "staffing_window",
+                "durations must be longer than 0".into(),
+            ));
+        }
+        Ok(settings)
+    }
+
+    /// The settings of `tenant`'s center: its own values over `[defaults]`, queues resolved.
+    pub fn center_settings(&self, tenant: &str) -> CenterSettings {
+        let own = self.tenants.get(tenant);
+        let zone = own
+            .and_then(|tenant| tenant.time_zone.clone())
+            .or_else(|| self.defaults.time_zone.clone());
+        let mut queue_names: BTreeMap<String, QueueConfig> = self.queues.clone();
+        for (name, queue) in own.map(|tenant| &tenant.queues).into_iter().flatten() {
+            let merged = queue_names
+                .get(name)
+                .cloned()
+                .unwrap_or_default()
+                .overridden_by(queue);
+            queue_names.insert(name.clone(), merged);
+        }
+        let resolve = |queue: &QueueConfig| self.resolve_queue(queue, "", "").unwrap_or_default();
+        CenterSettings {
+            time_zone: zone
+                .and_then(|zone| zone.parse().ok())
+                .unwrap_or(chrono_tz::UTC),
+            day_start_hour: own
+                .and_then(|tenant| tenant.day_start_hour)
+                .or(self.defaults.day_start_hour)
+                .unwrap_or(0),
+            rolling_windows: self
+                .engine
+                .windows
+                .iter()
+                .map(|window| RollingWindow::new(window.0))
+                .collect(),
+            interval_ms: self.engine.interval.0,
+            lateness_ms: self.engine.lateness.0,
+            dedup_horizon_ms: self.engine.dedup_horizon.0,
+            call_expiry_ms: self.engine.call_expiry.0,
+            keep_agent_intervals: false,
+            interval_retention_days: Some(0),
+            queue_defaults: resolve(&QueueConfig::default()),
+            queues: queue_names
+                .iter()
+                .map(|(name, queue)| (Id::from(name.as_str()), resolve(queue)))
+                .collect(),
+        }
+    }
+
+    pub fn decode_limits(&self) -> DecodeLimits {
+        DecodeLimits {
+            max_message_bytes: self.engine.max_message_bytes,
+        }
+    }
+
+    /// How far back a partition replays: the longest rolling window, or since the earliest day start any
+    /// tenant may have (a day plus the largest time-zone lead), capped by `kafka.max_replay`.
+    pub fn replay_ms(&self) -> Millis {
+        let longest = self
+            .engine
+            .windows
+            .iter()
+            .map(|window| window.0)
+            .max()
+            .unwrap_or(HOUR);
+        longest
+            .max(24 * HOUR + 14 * HOUR)
+            .min(self.kafka.max_replay.0)
+            .max(longest)
+    }
+}
+
+impl QueueConfig {
+    /// `self` with every field `other` sets replaced.
+    fn overridden_by(mut self, other: &QueueConfig) -> QueueConfig {
+        macro_rules! take {
+            ($($field:ident),*) => { $( if other.$field.is_some() { self.$field = other.$field.clone(); } )* };
+        }
+        take!(
+            threshold,
+            short_abandon,
+            service_level_target,
+            service_level_formula,
+            staffing_window,
+            patience
+        );
+        self
+    }
+}
+
+/// A short human summary of what `config` sets up (printed by `callboard check-config`).
+pub fn explain(config: &Config) -> String {
+    let mut lines = Vec::new();
+    let windows: Vec<String> = config
+        .engine
+        .windows
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    lines.push(format!(
+        "windows {} and today; {} report intervals; lateness {}; duplicates remembered {}",
+        windows.join(", "),
+        config.engine.interval,
+        config.engine.lateness,
+        config.engine.dedup_horizon
+    ));
+    lines.push(format!(
+        "kafka: topic {} on {} as group {}{}",
+        config.kafka.topic,
+        config.kafka.brokers,
+        config.kafka.group_id,
+        config
+            .kafka
+            .dead_letter_topic
+            .as_ref()
+            .map(|topic| format!(", rejects to {topic}"))
+            .unwrap_or_default()
+    ));
+    lines.push(format!("http: {}", config.http.listen));
+    let defaults = config.center_settings("");
+    lines.push(format!(
+        "queue defaults: {}",
+        describe_queue(&defaults.queue_defaults)
+    ));
+    let mut tenants: Vec<&str> = config.tenants.keys().map(String::as_str).collect();
+    if tenants.is_empty() {
+        tenants.push("(any tenant)");
+    }
+    for tenant in tenants {
+        let settings = config.center_settings(tenant);
+        lines.push(format!(
+            "tenant {tenant}: time zone {}, day starts {:02}:00",
+            settings.time_zone, settings.day_start_hour
+        ));
+        let mut queues: Vec<_> = settings.queues.iter().collect();
+        queues.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, queue) in queues {
+            lines.push(format!("  queue {name}: {}", describe_queue(queue)));
+        }
+    }
+    lines.join("\n")
+}
+
+fn describe_queue(queue: &QueueSettings) -> String {
+    format!(
+        "target {:.0}% within {}, short abandons under {}, formula {}{}",
+        queue.service_level_target * 100.0,
+        Duration(queue.threshold_ms),
+        Duration(queue.short_abandon_ms),
+        queue.service_level_formula.as_str(),
+        queue
+            .patience_ms
+            .map(|patience| format!(", patience {}", Duration(patience)))
+            .unwrap_or_default()
+    )
+}
