@@ -1,0 +1,95 @@
+//! Throughput of the hot path and cost of snapshots, by scale. Run: `cargo bench --bench engine`.
+//! - decode: JSON v1 lines of a simulated day → events;
+//! - ingest: decoded events → a center (ordering buffer, dedup, floor);
+//! - snapshot: every figure of a center with N agents and N/10 queues.
+
+use std::sync::Arc;
+
+use callboard::center::settings::CenterSettings;
+use callboard::center::{Center, Rejection};
+use callboard::decode::{json_v1, DecodeLimits};
+use callboard::event::{Event, Id};
+use callboard::sim::{simulate, SimOptions};
+use callboard::tenants::Tenants;
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+
+fn day(events: usize) -> Vec<Event> {
+    let mut all = Vec::with_capacity(events);
+    simulate(&SimOptions { max_events: Some(events), hours: 24 * 40, ..SimOptions::default() }, |event| all.push(event));
+    all
+}
+
+fn decode_and_encode(c: &mut Criterion) {
+    let events = day(20_000);
+    let lines: Vec<Vec<u8>> = events
+        .iter()
+        .map(|event| {
+            let mut line = Vec::new();
+            json_v1::encode(event, &mut line);
+            line
+        })
+        .collect();
+    let mut group = c.benchmark_group("json_v1");
+    group.throughput(Throughput::Elements(lines.len() as u64));
+    let limits = DecodeLimits::default();
+    group.bench_function("decode", |b| {
+        b.iter(|| lines.iter().filter(|line| json_v1::decode(line, &limits).is_ok()).count())
+    });
+    group.bench_function("encode", |b| {
+        let mut out = Vec::with_capacity(512);
+        b.iter(|| {
+            for event in &events {
+                out.clear();
+                json_v1::encode(event, &mut out);
+            }
+        })
+    });
+    group.finish();
+}
+
+fn ingest(c: &mut Criterion) {
+    let events = day(100_000);
+    let mut group = c.benchmark_group("center");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.bench_function("ingest", |b| {
+        b.iter_batched(
+            || events.clone(),
+            |events| {
+                let mut center = Center::new(Id::from("acme"), CenterSettings::default());
+                let mut rejections: Vec<Rejection> = Vec::new();
+                for (tag, event) in events.into_iter().enumerate() {
+                    center.ingest(event, tag as u64, &mut rejections);
+                }
+                center
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+fn snapshot(c: &mut Criterion) {
+    let mut group = c.benchmark_group("snapshot");
+    for agents in [100usize, 1_000, 10_000] {
+        let options = SimOptions {
+            agents,
+            queues: 8,
+            peak_calls_per_hour: agents as f64 * 8.0,
+            hours: 12,
+            ..SimOptions::default()
+        };
+        let mut tenants = Tenants::new(Arc::new(|_: &str| CenterSettings::default()), DecodeLimits::default());
+        let mut tag = 0;
+        simulate(&options, |event| {
+            tag += 1;
+            tenants.ingest(event, tag);
+        });
+        let center = tenants.center("acme").expect("tenant");
+        let now = center.latest_event_time().unwrap_or(0);
+        group.bench_with_input(BenchmarkId::from_parameter(agents), &agents, |b, _| b.iter(|| center.snapshot(now)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decode_and_encode, ingest, snapshot);
+criterion_main!(benches);
