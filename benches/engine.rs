@@ -15,7 +15,14 @@ use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criteri
 
 fn day(events: usize) -> Vec<Event> {
     let mut all = Vec::with_capacity(events);
-    simulate(&SimOptions { max_events: Some(events), hours: 24 * 40, ..SimOptions::default() }, |event| all.push(event));
+    simulate(
+        &SimOptions {
+            max_events: Some(events),
+            hours: 24 * 40,
+            ..SimOptions::default()
+        },
+        |event| all.push(event),
+    );
     all
 }
 
@@ -33,7 +40,12 @@ fn decode_and_encode(c: &mut Criterion) {
     group.throughput(Throughput::Elements(lines.len() as u64));
     let limits = DecodeLimits::default();
     group.bench_function("decode", |b| {
-        b.iter(|| lines.iter().filter(|line| json_v1::decode(line, &limits).is_ok()).count())
+        b.iter(|| {
+            lines
+                .iter()
+                .filter(|line| json_v1::decode(line, &limits).is_ok())
+                .count()
+        })
     });
     group.bench_function("encode", |b| {
         let mut out = Vec::with_capacity(512);
@@ -78,7 +90,10 @@ fn snapshot(c: &mut Criterion) {
             hours: 12,
             ..SimOptions::default()
         };
-        let mut tenants = Tenants::new(Arc::new(|_: &str| CenterSettings::default()), DecodeLimits::default());
+        let mut tenants = Tenants::new(
+            Arc::new(|_: &str| CenterSettings::default()),
+            DecodeLimits::default(),
+        );
         let mut tag = 0;
         simulate(&options, |event| {
             tag += 1;
@@ -86,7 +101,9 @@ fn snapshot(c: &mut Criterion) {
         });
         let center = tenants.center("acme").expect("tenant");
         let now = center.latest_event_time().unwrap_or(0);
-        group.bench_with_input(BenchmarkId::from_parameter(agents), &agents, |b, _| b.iter(|| center.snapshot(now)));
+        group.bench_with_input(BenchmarkId::from_parameter(agents), &agents, |b, _| {
+            b.iter(|| center.snapshot(now))
+        });
     }
     group.finish();
 }

@@ -9,6 +9,7 @@ use dashmap::DashMap;
 
 use crate::center::snapshot::CenterSnapshot;
 use crate::event::Id;
+use crate::report::Table;
 
 /// Where an owned partition is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,8 @@ pub struct PartitionStatus {
 #[derive(Debug, Default)]
 pub struct Board {
     snapshots: DashMap<Id, Arc<CenterSnapshot>>,
+    /// Each tenant's interval report of the day so far.
+    intervals: DashMap<Id, Arc<Table>>,
     partitions: DashMap<(String, i32), PartitionStatus>,
     /// Workers that have had their first assignment: until all have, the group has not formed and the
     /// instance is not ready, even though it owns nothing that could still be replaying.
@@ -49,9 +52,20 @@ impl Board {
             .insert(snapshot.tenant.clone(), Arc::new(snapshot));
     }
 
+    pub fn publish_intervals(&self, tenant: &Id, table: Table) {
+        self.intervals.insert(tenant.clone(), Arc::new(table));
+    }
+
+    pub fn intervals(&self, tenant: &str) -> Option<Arc<Table>> {
+        self.intervals
+            .get(tenant)
+            .map(|entry| Arc::clone(entry.value()))
+    }
+
     /// A tenant whose partition moved to another instance: that instance exports it now.
     pub fn withdraw(&self, tenant: &str) {
         self.snapshots.remove(tenant);
+        self.intervals.remove(tenant);
     }
 
     pub fn snapshot(&self, tenant: &str) -> Option<Arc<CenterSnapshot>> {

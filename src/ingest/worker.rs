@@ -277,6 +277,10 @@ impl WorkerState {
             for snapshot in owned.tenants.snapshots(Some(now)) {
                 self.board.publish(snapshot);
             }
+            for center in owned.tenants.centers() {
+                self.board
+                    .publish_intervals(center.tenant(), crate::report::queue_table([center]));
+            }
             let (applied, rejected) = owned.tenants.totals();
             self.telemetry
                 .events_applied(applied - owned.reported_applied);
