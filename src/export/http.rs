@@ -142,19 +142,19 @@ async fn tenants(State(state): State<HttpState>) -> Json<serde_json::Value> {
 }
 
 async fn tenant(State(state): State<HttpState>, Path(tenant): Path<String>) -> Response {
-    match snapshot_of(&state, &tenant) {
-        Ok(snapshot) => Json(snapshot.as_ref().clone()).into_response(),
-        Err(response) => response,
+    match state.board.snapshot(&tenant) {
+        Some(snapshot) => Json(snapshot.as_ref().clone()).into_response(),
+        None => unknown_tenant(&tenant),
     }
 }
 
 async fn queues(State(state): State<HttpState>, Path(tenant): Path<String>) -> Response {
-    match snapshot_of(&state, &tenant) {
-        Ok(snapshot) => Json(
+    match state.board.snapshot(&tenant) {
+        Some(snapshot) => Json(
             json!({ "tenant": snapshot.tenant, "now": snapshot.now, "queues": snapshot.queues }),
         )
         .into_response(),
-        Err(response) => response,
+        None => unknown_tenant(&tenant),
     }
 }
 
@@ -162,9 +162,9 @@ async fn queue(
     State(state): State<HttpState>,
     Path((tenant, queue)): Path<(String, String)>,
 ) -> Response {
-    let snapshot = match snapshot_of(&state, &tenant) {
-        Ok(snapshot) => snapshot,
-        Err(response) => return response,
+    let snapshot = match state.board.snapshot(&tenant) {
+        Some(snapshot) => snapshot,
+        None => return unknown_tenant(&tenant),
     };
     match snapshot
         .queues
@@ -193,9 +193,9 @@ async fn agents(
     Path(tenant): Path<String>,
     Query(filter): Query<AgentFilter>,
 ) -> Response {
-    let snapshot = match snapshot_of(&state, &tenant) {
-        Ok(snapshot) => snapshot,
-        Err(response) => return response,
+    let snapshot = match state.board.snapshot(&tenant) {
+        Some(snapshot) => snapshot,
+        None => return unknown_tenant(&tenant),
     };
     let selected: Vec<_> = snapshot
         .agents
@@ -221,9 +221,9 @@ async fn agent(
     State(state): State<HttpState>,
     Path((tenant, agent)): Path<(String, String)>,
 ) -> Response {
-    let snapshot = match snapshot_of(&state, &tenant) {
-        Ok(snapshot) => snapshot,
-        Err(response) => return response,
+    let snapshot = match state.board.snapshot(&tenant) {
+        Some(snapshot) => snapshot,
+        None => return unknown_tenant(&tenant),
     };
     match snapshot
         .agents
@@ -261,8 +261,8 @@ async fn intervals(
             )
         }
     };
-    if let Err(response) = snapshot_of(&state, &tenant) {
-        return response;
+    if state.board.snapshot(&tenant).is_none() {
+        return unknown_tenant(&tenant);
     }
     let table = state
         .board
