@@ -72,10 +72,11 @@ async fn not_found() -> Response {
     )
 }
 
-fn snapshot_of(state: &HttpState, tenant: &str) -> Result<Arc<CenterSnapshot>, Response> {
-    state.board.snapshot(tenant).ok_or_else(|| {
-        error(StatusCode::NOT_FOUND, format!("tenant `{tenant}` is not served by this instance; GET /api/v1/tenants lists those that are"))
-    })
+fn unknown_tenant(tenant: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        format!("tenant `{tenant}` is not served by this instance; GET /api/v1/tenants lists those that are"),
+    )
 }
 
 async fn wallboard() -> Html<&'static str> {
