@@ -36,6 +36,12 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run the service: consume Kafka, serve /metrics, the API and the wallboard (SIGHUP reloads the
+    /// configuration's queue thresholds and targets; SIGTERM stops gracefully).
+    Run(RunArgs),
+    /// Everything on one machine with no setup: an embedded Kafka broker, a simulated day produced into
+    /// it at an accelerated pace, and the service with its wallboard.
+    Demo(crate::demo::DemoArgs),
     /// Feed a JSON Lines file through the engine and print the final snapshot (tenants → queues, agents,
     /// windows) as JSON.
     Replay(ReplayArgs),
@@ -48,6 +54,19 @@ pub enum Command {
     Staffing(crate::staffing::StaffingArgs),
     /// Validate a configuration file (with CALLBOARD_ environment overrides) and explain what it sets up.
     CheckConfig(CheckConfigArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Configuration file (see config/callboard.toml); CALLBOARD_ environment variables override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Kafka bootstrap brokers, overriding the configuration.
+    #[arg(long)]
+    pub brokers: Option<String>,
+    /// HTTP listen address, overriding the configuration.
+    #[arg(long)]
+    pub listen: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -149,6 +168,8 @@ pub fn main() -> ExitCode {
     telemetry::init(cli.log_format);
     let mut stdout = io::stdout().lock();
     let result = match &cli.command {
+        Command::Run(args) => run_service(args),
+        Command::Demo(args) => block_on(crate::demo::run(args)),
         Command::Replay(args) => replay(args, &mut stdout),
         Command::Report(args) => report_command(args, &mut stdout),
         Command::Simulate(args) => crate::sim::run(args, &mut stdout).map_err(Failure::Usage),
@@ -230,6 +251,23 @@ fn run_engine(
     tenants.finish();
     summarise(&tenants);
     Ok(tenants)
+}
+
+fn block_on(future: impl std::future::Future<Output = anyhow::Result<()>>) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|error| Failure::Other(error.into()))?;
+    runtime.block_on(future).map_err(Failure::Other)
+}
+
+/// Validates the configuration before anything is bound (exit 64 when it is wrong), then runs.
+fn run_service(args: &RunArgs) -> Result<(), Failure> {
+    let mut config = load_config(args.config.as_deref())?;
+    if let Some(brokers) = &args.brokers {
+        config.kafka.brokers = brokers.clone();
+    }
+    if let Some(listen) = &args.listen {
+        config.http.listen = listen.clone();
+    }
+    block_on(crate::service::run(config, args.config.clone()))
 }
 
 /// The configuration file with environment overrides, or the defaults (still with overrides).

@@ -85,6 +85,14 @@ impl Tenants {
         }
     }
 
+    /// Hands every center its settings anew (after a configuration reload).
+    pub fn reconfigure(&mut self) {
+        for center in self.centers.values_mut() {
+            let settings = (self.settings_of)(center.tenant());
+            center.reconfigure(&settings);
+        }
+    }
+
     pub fn centers(&self) -> impl Iterator<Item = &Center> {
         self.centers.values()
     }

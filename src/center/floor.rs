@@ -84,6 +84,13 @@ impl Floor {
         ix
     }
 
+    /// Applies new per-queue settings to the queues that exist.
+    pub fn reconfigure(&mut self, settings: &CenterSettings) {
+        for queue in &mut self.queues {
+            queue.settings = settings.queue(&queue.id).clone();
+        }
+    }
+
     pub fn queue_by_id(&self, id: &str) -> Option<&Queue> {
         self.queue_ids.get(id).map(|&ix| &self.queues[ix as usize])
     }

@@ -79,6 +79,14 @@ impl Center {
         &self.settings
     }
 
+    /// Takes new queue thresholds, targets and formulas (a configuration reload). Windows, lateness and
+    /// the calendar stay as they were: changing them needs a restart, which rebuilds state.
+    pub fn reconfigure(&mut self, settings: &CenterSettings) {
+        self.settings.queue_defaults = settings.queue_defaults.clone();
+        self.settings.queues = settings.queues.clone();
+        self.floor.reconfigure(&self.settings);
+    }
+
     /// Event time of the latest event accepted.
     pub fn latest_event_time(&self) -> Option<Millis> {
         (self.latest != Millis::MIN).then_some(self.latest)

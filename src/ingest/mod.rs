@@ -4,9 +4,11 @@
 
 pub mod context;
 pub mod dead_letter;
+pub mod produce;
 pub mod worker;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -42,6 +44,18 @@ pub struct IngestSettings {
     /// cluster), which then replay from the beginning.
     pub replay_by_time: bool,
     pub limits: DecodeLimits,
+    /// What `now` is for snapshots.
+    pub clock: Clock,
+}
+
+/// The instant snapshots are taken at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The wall clock: live service.
+    Wall,
+    /// Each tenant's latest event time: a replay or an accelerated demo, where event time runs ahead of
+    /// (or behind) the wall clock.
+    EventTime,
 }
 
 /// The librdkafka configuration of every client: callboard's defaults, then the user's properties.
@@ -68,23 +82,26 @@ fn wall_clock_ms() -> Millis {
         .map_or(0, |elapsed| elapsed.as_millis() as Millis)
 }
 
+/// What every worker shares with the rest of the service.
+#[derive(Clone)]
+pub struct Shared {
+    pub board: Arc<Board>,
+    pub telemetry: Arc<Telemetry>,
+    pub settings_of: SettingsOf,
+    /// Bumped on each configuration reload.
+    pub reloads: Arc<AtomicU64>,
+}
+
 /// Starts the workers; each subscribes and runs until `shutdown`.
 pub fn spawn(
     settings: &IngestSettings,
-    board: Arc<Board>,
-    telemetry: Arc<Telemetry>,
-    settings_of: SettingsOf,
+    shared: &Shared,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Vec<JoinHandle<()>>> {
     let mut handles = Vec::new();
     for index in 0..settings.workers.max(1) {
-        let worker = build_worker(
-            settings,
-            Arc::clone(&board),
-            Arc::clone(&telemetry),
-            Arc::clone(&settings_of),
-        )
-        .with_context(|| format!("cannot start kafka worker {index}"))?;
+        let worker = build_worker(settings, shared.clone())
+            .with_context(|| format!("cannot start kafka worker {index}"))?;
         let shutdown = shutdown.clone();
         let handle = std::thread::Builder::new()
             .name(format!("worker-{index}"))
@@ -95,12 +112,13 @@ pub fn spawn(
     Ok(handles)
 }
 
-fn build_worker(
-    settings: &IngestSettings,
-    board: Arc<Board>,
-    telemetry: Arc<Telemetry>,
-    settings_of: SettingsOf,
-) -> anyhow::Result<Worker> {
+fn build_worker(settings: &IngestSettings, shared: Shared) -> anyhow::Result<Worker> {
+    let Shared {
+        board,
+        telemetry,
+        settings_of,
+        reloads,
+    } = shared;
     let (sender, rebalances) = mpsc::channel();
     let replay_ms = settings.replay_ms;
     let replay_start: Box<dyn Fn() -> ReplayStart + Send + Sync> = if settings.replay_by_time {
@@ -146,6 +164,9 @@ fn build_worker(
             dead_letters,
             assigned_once: false,
             log_limit: RateLimit::new(),
+            clock: settings.clock,
+            seen_reload: reloads.load(Ordering::Acquire),
+            reloads,
         },
     })
 }

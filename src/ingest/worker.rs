@@ -3,6 +3,7 @@
 //! hot path: the worker's centers are its own; only snapshots leave it, through the board.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::context::{Rebalanced, WorkerContext};
 use super::dead_letter::DeadLetters;
+use super::Clock;
 use crate::board::{Board, PartitionStatus, Phase};
 use crate::decode::{json_v1, DecodeLimits};
 use crate::event::{Millis, RejectCounts, RejectReason};
@@ -51,6 +53,10 @@ pub struct WorkerState {
     pub(super) dead_letters: Option<DeadLetters>,
     pub(super) assigned_once: bool,
     pub(super) log_limit: RateLimit,
+    pub(super) clock: Clock,
+    /// Bumped by a configuration reload; the worker then hands its centers the new settings.
+    pub(super) reloads: Arc<AtomicU64>,
+    pub(super) seen_reload: u64,
 }
 
 /// At most one log line per interval for a repeating condition (garbage floods).
@@ -256,7 +262,17 @@ impl WorkerState {
     }
 
     fn on_tick(&mut self, consumer: &WorkerConsumer) {
-        let now = wall_clock_ms();
+        let now = match self.clock {
+            Clock::Wall => Some(wall_clock_ms()),
+            Clock::EventTime => None,
+        };
+        let reload = self.reloads.load(Ordering::Acquire);
+        if reload != self.seen_reload {
+            self.seen_reload = reload;
+            for owned in self.owned.values_mut() {
+                owned.tenants.reconfigure();
+            }
+        }
         // A partition whose position already passed its replay boundary (e.g. nothing left in the window).
         if let Ok(positions) = consumer.position() {
             let caught_up: Vec<i32> = self
@@ -274,7 +290,7 @@ impl WorkerState {
             }
         }
         for owned in self.owned.values_mut() {
-            for snapshot in owned.tenants.snapshots(Some(now)) {
+            for snapshot in owned.tenants.snapshots(now) {
                 self.board.publish(snapshot);
             }
             for center in owned.tenants.centers() {

@@ -186,8 +186,8 @@ impl Simulation {
                 shift_end: Millis::MAX,
                 pending_break: None,
             });
-            // Shifts start between 06:00 and 14:00 so that eight-hour shifts cover the busy day; one agent
-            // in ten works nights.
+            // Day shifts start between 06:00 and 10:30 and last nine hours, covering the morning ramp and
+            // the peaks; one agent in ten works nights.
             let login = if self.options.realistic_day && index % 10 == 9 {
                 self.options.start + (index as Millis % 3) * 8 * HOUR
             } else if self.options.realistic_day {
@@ -361,7 +361,7 @@ impl Simulation {
                 }
             }
             Action::Login { agent } => {
-                let shift = 8 * HOUR;
+                let shift = 9 * HOUR;
                 let worker = &mut self.agents[agent];
                 worker.status = Status::Idle;
                 worker.idle_since = self.now;

@@ -1,0 +1,78 @@
+//! Writing events to Kafka as JSON v1, keyed by tenant: used by `callboard simulate --kafka`-style
+//! feeds, the demo and the tests. A full producer queue is waited out, never dropped.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::ClientConfig;
+
+use crate::decode::json_v1;
+use crate::event::Event;
+
+pub struct EventProducer {
+    producer: BaseProducer,
+    topic: String,
+    line: Vec<u8>,
+}
+
+impl EventProducer {
+    pub fn new(
+        brokers: &str,
+        topic: &str,
+        properties: &[(String, String)],
+    ) -> anyhow::Result<Self> {
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", brokers)
+            .set("linger.ms", "5")
+            .set("queue.buffering.max.messages", "500000");
+        for (key, value) in properties {
+            config.set(key, value);
+        }
+        let producer = config
+            .create()
+            .context("cannot create the kafka producer")?;
+        Ok(EventProducer {
+            producer,
+            topic: topic.to_string(),
+            line: Vec::with_capacity(512),
+        })
+    }
+
+    pub fn send(&mut self, event: &Event) -> anyhow::Result<()> {
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        json_v1::encode(event, &mut line);
+        let sent = self.send_raw(event.tenant.as_bytes(), &line);
+        self.line = line;
+        sent
+    }
+
+    /// Sends any bytes (tests use it for garbage), keyed by `key`.
+    pub fn send_raw(&mut self, key: &[u8], payload: &[u8]) -> anyhow::Result<()> {
+        loop {
+            match self
+                .producer
+                .send(BaseRecord::to(&self.topic).key(key).payload(payload))
+            {
+                Ok(()) => return Ok(()),
+                Err((
+                    rdkafka::error::KafkaError::MessageProduction(
+                        rdkafka::types::RDKafkaErrorCode::QueueFull,
+                    ),
+                    _,
+                )) => {
+                    self.producer.poll(Duration::from_millis(10));
+                }
+                Err((error, _)) => return Err(error).context("cannot produce to kafka"),
+            }
+        }
+    }
+
+    pub fn flush(&self) -> anyhow::Result<()> {
+        self.producer
+            .flush(Duration::from_secs(30))
+            .context("cannot flush produced events")
+    }
+}

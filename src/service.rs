@@ -1,0 +1,179 @@
+//! The service: Kafka in (workers), snapshots on the board, HTTP out. Start, reload and stop in the
+//! order STYLE.md gives: stop fetching → apply what was fetched → commit → final snapshot → stop HTTP.
+//! `run` adds the signals (SIGTERM/SIGINT stop, SIGHUP reloads thresholds, targets and quotas).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::board::Board;
+use crate::config::Config;
+use crate::export::http::{self, HttpState};
+use crate::export::metrics::{self, ExpositionSettings, KpiCollector};
+use crate::ingest::{self, Clock, IngestSettings, Shared};
+use crate::telemetry::Telemetry;
+use crate::tenants::SettingsOf;
+
+/// A running service.
+pub struct Service {
+    pub board: Arc<Board>,
+    pub telemetry: Arc<Telemetry>,
+    /// The address HTTP listens on (useful when configured with port 0).
+    pub address: SocketAddr,
+    config: Arc<RwLock<Arc<Config>>>,
+    reloads: Arc<AtomicU64>,
+    workers: Vec<std::thread::JoinHandle<()>>,
+    http: JoinHandle<std::io::Result<()>>,
+    stop_fetching: CancellationToken,
+    stop_http: CancellationToken,
+    grace: Duration,
+}
+
+/// The Kafka settings the configuration asks for.
+pub fn ingest_settings(config: &Config, clock: Clock) -> IngestSettings {
+    IngestSettings {
+        brokers: config.kafka.brokers.clone(),
+        topic: config.kafka.topic.clone(),
+        group_id: config.kafka.group_id.clone(),
+        dead_letter_topic: config.kafka.dead_letter_topic.clone(),
+        properties: config
+            .kafka
+            .properties
+            .iter()
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect(),
+        workers: config
+            .kafka
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        replay_ms: config.replay_ms(),
+        replay_by_time: config.kafka.replay_by_time,
+        limits: config.decode_limits(),
+        clock,
+    }
+}
+
+/// Binds HTTP, then starts the workers. The configuration was validated before anything was bound.
+pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
+    let ingest = ingest_settings(&config, clock);
+    let board = Board::new(ingest.workers);
+    let telemetry = Arc::new(Telemetry::new());
+    let exposition = ExpositionSettings {
+        export_agents: config.agents.export,
+        idle_expiry_ms: config.agents.idle_expiry.0,
+    };
+    let collector = Arc::new(KpiCollector::new(Arc::clone(&board), exposition));
+    let renderer_telemetry = Arc::clone(&telemetry);
+    let state = HttpState {
+        board: Arc::clone(&board),
+        metrics: Arc::new(move || metrics::render(&collector, &renderer_telemetry)),
+    };
+    let listener = tokio::net::TcpListener::bind(&config.http.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (http.listen)", config.http.listen))?;
+    let address = listener.local_addr()?;
+    let stop_http = CancellationToken::new();
+    let http = tokio::spawn(http::serve(
+        listener,
+        http::router(state),
+        stop_http.clone(),
+    ));
+    let grace = Duration::from_millis(config.http.shutdown_grace.0.max(0) as u64);
+    let config = Arc::new(RwLock::new(Arc::new(config)));
+    let current = Arc::clone(&config);
+    let settings_of: SettingsOf = Arc::new(move |tenant: &str| {
+        let config = current
+            .read()
+            .map(|config| Arc::clone(&config))
+            .unwrap_or_default();
+        config.center_settings(tenant)
+    });
+    let reloads = Arc::new(AtomicU64::new(0));
+    let shared = Shared {
+        board: Arc::clone(&board),
+        telemetry: Arc::clone(&telemetry),
+        settings_of,
+        reloads: Arc::clone(&reloads),
+    };
+    let stop_fetching = CancellationToken::new();
+    let workers = ingest::spawn(&ingest, &shared, stop_fetching.clone())?;
+    tracing::info!(%address, topic = ingest.topic, group = ingest.group_id, workers = ingest.workers, "callboard started");
+    Ok(Service {
+        board,
+        telemetry,
+        address,
+        config,
+        reloads,
+        workers,
+        http,
+        stop_fetching,
+        stop_http,
+        grace,
+    })
+}
+
+impl Service {
+    /// Takes new queue thresholds, targets and quotas; anything else in `config` waits for a restart.
+    pub fn reload(&self, config: Config) {
+        if let Ok(mut current) = self.config.write() {
+            if current.engine != config.engine
+                || current.kafka != config.kafka
+                || current.http != config.http
+            {
+                tracing::warn!("engine, kafka and http settings change only on restart; applying queue settings now");
+            }
+            *current = Arc::new(config);
+        }
+        self.reloads.fetch_add(1, Ordering::AcqRel);
+        tracing::info!("configuration reloaded");
+    }
+
+    /// Stops fetching, lets each worker apply, commit and publish, then stops HTTP — within the grace.
+    pub async fn stop(self) {
+        self.stop_fetching.cancel();
+        let workers = self.workers;
+        let joined = tokio::task::spawn_blocking(move || {
+            for worker in workers {
+                let _ = worker.join();
+            }
+        });
+        if tokio::time::timeout(self.grace, joined).await.is_err() {
+            tracing::warn!(grace = ?self.grace, "workers did not stop within the grace period; exiting anyway");
+        }
+        self.stop_http.cancel();
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.http).await;
+        tracing::info!("callboard stopped");
+    }
+}
+
+/// Runs until SIGTERM or SIGINT; SIGHUP reloads `config_path`, keeping the old configuration when the
+/// new one is invalid.
+pub async fn run(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let service = start(config, Clock::Wall).await?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    loop {
+        tokio::select! {
+            _ = terminate.recv() => break,
+            _ = interrupt.recv() => break,
+            _ = hangup.recv() => match &config_path {
+                Some(path) => match crate::config::load(path, std::env::vars()) {
+                    Ok(config) => service.reload(config),
+                    Err(error) => tracing::error!(%error, "reload refused; keeping the running configuration"),
+                },
+                None => tracing::warn!("SIGHUP ignored: no --config file to reload"),
+            },
+        }
+    }
+    tracing::info!("shutting down");
+    service.stop().await;
+    Ok(())
+}
