@@ -1,0 +1,314 @@
+//! The service against librdkafka's mock cluster (a real Kafka-protocol broker in process): workers
+//! sharing partitions, a member leaving and another taking over, the broker going down and up, and
+//! garbage on the topic. Every time, the figures equal those of the same events replayed offline.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use callboard::config::Config;
+use callboard::event::Event;
+use callboard::ingest::produce::EventProducer;
+use callboard::ingest::Clock;
+use callboard::service::{self, Service};
+use callboard::sim::{simulate, SimOptions};
+use callboard::tenants::Tenants;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::mocking::MockCluster;
+use rdkafka::ClientConfig;
+
+const TOPIC: &str = "call-events";
+const DEAD: &str = "call-events-dead";
+
+/// Three small centers' mornings, interleaved in time order.
+fn events() -> Vec<Event> {
+    let mut all = Vec::new();
+    for (seed, tenant) in [(1, "acme"), (2, "globex"), (3, "initech")] {
+        let options = SimOptions {
+            seed,
+            tenant: tenant.to_string(),
+            agents: 12,
+            queues: 3,
+            peak_calls_per_hour: 90.0,
+            hours: 11,
+            ..SimOptions::default()
+        };
+        simulate(&options, |event| all.push(event));
+    }
+    all.sort_by_key(|event| event.time);
+    all
+}
+
+fn config(brokers: &str, workers: usize) -> Config {
+    let mut config = Config::default();
+    config.kafka.brokers = brokers.to_string();
+    config.kafka.replay_by_time = false;
+    config.kafka.workers = Some(workers);
+    config.kafka.dead_letter_topic = Some(DEAD.to_string());
+    config.http.listen = "127.0.0.1:0".to_string();
+    config
+}
+
+fn produce(brokers: &str, events: &[Event]) {
+    let mut producer = EventProducer::new(brokers, TOPIC, &[]).unwrap();
+    for event in events {
+        producer.send(event).unwrap();
+    }
+    producer.flush().unwrap();
+}
+
+/// The same events through the engine offline, as `callboard replay` would.
+fn offline(events: &[Event]) -> Tenants {
+    let config = Config::default();
+    let mut tenants = Tenants::new(
+        Arc::new(move |tenant: &str| config.center_settings(tenant)),
+        config_limits(),
+    );
+    for (tag, event) in events.iter().enumerate() {
+        tenants.ingest(event.clone(), tag as u64);
+    }
+    tenants
+}
+
+fn config_limits() -> callboard::decode::DecodeLimits {
+    Config::default().decode_limits()
+}
+
+/// Events the services have applied or rejected, over all their tenants.
+fn counted(services: &[&Service]) -> u64 {
+    services
+        .iter()
+        .flat_map(|service| service.board.snapshots())
+        .map(|snapshot| snapshot.events.applied + snapshot.events.rejected)
+        .sum()
+}
+
+async fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Every tenant's queues and agents on `service` equal the offline figures at the same instant.
+fn assert_same_figures(service: &Service, expected: &Tenants) {
+    for center in expected.centers() {
+        let tenant = center.tenant();
+        let online = service
+            .board
+            .snapshot(tenant)
+            .unwrap_or_else(|| panic!("{tenant} not served"));
+        let offline = center.snapshot(online.now_ms);
+        assert_eq!(
+            serde_json::to_value(&online.queues).unwrap(),
+            serde_json::to_value(&offline.queues).unwrap(),
+            "queues of {tenant}"
+        );
+        assert_eq!(
+            serde_json::to_value(&online.agents).unwrap(),
+            serde_json::to_value(&offline.agents).unwrap(),
+            "agents of {tenant}"
+        );
+        assert_eq!(online.events.applied, offline.events.applied, "{tenant}");
+    }
+}
+
+fn cluster() -> MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic(TOPIC, 4, 1).unwrap();
+    cluster.create_topic(DEAD, 1, 1).unwrap();
+    cluster
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_share_partitions_and_match_the_offline_figures() {
+    let cluster = cluster();
+    let brokers = cluster.bootstrap_servers();
+    let all = events();
+    produce(&brokers, &all);
+    let service = service::start(config(&brokers, 2), Clock::EventTime)
+        .await
+        .unwrap();
+    wait_for("every event", Duration::from_secs(60), || {
+        counted(&[&service]) == all.len() as u64
+    })
+    .await;
+    wait_for("readiness", Duration::from_secs(10), || {
+        service.board.is_ready()
+    })
+    .await;
+    // Both workers own partitions.
+    assert_eq!(service.board.partitions().len(), 4);
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_same_figures(&service, &offline(&all));
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_leaves_and_the_other_takes_over_without_loss() {
+    let cluster = cluster();
+    let brokers = cluster.bootstrap_servers();
+    let all = events();
+    let half = all.len() / 2;
+    let first = service::start(config(&brokers, 1), Clock::EventTime)
+        .await
+        .unwrap();
+    let second = service::start(config(&brokers, 1), Clock::EventTime)
+        .await
+        .unwrap();
+    produce(&brokers, &all[..half]);
+    wait_for("the first half", Duration::from_secs(60), || {
+        counted(&[&first, &second]) == half as u64
+    })
+    .await;
+    assert!(
+        !first.board.partitions().is_empty() && !second.board.partitions().is_empty(),
+        "both own partitions"
+    );
+    first.stop().await;
+    produce(&brokers, &all[half..]);
+    wait_for("the takeover", Duration::from_secs(60), || {
+        counted(&[&second]) == all.len() as u64
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_same_figures(&second, &offline(&all));
+    second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_broker_goes_down_and_comes_back() {
+    let cluster = cluster();
+    let brokers = cluster.bootstrap_servers();
+    let all = events();
+    let half = all.len() / 2;
+    let service = service::start(config(&brokers, 2), Clock::EventTime)
+        .await
+        .unwrap();
+    produce(&brokers, &all[..half]);
+    wait_for("the first half", Duration::from_secs(60), || {
+        counted(&[&service]) == half as u64
+    })
+    .await;
+    cluster.broker_down(1).unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    cluster.broker_up(1).unwrap();
+    produce(&brokers, &all[half..]);
+    wait_for("the second half", Duration::from_secs(60), || {
+        counted(&[&service]) == all.len() as u64
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_same_figures(&service, &offline(&all));
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_is_counted_dead_lettered_and_changes_nothing() {
+    let cluster = cluster();
+    let brokers = cluster.bootstrap_servers();
+    let all = events();
+    let garbage: Vec<Vec<u8>> = vec![
+        b"{not json".to_vec(),
+        b"[1,2,3]".to_vec(),
+        br#"{"type":"call.teleported","time":"2026-11-23T09:00:00Z","tenant":"acme"}"#.to_vec(),
+        br#"{"type":"call.queued","time":"yesterday","tenant":"acme","call":"x","queue":"q"}"#
+            .to_vec(),
+        vec![0xff, 0xfe, 0x00],
+        format!(
+            r#"{{"type":"call.queued","time":0,"tenant":"acme","call":"c","queue":"{}"}}"#,
+            "q".repeat(70_000)
+        )
+        .into_bytes(),
+    ];
+    let mut producer = EventProducer::new(
+        &brokers,
+        TOPIC,
+        &[("message.max.bytes".into(), "2000000".into())],
+    )
+    .unwrap();
+    for (index, event) in all.iter().enumerate() {
+        if index % 500 == 0 {
+            for payload in &garbage {
+                producer.send_raw(b"acme", payload).unwrap();
+            }
+        }
+        producer.send(event).unwrap();
+    }
+    producer.flush().unwrap();
+    let garbage_sent = all.len().div_ceil(500) * garbage.len();
+    let service = service::start(config(&brokers, 2), Clock::EventTime)
+        .await
+        .unwrap();
+    wait_for("every event", Duration::from_secs(60), || {
+        counted(&[&service]) >= all.len() as u64
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    assert_same_figures(&service, &offline(&all));
+    let metrics = service.board.snapshots();
+    assert!(!metrics.is_empty());
+    let text = reqwest_metrics(&service).await;
+    let rejected: u64 = text
+        .lines()
+        .filter(|line| line.starts_with("callboard_events_rejected_total{"))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum();
+    assert_eq!(rejected, garbage_sent as u64, "{text}");
+    assert!(text.contains(&format!(
+        "callboard_events_rejected_total{{reason=\"too_large\"}} {}",
+        all.len().div_ceil(500)
+    )));
+    service.stop().await;
+    // Every rejected message reached the dead-letter topic, unchanged, with its reason.
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .set("group.id", "dead-letter-check")
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[DEAD]).unwrap();
+    let mut dead = Vec::new();
+    let started = Instant::now();
+    while dead.len() < garbage_sent && started.elapsed() < Duration::from_secs(30) {
+        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(200)) {
+            let reason = message
+                .headers()
+                .and_then(|headers| {
+                    headers
+                        .iter()
+                        .find(|header| header.key == "callboard-reject-reason")
+                })
+                .and_then(|header| {
+                    header
+                        .value
+                        .map(|value| String::from_utf8_lossy(value).to_string())
+                });
+            dead.push((message.payload().unwrap_or_default().to_vec(), reason));
+        }
+    }
+    assert_eq!(dead.len(), garbage_sent);
+    assert!(dead
+        .iter()
+        .any(|(payload, reason)| payload == b"{not json"
+            && reason.as_deref() == Some("malformed_json")));
+    assert!(dead
+        .iter()
+        .any(|(_, reason)| reason.as_deref() == Some("too_large")));
+}
+
+/// `/metrics` over real HTTP.
+async fn reqwest_metrics(service: &Service) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(service.address)
+        .await
+        .unwrap();
+    socket
+        .write_all(b"GET /metrics HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = Vec::new();
+    socket.read_to_end(&mut response).await.unwrap();
+    String::from_utf8_lossy(&response).to_string()
+}
