@@ -82,7 +82,8 @@ fn seconds(ms: u64) -> Cell {
 pub fn queue_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
     let mut rows = Vec::new();
     for center in centers {
-        let floor = center.floor();
+        // Events still waiting for the watermark count too, so a feed that went quiet reports fully.
+        let (floor, _, _) = center.projected();
         let mut queues: Vec<_> = floor.queues.iter().collect();
         queues.sort_by(|a, b| a.id.cmp(&b.id));
         for queue in queues {
@@ -139,7 +140,8 @@ fn queue_row(
 pub fn agent_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
     let mut rows = Vec::new();
     for center in centers {
-        let mut agents: Vec<_> = center.floor().agents.iter().collect();
+        let (floor, _, _) = center.projected();
+        let mut agents: Vec<_> = floor.agents.iter().collect();
         agents.sort_by(|a, b| a.id.cmp(&b.id));
         for agent in agents {
             for (start, interval) in agent.intervals.iter().flatten() {

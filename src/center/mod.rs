@@ -191,19 +191,29 @@ impl Center {
         self.floor.close_books(now);
     }
 
+    /// The floor with the events still waiting for the watermark applied (to a copy, when there are
+    /// any), and how many of those applied and were rejected.
+    pub fn projected(&self) -> (std::borrow::Cow<'_, Floor>, u64, u64) {
+        if self.pending.is_empty() {
+            return (std::borrow::Cow::Borrowed(&self.floor), 0, 0);
+        }
+        let mut floor = self.floor.clone();
+        let (mut applied, mut rejected) = (0, 0);
+        for pending in &self.pending {
+            match floor.apply(&pending.event, &self.settings) {
+                Ok(()) => applied += 1,
+                Err(_) => rejected += 1,
+            }
+        }
+        (std::borrow::Cow::Owned(floor), applied, rejected)
+    }
+
     /// The figures at `now`, including events still waiting for the watermark.
     pub fn snapshot(&self, now: Millis) -> CenterSnapshot {
         let mut stats = EventStats::new(self.applied, &self.rejected);
-        if self.pending.is_empty() {
-            return snapshot::build(&self.tenant, &self.floor, &self.settings, now, stats);
-        }
-        let mut floor = self.floor.clone();
-        for pending in &self.pending {
-            match floor.apply(&pending.event, &self.settings) {
-                Ok(()) => stats.applied += 1,
-                Err(_) => stats.rejected += 1,
-            }
-        }
+        let (floor, applied, rejected) = self.projected();
+        stats.applied += applied;
+        stats.rejected += rejected;
         snapshot::build(&self.tenant, &floor, &self.settings, now, stats)
     }
 }
