@@ -212,14 +212,6 @@ impl Drop for Instance {
     }
 }
 
-fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(250));
-    }
-}
-
 /// Waits until `done` has held for three seconds in a row: a consumer group rebalances a few times
 /// while its members join, and each rebalance replays.
 fn wait_until_settled(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
