@@ -110,6 +110,11 @@ impl Board {
         self.assigned_workers.fetch_add(1, Ordering::AcqRel);
     }
 
+    /// Workers that have had their first assignment.
+    pub fn assigned_workers(&self) -> usize {
+        self.assigned_workers.load(Ordering::Acquire)
+    }
+
     /// Ready when the group has assigned this instance its partitions and every one of them is live.
     pub fn is_ready(&self) -> bool {
         self.assigned_workers.load(Ordering::Acquire) >= self.workers

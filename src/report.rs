@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use crate::center::agent::AgentInterval;
+use crate::center::floor::Floor;
 use crate::center::snapshot::rfc3339;
 use crate::center::Center;
 use crate::kpi::{self, QueueCounts};
@@ -84,15 +85,23 @@ pub fn queue_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
     for center in centers {
         // Events still waiting for the watermark count too, so a feed that went quiet reports fully.
         let (floor, _, _) = center.projected();
-        let mut queues: Vec<_> = floor.queues.iter().collect();
-        queues.sort_by(|a, b| a.id.cmp(&b.id));
-        for queue in queues {
-            for (start, counts) in &queue.intervals {
-                if counts.is_empty() {
-                    continue;
-                }
+        queue_rows(center.tenant(), &floor, &mut rows);
+    }
+    Table {
+        header: &QUEUE_HEADER,
+        rows,
+    }
+}
+
+/// Appends one tenant's queue rows, ordered by queue and interval start.
+pub fn queue_rows(tenant: &str, floor: &Floor, rows: &mut Vec<Vec<Cell>>) {
+    let mut queues: Vec<_> = floor.queues.iter().collect();
+    queues.sort_by(|a, b| a.id.cmp(&b.id));
+    for queue in queues {
+        for (start, counts) in &queue.intervals {
+            if !counts.is_empty() {
                 rows.push(queue_row(
-                    center.tenant(),
+                    tenant,
                     &queue.id,
                     *start,
                     counts,
@@ -100,10 +109,6 @@ pub fn queue_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
                 ));
             }
         }
-    }
-    Table {
-        header: &QUEUE_HEADER,
-        rows,
     }
 }
 

@@ -56,6 +56,7 @@ pub fn ingest_settings(config: &Config, clock: Clock) -> IngestSettings {
         replay_by_time: config.kafka.replay_by_time,
         limits: config.decode_limits(),
         clock,
+        snapshot_interval: Duration::from_millis(config.engine.snapshot_interval.0.max(10) as u64),
     }
 }
 

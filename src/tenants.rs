@@ -20,6 +20,8 @@ pub struct Tenants {
     /// Messages rejected by the decoder (they have no trustworthy tenant).
     undecodable: RejectCounts,
     rejections: Vec<Rejection>,
+    /// What each tenant had taken when it was last published.
+    published: BTreeMap<Id, u64>,
 }
 
 impl Tenants {
@@ -30,6 +32,7 @@ impl Tenants {
             limits,
             undecodable: RejectCounts::default(),
             rejections: Vec::new(),
+            published: BTreeMap::new(),
         }
     }
 
@@ -107,6 +110,27 @@ impl Tenants {
             .values()
             .map(|center| center.snapshot(now.or(center.latest_event_time()).unwrap_or(0)))
             .collect()
+    }
+
+    /// Hands `publish` each tenant's snapshot and interval report: at `now`, or at the tenant's latest
+    /// event time when `now` is `None` — in that case only for tenants that took events since their last
+    /// publication, since nothing else can have changed.
+    pub fn publish(
+        &mut self,
+        now: Option<Millis>,
+        mut publish: impl FnMut(CenterSnapshot, crate::report::Table),
+    ) {
+        for center in self.centers.values() {
+            let ingested = center.ingested();
+            let last = self.published.get(center.tenant()).copied();
+            if now.is_none() && last == Some(ingested) {
+                continue;
+            }
+            let (snapshot, table) =
+                center.snapshot_with_intervals(now.or(center.latest_event_time()).unwrap_or(0));
+            publish(snapshot, table);
+            self.published.insert(center.tenant().clone(), ingested);
+        }
     }
 
     pub fn undecodable(&self) -> &RejectCounts {

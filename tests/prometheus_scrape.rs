@@ -13,7 +13,11 @@ use callboard::sim::{simulate, SimOptions};
 use rdkafka::mocking::MockCluster;
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Prometheus(Child);
@@ -28,7 +32,12 @@ impl Drop for Prometheus {
 async fn http_get(address: &str, path: &str) -> Option<String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut socket = tokio::net::TcpStream::connect(address).await.ok()?;
-    socket.write_all(format!("GET {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n").as_bytes()).await.ok()?;
+    socket
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n").as_bytes(),
+        )
+        .await
+        .ok()?;
     let mut response = Vec::new();
     socket.read_to_end(&mut response).await.ok()?;
     let response = String::from_utf8_lossy(&response).to_string();
@@ -42,7 +51,13 @@ async fn promql_service_level_equals_the_api() {
     cluster.create_topic("call-events", 2, 1).unwrap();
     let brokers = cluster.bootstrap_servers();
     let mut producer = EventProducer::new(&brokers, "call-events", &[]).unwrap();
-    let options = SimOptions { agents: 20, queues: 2, peak_calls_per_hour: 200.0, hours: 12, ..SimOptions::default() };
+    let options = SimOptions {
+        agents: 20,
+        queues: 2,
+        peak_calls_per_hour: 200.0,
+        hours: 12,
+        ..SimOptions::default()
+    };
     let mut produced = 0u64;
     simulate(&options, |event| {
         producer.send(&event).unwrap();
@@ -57,8 +72,18 @@ async fn promql_service_level_equals_the_api() {
     config.http.listen = "127.0.0.1:0".to_string();
     let service = service::start(config, Clock::EventTime).await.unwrap();
     let started = Instant::now();
-    while service.board.snapshots().iter().map(|s| s.events.applied + s.events.rejected).sum::<u64>() < produced {
-        assert!(started.elapsed() < Duration::from_secs(60), "the service did not consume the day");
+    while service
+        .board
+        .snapshots()
+        .iter()
+        .map(|s| s.events.applied + s.events.rejected)
+        .sum::<u64>()
+        < produced
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the service did not consume the day"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
@@ -77,7 +102,10 @@ async fn promql_service_level_equals_the_api() {
     let _prometheus = Prometheus(
         Command::new("prometheus")
             .arg(format!("--config.file={}", config_file.display()))
-            .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
             .arg(format!("--web.listen-address={web}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -86,12 +114,22 @@ async fn promql_service_level_equals_the_api() {
     );
     let query = "/api/v1/query?query=callboard_queue_service_level_ratio%7Btenant%3D%22acme%22%2Cqueue%3D%22billing%22%2Cwindow%3D%22today%22%7D";
     let from_api = async || {
-        let body = http_get(&service.address.to_string(), "/api/v1/tenants/acme/queues/billing").await?;
+        let body = http_get(
+            &service.address.to_string(),
+            "/api/v1/tenants/acme/queues/billing",
+        )
+        .await?;
         let value: serde_json::Value = serde_json::from_str(&body).ok()?;
-        let today = value["queue"]["windows"].as_array()?.iter().find(|w| w["window"] == "today")?.clone();
+        let today = value["queue"]["windows"]
+            .as_array()?
+            .iter()
+            .find(|w| w["window"] == "today")?
+            .clone();
         today["service_level"].as_f64()
     };
-    let expected = from_api().await.expect("the API shows today's service level");
+    let expected = from_api()
+        .await
+        .expect("the API shows today's service level");
     let started = Instant::now();
     let promql = loop {
         if let Some(body) = http_get(&web, query).await {
@@ -100,10 +138,19 @@ async fn promql_service_level_equals_the_api() {
                 break text.parse::<f64>().unwrap();
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "prometheus never had the series");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "prometheus never had the series"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
-    assert!((promql - expected).abs() < 1e-12, "PromQL {promql} vs API {expected}");
-    assert!(expected > 0.0 && expected < 1.0, "a realistic day is neither perfect nor empty: {expected}");
+    assert!(
+        (promql - expected).abs() < 1e-12,
+        "PromQL {promql} vs API {expected}"
+    );
+    assert!(
+        expected > 0.0 && expected < 1.0,
+        "a realistic day is neither perfect nor empty: {expected}"
+    );
     service.stop().await;
 }

@@ -52,6 +52,8 @@ pub struct Center {
     dedup: Dedup,
     applied: u64,
     rejected: RejectCounts,
+    /// Events offered to `ingest`, whatever became of them.
+    taken: u64,
 }
 
 impl Center {
@@ -68,6 +70,7 @@ impl Center {
             dedup,
             applied: 0,
             rejected: RejectCounts::default(),
+            taken: 0,
         }
     }
 
@@ -100,6 +103,7 @@ impl Center {
     /// the watermark but within the windows the center holds); what cannot be applied is pushed to
     /// `rejections` with its tag, now or when its turn comes.
     pub fn ingest(&mut self, event: Event, tag: u64, rejections: &mut Vec<Rejection>) {
+        self.taken += 1;
         if let Some(id) = &event.id {
             if self
                 .dedup
@@ -206,6 +210,30 @@ impl Center {
             }
         }
         (std::borrow::Cow::Owned(floor), applied, rejected)
+    }
+
+    /// The figures at `now` and the interval report of the retained days, from one projection of the
+    /// floor (what a worker publishes each tick).
+    pub fn snapshot_with_intervals(&self, now: Millis) -> (CenterSnapshot, crate::report::Table) {
+        let mut stats = EventStats::new(self.applied, &self.rejected);
+        let (floor, applied, rejected) = self.projected();
+        stats.applied += applied;
+        stats.rejected += rejected;
+        let mut rows = Vec::new();
+        crate::report::queue_rows(&self.tenant, &floor, &mut rows);
+        let table = crate::report::Table {
+            header: &crate::report::QUEUE_HEADER,
+            rows,
+        };
+        (
+            snapshot::build(&self.tenant, &floor, &self.settings, now, stats),
+            table,
+        )
+    }
+
+    /// Events taken so far (applied, buffered or rejected): changes whenever the figures may have.
+    pub fn ingested(&self) -> u64 {
+        self.taken
     }
 
     /// The figures at `now`, including events still waiting for the watermark.

@@ -76,6 +76,8 @@ pub struct EngineConfig {
     pub interval: Duration,
     /// Largest message accepted, in bytes.
     pub max_message_bytes: usize,
+    /// How often each worker publishes snapshots (the freshness of /metrics, the API and alerts).
+    pub snapshot_interval: Duration,
 }
 
 impl Default for EngineConfig {
@@ -90,6 +92,7 @@ impl Default for EngineConfig {
                 .collect(),
             interval: Duration(CenterSettings::DEFAULT_INTERVAL_MS),
             max_message_bytes: DecodeLimits::DEFAULT_MAX_MESSAGE_BYTES,
+            snapshot_interval: Duration(SECOND),
         }
     }
 }
@@ -286,6 +289,12 @@ impl Config {
                     "({}) must be shorter than the shortest window ({shortest})",
                     engine.lateness
                 ),
+            ));
+        }
+        if !(10..=60_000).contains(&engine.snapshot_interval.0) {
+            return Err(invalid(
+                "engine.snapshot_interval",
+                format!("({}) must be from 10ms to 60s", engine.snapshot_interval),
             ));
         }
         if engine.max_message_bytes < 256 {

@@ -46,6 +46,8 @@ pub struct IngestSettings {
     pub limits: DecodeLimits,
     /// What `now` is for snapshots.
     pub clock: Clock,
+    /// How often snapshots are published and counters flushed.
+    pub snapshot_interval: std::time::Duration,
 }
 
 /// The instant snapshots are taken at.
@@ -165,6 +167,7 @@ fn build_worker(settings: &IngestSettings, shared: Shared) -> anyhow::Result<Wor
             assigned_once: false,
             log_limit: RateLimit::new(),
             clock: settings.clock,
+            tick: settings.snapshot_interval,
             seen_reload: reloads.load(Ordering::Acquire),
             reloads,
         },

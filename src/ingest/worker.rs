@@ -22,8 +22,6 @@ use crate::event::{Millis, RejectCounts, RejectReason};
 use crate::telemetry::Telemetry;
 use crate::tenants::{SettingsOf, Tenants};
 
-/// How often snapshots are published and counters flushed.
-pub const TICK: Duration = Duration::from_secs(1);
 const POLL: Duration = Duration::from_millis(50);
 
 /// The state of one owned partition: its tenants and how far it must replay.
@@ -54,6 +52,8 @@ pub struct WorkerState {
     pub(super) assigned_once: bool,
     pub(super) log_limit: RateLimit,
     pub(super) clock: Clock,
+    /// How often snapshots are published and counters flushed.
+    pub(super) tick: Duration,
     /// Bumped by a configuration reload; the worker then hands its centers the new settings.
     pub(super) reloads: Arc<AtomicU64>,
     pub(super) seen_reload: u64,
@@ -102,7 +102,7 @@ fn wall_clock_ms() -> Millis {
 impl Worker {
     /// Runs until `shutdown`: then stops fetching, commits what was applied, publishes a last snapshot.
     pub fn run(mut self, shutdown: CancellationToken) {
-        let mut next_tick = Instant::now() + TICK;
+        let mut next_tick = Instant::now() + self.state.tick;
         while !shutdown.is_cancelled() {
             let polled = self.consumer.poll(POLL);
             // Rebalance callbacks ran inside poll: handle them before the message they preceded.
@@ -120,7 +120,7 @@ impl Worker {
             }
             if Instant::now() >= next_tick {
                 self.state.on_tick(&self.consumer);
-                next_tick = Instant::now() + TICK;
+                next_tick = Instant::now() + self.state.tick;
             }
         }
         self.stop();

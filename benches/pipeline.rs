@@ -1,0 +1,214 @@
+//! End-to-end harness (not a timed test): events produced into the embedded Kafka-protocol broker,
+//! consumed by the service, applied and visible in a snapshot — against a bare rdkafka consume loop in
+//! the same run — and the latency from an in-order event's arrival to its effect on what the API and
+//! /metrics serve. Run: `cargo bench --bench pipeline` (CALLBOARD_BENCH_EVENTS sets the size).
+
+use std::time::{Duration, Instant};
+
+use callboard::config::{Config, Duration as ConfigDuration};
+use callboard::event::{Event, EventKind, Id, Millis};
+use callboard::ingest::produce::EventProducer;
+use callboard::ingest::Clock;
+use callboard::service::{self, Service};
+use callboard::sim::{simulate, SimOptions};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use rdkafka::mocking::MockCluster;
+use rdkafka::ClientConfig;
+
+const TOPIC: &str = "call-events";
+
+fn wall_clock_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as Millis
+}
+
+fn counted(service: &Service) -> u64 {
+    service
+        .board
+        .snapshots()
+        .iter()
+        .map(|snapshot| snapshot.events.applied + snapshot.events.rejected)
+        .sum()
+}
+
+fn config(brokers: &str, topic: &str, group: &str, snapshot_interval_ms: Millis) -> Config {
+    let mut config = Config::default();
+    config.kafka.brokers = brokers.to_string();
+    config.kafka.topic = topic.to_string();
+    config.kafka.group_id = group.to_string();
+    config.kafka.replay_by_time = false;
+    config.kafka.workers = Some(
+        std::env::var("CALLBOARD_BENCH_WORKERS")
+            .ok()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(2),
+    );
+    config.engine.snapshot_interval = ConfigDuration(snapshot_interval_ms);
+    config.http.listen = "127.0.0.1:0".to_string();
+    config
+}
+
+/// Sends every event (in a thread, so consumption overlaps production as it would live).
+fn produce_in_background(
+    brokers: &str,
+    topic: &str,
+    events: std::sync::Arc<Vec<Event>>,
+) -> std::thread::JoinHandle<()> {
+    let (brokers, topic) = (brokers.to_string(), topic.to_string());
+    std::thread::spawn(move || {
+        // Large batches: the mock broker scans its message sets linearly on every fetch, so many small
+        // sets would measure the mock rather than the consumers.
+        let batching = [
+            ("linger.ms".to_string(), "100".to_string()),
+            ("batch.num.messages".to_string(), "10000".to_string()),
+        ];
+        let mut producer = EventProducer::new(&brokers, &topic, &batching).unwrap();
+        for event in events.iter() {
+            producer.send(event).unwrap();
+        }
+        producer.flush().unwrap();
+    })
+}
+
+/// A plain consumer that only counts messages and bytes: the ceiling of any consumer on this machine.
+fn bare_consume(brokers: &str, topic: &str, total: usize) -> f64 {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", "bare")
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[topic]).unwrap();
+    // Timed like callboard: from the moment the consumer has its partitions (assignment happens inside
+    // poll, before any message of them can be returned).
+    let (mut seen, mut bytes) = (0usize, 0usize);
+    let mut assigned: Option<Instant> = None;
+    while seen < total {
+        let polled = consumer.poll(Duration::from_millis(100));
+        if assigned.is_none() && consumer.assignment().is_ok_and(|list| list.count() > 0) {
+            assigned = Some(Instant::now());
+        }
+        if let Some(Ok(message)) = polled {
+            bytes += message.payload().map_or(0, <[u8]>::len);
+            seen += 1;
+        }
+    }
+    let elapsed = assigned.unwrap().elapsed().as_secs_f64();
+    println!("bare rdkafka consume loop: {total} messages ({:.0} MB) in {elapsed:.2} s = {:.0} messages/s", bytes as f64 / 1e6, total as f64 / elapsed);
+    total as f64 / elapsed
+}
+
+fn main() {
+    if !std::env::args().any(|arg| arg == "--bench") {
+        return;
+    }
+    let total: usize = std::env::var("CALLBOARD_BENCH_EVENTS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(500_000);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let cluster = MockCluster::new(1).unwrap();
+    // The mock broker keeps only 5 MiB per partition: 64 partitions and 64 centers keep every
+    // partition under it for half a million events (68 MB).
+    for topic in [TOPIC, "bare-events", "live-events"] {
+        cluster.create_topic(topic, 64, 1).unwrap();
+    }
+    let brokers = cluster.bootstrap_servers();
+
+    // Sixty-four centers' days, interleaved by time.
+    let tenants = 64;
+    let mut events: Vec<Event> = Vec::with_capacity(total);
+    for index in 0..tenants {
+        let options = SimOptions {
+            seed: index as u64 + 1,
+            tenant: format!("center-{index}"),
+            max_events: Some(total / tenants),
+            hours: 24 * 100,
+            ..SimOptions::default()
+        };
+        simulate(&options, |event| events.push(event));
+    }
+    events.sort_by_key(|event| event.time);
+    let events = std::sync::Arc::new(events);
+    let total = events.len();
+
+    for topic in [TOPIC, "bare-events"] {
+        produce_in_background(&brokers, topic, std::sync::Arc::clone(&events))
+            .join()
+            .unwrap();
+    }
+    println!("{total} events produced into two topics of the mock cluster");
+    let bare = bare_consume(&brokers, "bare-events", total);
+
+    let rate = runtime.block_on(async {
+        let service = service::start(config(&brokers, TOPIC, "callboard", 250), Clock::EventTime).await.unwrap();
+        // From the moment every worker has its partitions (the last rebalance: each partition is then
+        // read from the beginning once) until every event is applied and visible on the board.
+        while service.board.assigned_workers() < 2 || service.board.partitions().len() < 64 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let started = Instant::now();
+        while counted(&service) < total as u64 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        let rate = total as f64 / elapsed;
+        println!("callboard: consumed, applied and visible in snapshots: {total} events in {elapsed:.2} s = {rate:.0} events/s");
+        service.stop().await;
+        rate
+    });
+    println!("ratio callboard / bare consume loop: {:.2} (goal ≥ 0.6); callboard rate goal ≥ 400000 events/s", rate / bare);
+
+    // Latency: a live tenant producing in real time with event time = now; how stale is what the API
+    // and /metrics serve (they read the same board)? Default snapshot interval (1 s).
+    runtime.block_on(async {
+        let service = service::start(config(&brokers, "live-events", "latency", 1_000), Clock::Wall).await.unwrap();
+        while !service.board.is_ready() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let producer_thread = std::thread::spawn({
+            let brokers = brokers.clone();
+            move || {
+                let mut producer = EventProducer::new(&brokers, "live-events", &[("linger.ms".into(), "0".into())]).unwrap();
+                let started = Instant::now();
+                let mut sent = 0u64;
+                while started.elapsed() < Duration::from_secs(20) {
+                    sent += 1;
+                    let event = Event {
+                        time: wall_clock_ms(),
+                        tenant: Id::from("live"),
+                        id: None,
+                        kind: EventKind::CallQueued { call: Id::from(format!("l{sent}")), queue: Id::from("q"), priority: None, direction: Default::default() },
+                    };
+                    producer.send(&event).unwrap();
+                    std::thread::sleep(Duration::from_micros(500));
+                }
+                producer.flush().unwrap();
+            }
+        });
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let mut staleness: Vec<Millis> = Vec::new();
+        let sampling = Instant::now();
+        while sampling.elapsed() < Duration::from_secs(15) {
+            if let Some(snapshot) = service.board.snapshot("live") {
+                // The newest event in what is served, against the newest event produced (now).
+                staleness.push(wall_clock_ms() - snapshot.last_event_ms.unwrap_or(0));
+            }
+            tokio::time::sleep(Duration::from_millis(7)).await;
+        }
+        producer_thread.join().unwrap();
+        staleness.sort_unstable();
+        let at = |quantile: f64| staleness[((staleness.len() - 1) as f64 * quantile) as usize];
+        println!(
+            "latency from arrival to the served snapshot over {} samples: p50 {} ms, p99 {} ms, max {} ms (goal p99 ≤ 2000 ms)",
+            staleness.len(),
+            at(0.50),
+            at(0.99),
+            staleness.last().unwrap()
+        );
+        service.stop().await;
+    });
+}
