@@ -134,33 +134,9 @@ pub enum ByArg {
     Agent,
 }
 
-/// Parses `500ms`, `10s`, `15m`, `1h` into milliseconds.
+/// Parses `500ms`, `10s`, `15m`, `1h` into milliseconds (the configuration's duration syntax).
 pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration: write e.g. 500ms, 10s, 15m or 1h"))?;
-    let scale = match unit {
-        "ms" => 1.0,
-        "s" => 1_000.0,
-        "m" => 60_000.0,
-        "h" => 3_600_000.0,
-        "" => {
-            return Err(format!(
-                "`{text}` has no unit: write e.g. {text}s or {text}m"
-            ))
-        }
-        other => {
-            return Err(format!(
-                "unknown unit `{other}` in `{text}`: use ms, s, m or h"
-            ))
-        }
-    };
-    Ok((value * scale).round() as i64)
+    crate::config::Duration::parse(text).map(|duration| duration.0)
 }
 
 pub fn main() -> ExitCode {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::calendar::{split_span, Calendar, Daily};
 use super::queue::QueueIx;
-use crate::event::{Id, Millis};
+use crate::event::{Direction, Id, Millis};
 use crate::kpi::AgentTimes;
 
 /// Dense index of an agent within its center.
@@ -171,6 +171,24 @@ pub struct Work {
     pub hold_since: Option<Millis>,
     pub hold_ms: Millis,
     pub ended_at: Option<Millis>,
+}
+
+impl Work {
+    /// Work beginning at `time`: an answered inbound call (talking at once) or an outbound dial (not
+    /// handle time until it connects).
+    pub fn started(call: Id, queue: Option<QueueIx>, time: Millis, direction: Direction) -> Work {
+        let outbound = direction == Direction::Outbound;
+        Work {
+            call,
+            queue,
+            outbound,
+            started_at: time,
+            connected: !outbound,
+            hold_since: None,
+            hold_ms: 0,
+            ended_at: None,
+        }
+    }
 }
 
 /// Talk, hold and wrap-up of one finished call, in ms.

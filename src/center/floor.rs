@@ -8,7 +8,7 @@ use super::agent::{Agent, AgentIx, Handle, TimeState, Work};
 use super::calendar::Calendar;
 use super::queue::{Queue, QueueIx, Tally};
 use super::settings::{CenterSettings, MINUTE};
-use crate::event::{Availability, Event, EventKind, Id, Millis, Outcome, RejectReason};
+use crate::event::{Availability, Direction, Event, EventKind, Id, Millis, Outcome, RejectReason};
 
 /// A call the floor is tracking between its events.
 #[derive(Debug, Clone)]
@@ -197,16 +197,7 @@ impl Floor {
                 self.finish_work(ix, time);
                 let agent = &mut self.agents[ix as usize];
                 agent.ringing = None;
-                agent.work = Some(Work {
-                    call: call.clone(),
-                    queue: None,
-                    outbound: true,
-                    started_at: time,
-                    connected: false,
-                    hold_since: None,
-                    hold_ms: 0,
-                    ended_at: None,
-                });
+                agent.work = Some(Work::started(call.clone(), None, time, Direction::Outbound));
                 agent.count(time, &mut self.calendar, |tallies| tallies.dialed += 1);
                 agent.settle(time, &mut self.calendar);
                 Ok(())
@@ -400,16 +391,12 @@ impl Floor {
         self.finish_work(ix, time);
         let agent = &mut self.agents[ix as usize];
         agent.ringing = None;
-        agent.work = Some(Work {
-            call: call.clone(),
-            queue: answered_from,
-            outbound: false,
-            started_at: time,
-            connected: true,
-            hold_since: None,
-            hold_ms: 0,
-            ended_at: None,
-        });
+        agent.work = Some(Work::started(
+            call.clone(),
+            answered_from,
+            time,
+            Direction::Inbound,
+        ));
         agent.settle(time, &mut self.calendar);
         Ok(())
     }
