@@ -130,7 +130,7 @@ async fn two_workers_share_partitions_and_match_the_offline_figures() {
     let service = service::start(config(&brokers, 2), Clock::EventTime)
         .await
         .unwrap();
-    wait_for("every event", Duration::from_secs(60), || {
+    wait_for("every event", Duration::from_secs(180), || {
         counted(&[&service]) == all.len() as u64
     })
     .await;
@@ -158,7 +158,7 @@ async fn a_member_leaves_and_the_other_takes_over_without_loss() {
         .await
         .unwrap();
     produce(&brokers, &all[..half]);
-    wait_for("the first half", Duration::from_secs(60), || {
+    wait_for("the first half", Duration::from_secs(180), || {
         counted(&[&first, &second]) == half as u64
     })
     .await;
@@ -168,7 +168,7 @@ async fn a_member_leaves_and_the_other_takes_over_without_loss() {
     );
     first.stop().await;
     produce(&brokers, &all[half..]);
-    wait_for("the takeover", Duration::from_secs(60), || {
+    wait_for("the takeover", Duration::from_secs(180), || {
         counted(&[&second]) == all.len() as u64
     })
     .await;
@@ -187,7 +187,7 @@ async fn the_broker_goes_down_and_comes_back() {
         .await
         .unwrap();
     produce(&brokers, &all[..half]);
-    wait_for("the first half", Duration::from_secs(60), || {
+    wait_for("the first half", Duration::from_secs(180), || {
         counted(&[&service]) == half as u64
     })
     .await;
@@ -195,7 +195,7 @@ async fn the_broker_goes_down_and_comes_back() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     cluster.broker_up(1).unwrap();
     produce(&brokers, &all[half..]);
-    wait_for("the second half", Duration::from_secs(60), || {
+    wait_for("the second half", Duration::from_secs(180), || {
         counted(&[&service]) == all.len() as u64
     })
     .await;
@@ -241,7 +241,7 @@ async fn garbage_is_counted_dead_lettered_and_changes_nothing() {
     let service = service::start(config(&brokers, 2), Clock::EventTime)
         .await
         .unwrap();
-    wait_for("every event", Duration::from_secs(60), || {
+    wait_for("every event", Duration::from_secs(180), || {
         counted(&[&service]) >= all.len() as u64
     })
     .await;

@@ -1,0 +1,62 @@
+//! Cost of rendering `/metrics` from snapshots by scale: 10,000 agents and 1,000 queues (the goal is at
+//! most 100 ms), and smaller. Run: `cargo bench --bench exposition`.
+
+use std::sync::Arc;
+
+use callboard::board::Board;
+use callboard::center::settings::CenterSettings;
+use callboard::decode::DecodeLimits;
+use callboard::export::metrics::{render, ExpositionSettings, KpiCollector};
+use callboard::sim::{simulate, SimOptions};
+use callboard::telemetry::Telemetry;
+use callboard::tenants::Tenants;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+
+/// Ten tenants, each with a tenth of the agents and queues, after a simulated morning.
+fn board(agents: usize, queues: usize) -> Arc<Board> {
+    let board = Board::new(1);
+    for index in 0..10 {
+        let options = SimOptions {
+            seed: index as u64,
+            tenant: format!("center-{index}"),
+            agents: agents / 10,
+            queues: queues / 10,
+            peak_calls_per_hour: agents as f64,
+            hours: 11,
+            ..SimOptions::default()
+        };
+        let mut tenants = Tenants::new(
+            Arc::new(|_: &str| CenterSettings::default()),
+            DecodeLimits::default(),
+        );
+        let mut tag = 0;
+        simulate(&options, |event| {
+            tag += 1;
+            tenants.ingest(event, tag);
+        });
+        for snapshot in tenants.snapshots(None) {
+            board.publish(snapshot);
+        }
+    }
+    board
+}
+
+fn exposition(c: &mut Criterion) {
+    let mut group = c.benchmark_group("metrics_render");
+    group.sample_size(10);
+    let telemetry = Telemetry::new();
+    for (agents, queues) in [(1_000, 100), (10_000, 1_000)] {
+        let collector = KpiCollector::new(board(agents, queues), ExpositionSettings::default());
+        let lines = render(&collector, &telemetry).lines().count();
+        println!("{agents} agents, {queues} queues: {lines} lines of exposition");
+        group.bench_with_input(
+            BenchmarkId::new("agents_queues", format!("{agents}_{queues}")),
+            &collector,
+            |b, collector| b.iter(|| render(collector, &telemetry)),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, exposition);
+criterion_main!(benches);
