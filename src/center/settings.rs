@@ -134,10 +134,17 @@ impl CenterSettings {
     }
 
     /// Length of the longest rolling window.
+    /// Length of the longest window held in rolling records: a rolling window or a staffing window.
     pub fn longest_window_ms(&self) -> Millis {
+        let staffing = self
+            .queues
+            .values()
+            .chain([&self.queue_defaults])
+            .map(|queue| queue.staffing_window_ms);
         self.rolling_windows
             .iter()
             .map(|window| window.length_ms)
+            .chain(staffing)
             .max()
             .unwrap_or(0)
     }

@@ -89,6 +89,10 @@ pub struct QueueSnapshot {
     pub last_activity_ms: Option<Millis>,
     /// Named in the configuration (exported even when quiet).
     pub configured: bool,
+    /// Agents needed to meet the service-level target, by Erlang C (Erlang A when the queue's patience
+    /// is configured or measured), from the arrival rate and AHT of the staffing window; absent until
+    /// calls were handled in it.
+    pub required_agents: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -275,7 +279,13 @@ fn queue_snapshot(
         })
         .collect();
     let last_activity_ms = (queue.last_activity != Millis::MIN).then_some(queue.last_activity);
+    let staffing = RollingWindow::new(queue.settings.staffing_window_ms);
+    let required_agents = required_agents(
+        &rolling_queue_window(queue, &staffing, now, scratch).counts,
+        queue,
+    );
     QueueSnapshot {
+        required_agents,
         totals: queue.totals,
         answer_wait_buckets,
         last_activity: last_activity_ms.map(rfc3339),
@@ -295,6 +305,35 @@ fn queue_snapshot(
         csat: kpi::csat(surveys.score_sum, surveys.surveys),
         surveys: surveys.surveys,
     }
+}
+
+/// Fewest abandons in the staffing window from which the callers' patience is estimated.
+const MIN_ABANDONS_FOR_PATIENCE: u64 = 5;
+
+/// Required agents from one staffing window's counts: arrival rate × AHT against the queue's target.
+fn required_agents(counts: &QueueCounts, queue: &Queue) -> Option<u32> {
+    let settings = &queue.settings;
+    let aht = kpi::aht_seconds(counts)?;
+    let arrivals_per_hour =
+        kpi::arrival_rate_per_hour(counts.offered, settings.staffing_window_ms)?;
+    // Configured patience, else the exponential-patience estimate: time exposed to abandoning / abandons.
+    let patience = settings
+        .patience_ms
+        .map(|ms| ms as f64 / 1000.0)
+        .or_else(|| {
+            (counts.abandoned >= MIN_ABANDONS_FOR_PATIENCE).then(|| {
+                (counts.wait_answered_ms + counts.wait_abandoned_ms) as f64
+                    / 1000.0
+                    / counts.abandoned as f64
+            })
+        });
+    let workload = kpi::erlang::Workload::per_hour(arrivals_per_hour, aht);
+    kpi::erlang::required_agents(
+        workload,
+        settings.threshold_ms as f64 / 1000.0,
+        settings.service_level_target,
+        patience,
+    )
 }
 
 /// Sums the queue's records with time in `(now − length, now]`.

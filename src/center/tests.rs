@@ -307,3 +307,71 @@ fn agent_time_in_state_and_occupancy() {
     assert_eq!(queue.agents.not_ready, 1);
     assert_eq!(queue.agents.staffed, 1);
 }
+
+/// 100 calls in a 30-minute staffing window (200 an hour), each answered at once and handled in exactly
+/// 180 s: 10 erlangs, for which the classic worked case needs 14 agents by Erlang C (80 % in 20 s) and
+/// 13 by Erlang A with a mean patience of 5 minutes.
+#[test]
+fn required_agents_follow_the_staffing_window() {
+    let start = at("2026-11-23T09:00:00Z");
+    let mut events = Vec::new();
+    for index in 0..100i64 {
+        let queued_at = start + index * 18_000;
+        let call = Id::from(format!("c{index}"));
+        let agent = Id::from(format!("a{index}"));
+        let stamp = |time: Millis, kind| Event {
+            time,
+            tenant: id("acme"),
+            id: None,
+            kind,
+        };
+        events.push(stamp(
+            queued_at,
+            EventKind::CallQueued {
+                call: call.clone(),
+                queue: id("q"),
+                priority: None,
+                direction: Default::default(),
+            },
+        ));
+        events.push(stamp(
+            queued_at,
+            EventKind::CallAnswered {
+                call: call.clone(),
+                queue: id("q"),
+                agent: agent.clone(),
+            },
+        ));
+        events.push(stamp(
+            queued_at + 180_000,
+            EventKind::CallEnded {
+                call: call.clone(),
+                agent: agent.clone(),
+            },
+        ));
+        events.push(stamp(
+            queued_at + 180_000,
+            EventKind::CallCompleted {
+                call,
+                agent,
+                outcome: None,
+                disposition: None,
+            },
+        ));
+    }
+    events.sort_by_key(|event| (event.time, event.kind.natural_rank()));
+    let now = start + 1_799_000;
+    let required = |settings: CenterSettings| {
+        let mut center = Center::new(id("acme"), settings);
+        let mut rejections = Vec::new();
+        for event in events.iter().filter(|event| event.time <= now) {
+            center.ingest(event.clone(), 0, &mut rejections);
+        }
+        assert!(rejections.is_empty());
+        center.snapshot(now).queues[0].required_agents
+    };
+    assert_eq!(required(CenterSettings::default()), Some(14));
+    let mut patient = CenterSettings::default();
+    patient.queue_defaults.patience_ms = Some(300_000);
+    assert_eq!(required(patient), Some(13));
+}
