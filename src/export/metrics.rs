@@ -187,6 +187,8 @@ pub struct KpiCollector {
     board: Arc<Board>,
     settings: ExpositionSettings,
     descs: Vec<Desc>,
+    /// Length of the last rendered body.
+    last_length: std::sync::atomic::AtomicUsize,
 }
 
 impl KpiCollector {
@@ -207,6 +209,7 @@ impl KpiCollector {
             board,
             settings,
             descs,
+            last_length: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 }
@@ -217,8 +220,11 @@ impl Collector for KpiCollector {
     }
 
     fn collect(&self) -> Vec<MetricFamily> {
-        let mut families = Families::new();
-        for snapshot in self.board.snapshots() {
+        let snapshots = self.board.snapshots();
+        let queues: usize = snapshots.iter().map(|snapshot| snapshot.queues.len()).sum();
+        let agents: usize = snapshots.iter().map(|snapshot| snapshot.agents.len()).sum();
+        let mut families = Families::with_capacity(queues, agents, snapshots.len());
+        for snapshot in snapshots {
             families.tenant(&snapshot, &self.settings);
         }
         families.finish()
@@ -229,10 +235,17 @@ impl Collector for KpiCollector {
 pub fn render(collector: &KpiCollector, telemetry: &Telemetry) -> String {
     let mut families = collector.collect();
     families.extend(telemetry.registry.gather());
-    let mut text = Vec::with_capacity(1 << 20);
+    // The body is about as long as the last one: reserving it saves copying a large buffer as it grows.
+    let expected = collector
+        .last_length
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let mut text = Vec::with_capacity(expected + expected / 8 + 4096);
     if let Err(error) = TextEncoder::new().encode(&families, &mut text) {
         tracing::error!(%error, "cannot encode metrics");
     }
+    collector
+        .last_length
+        .store(text.len(), std::sync::atomic::Ordering::Relaxed);
     String::from_utf8(text).unwrap_or_default()
 }
 
@@ -249,10 +262,23 @@ struct Families {
 }
 
 impl Families {
-    fn new() -> Self {
-        Families {
-            metrics: vec![Vec::new(); FAMILIES.len()],
-        }
+    /// Room for every series of `queues`, `agents` and `tenants`, so no family's vector is moved while
+    /// it grows (a `Metric` is a large struct).
+    fn with_capacity(queues: usize, agents: usize, tenants: usize) -> Self {
+        let metrics = FAMILIES
+            .iter()
+            .map(|(name, _, _)| {
+                let series = match *name {
+                    "callboard_agent_state" => agents * AGENT_STATES.len(),
+                    _ if name.starts_with("callboard_agent_") => agents * 5,
+                    "callboard_queue_agents" => queues * 5,
+                    _ if name.starts_with("callboard_queue_") => queues * 4,
+                    _ => tenants,
+                };
+                Vec::with_capacity(series)
+            })
+            .collect();
+        Families { metrics }
     }
 
     fn index(name: &str) -> usize {
