@@ -90,6 +90,8 @@ impl Tenants {
 
     /// Hands every center its settings anew (after a configuration reload).
     pub fn reconfigure(&mut self) {
+        // Every figure may have changed: publish all tenants at the next tick.
+        self.published.clear();
         for center in self.centers.values_mut() {
             let settings = (self.settings_of)(center.tenant());
             center.reconfigure(&settings);

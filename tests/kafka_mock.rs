@@ -312,3 +312,45 @@ async fn reqwest_metrics(service: &Service) -> String {
     socket.read_to_end(&mut response).await.unwrap();
     String::from_utf8_lossy(&response).to_string()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_changes_thresholds_without_a_restart() {
+    let cluster = cluster();
+    let brokers = cluster.bootstrap_servers();
+    let all = events();
+    produce(&brokers, &all);
+    let service = service::start(config(&brokers, 1), Clock::EventTime)
+        .await
+        .unwrap();
+    wait_for("every event", Duration::from_secs(180), || {
+        counted(&[&service]) == all.len() as u64
+    })
+    .await;
+    let threshold_of = |service: &Service| {
+        let snapshot = service.board.snapshot("acme").unwrap();
+        let queue = snapshot
+            .queues
+            .iter()
+            .find(|queue| queue.queue == "billing")
+            .unwrap()
+            .clone();
+        (queue.threshold_seconds, queue.service_level_target)
+    };
+    assert_eq!(threshold_of(&service), (20.0, 0.8));
+    let mut reloaded = config(&brokers, 1);
+    reloaded.queues.insert(
+        "billing".to_string(),
+        callboard::config::QueueConfig {
+            threshold: Some(callboard::config::Duration(60_000)),
+            service_level_target: Some(0.9),
+            ..Default::default()
+        },
+    );
+    service.reload(reloaded);
+    // The workers take the new settings at their next tick and republish.
+    wait_for("the reload", Duration::from_secs(30), || {
+        threshold_of(&service) == (60.0, 0.9)
+    })
+    .await;
+    service.stop().await;
+}
