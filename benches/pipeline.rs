@@ -1,7 +1,9 @@
 //! End-to-end harness (not a timed test): events produced into the embedded Kafka-protocol broker,
 //! consumed by the service, applied and visible in a snapshot — against a bare rdkafka consume loop in
 //! the same run — and the latency from an in-order event's arrival to its effect on what the API and
-//! /metrics serve. Run: `cargo bench --bench pipeline` (CALLBOARD_BENCH_EVENTS sets the size).
+//! /metrics serve. Run: `cargo bench --bench pipeline`. Knobs: CALLBOARD_BENCH_EVENTS (size, default
+//! 500,000), CALLBOARD_BENCH_WORKERS (default 2), CALLBOARD_BENCH_PROPERTIES (`key=value,…` librdkafka
+//! properties for the service's consumers, for tuning experiments).
 
 use std::time::{Duration, Instant};
 
@@ -48,6 +50,16 @@ fn config(brokers: &str, topic: &str, group: &str, snapshot_interval_ms: Millis)
     );
     config.engine.snapshot_interval = ConfigDuration(snapshot_interval_ms);
     config.http.listen = "127.0.0.1:0".to_string();
+    for (key, value) in std::env::var("CALLBOARD_BENCH_PROPERTIES")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| pair.split_once('='))
+    {
+        config
+            .kafka
+            .properties
+            .insert(key.to_string(), value.to_string());
+    }
     config
 }
 
@@ -74,6 +86,14 @@ fn produce_in_background(
 }
 
 /// A plain consumer that only counts messages and bytes: the ceiling of any consumer on this machine.
+/// Worker threads of the measured service (CALLBOARD_BENCH_WORKERS, default 2: one per core).
+fn workers() -> usize {
+    std::env::var("CALLBOARD_BENCH_WORKERS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(2)
+}
+
 fn bare_consume(brokers: &str, topic: &str, total: usize) -> f64 {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
@@ -147,7 +167,7 @@ fn main() {
         let service = service::start(config(&brokers, TOPIC, "callboard", 250), Clock::EventTime).await.unwrap();
         // From the moment every worker has its partitions (the last rebalance: each partition is then
         // read from the beginning once) until every event is applied and visible on the board.
-        while service.board.assigned_workers() < 2 || service.board.partitions().len() < 64 {
+        while service.board.assigned_workers() < workers() || service.board.partitions().len() < 64 {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         let started = Instant::now();
