@@ -99,6 +99,64 @@ pub struct CenterSettings {
     pub interval_retention_days: Option<u32>,
     pub queue_defaults: QueueSettings,
     pub queues: HashMap<Id, QueueSettings>,
+    /// Call quotas agents are measured against.
+    pub quotas: Vec<Quota>,
+}
+
+/// What a quota counts, from the agent's session tallies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaCount {
+    Handled,
+    Dialed,
+    Connected,
+    Successes,
+}
+
+impl QuotaCount {
+    pub fn parse(name: &str) -> Option<QuotaCount> {
+        match name {
+            "handled" => Some(QuotaCount::Handled),
+            "dialed" => Some(QuotaCount::Dialed),
+            "connected" => Some(QuotaCount::Connected),
+            "successes" => Some(QuotaCount::Successes),
+            _ => None,
+        }
+    }
+}
+
+/// A call quota (`spec/metrics.md`: quota progress and pace over the agent's shift).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quota {
+    /// Label value, e.g. `handled_per_hour`.
+    pub name: String,
+    pub count: QuotaCount,
+    /// The target per hour (scaled to the shift) or per shift.
+    pub target: f64,
+    pub per_hour: bool,
+    /// Only this agent, or only this team; everyone when both are `None`.
+    pub agent: Option<Id>,
+    pub team: Option<Id>,
+    /// Length of the shift the target is spread over.
+    pub shift_length_ms: Millis,
+}
+
+impl Quota {
+    pub fn applies_to(&self, agent: &str, team: Option<&str>) -> bool {
+        self.agent.as_deref().is_none_or(|wanted| wanted == agent)
+            && self
+                .team
+                .as_deref()
+                .is_none_or(|wanted| Some(wanted) == team)
+    }
+
+    /// The target over a whole shift.
+    pub fn shift_target(&self) -> f64 {
+        if self.per_hour {
+            self.target * self.shift_length_ms as f64 / HOUR as f64
+        } else {
+            self.target
+        }
+    }
 }
 
 impl CenterSettings {
@@ -164,6 +222,7 @@ impl Default for CenterSettings {
             interval_retention_days: Some(0),
             queue_defaults: QueueSettings::default(),
             queues: HashMap::new(),
+            quotas: Vec::new(),
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::agent::{Agent, StateTimes, Tallies, TimeState};
 use super::floor::Floor;
 use super::queue::{record_wait, wait_histogram, Queue, Tally};
-use super::settings::{CenterSettings, RollingWindow};
+use super::settings::{CenterSettings, QuotaCount, RollingWindow};
 use crate::event::{Id, Millis, RejectCounts, RejectReason};
 use crate::kpi::{self, AgentTimes, QueueCounts};
 
@@ -167,6 +167,20 @@ pub struct AgentSnapshot {
     pub conversion: Option<f64>,
     pub csat: Option<f64>,
     pub surveys: u64,
+    /// Progress and pace of each quota that applies to the agent, over the current (or last) session.
+    pub quotas: Vec<QuotaStatus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuotaStatus {
+    pub quota: String,
+    pub actual: u64,
+    /// The target over the whole shift.
+    pub target: f64,
+    /// actual / target.
+    pub progress: Option<f64>,
+    /// actual / (target × elapsed fraction of the shift); below 1 means behind.
+    pub pace: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -483,7 +497,46 @@ fn agent_snapshot(
         conversion: kpi::conversion(today.successes, today.connected),
         csat: kpi::csat(today.survey_score_sum, today.surveys),
         surveys: today.surveys,
+        quotas: quota_statuses(agent, settings, now),
     }
+}
+
+fn quota_statuses(agent: &Agent, settings: &CenterSettings, now: Millis) -> Vec<QuotaStatus> {
+    let Some(session_start) = agent.session_start else {
+        return Vec::new();
+    };
+    let tallies = &agent.session_tallies;
+    // A session that ended stops at its logout, which is when the agent's state last changed.
+    let session_end = if agent.logged_in {
+        now
+    } else {
+        agent.state_since()
+    };
+    settings
+        .quotas
+        .iter()
+        .filter(|quota| quota.applies_to(&agent.id, agent.team.as_deref()))
+        .map(|quota| {
+            let actual = match quota.count {
+                QuotaCount::Handled => tallies.handled,
+                QuotaCount::Dialed => tallies.dialed,
+                QuotaCount::Connected => tallies.connected,
+                QuotaCount::Successes => tallies.successes,
+            };
+            let target = quota.shift_target();
+            let elapsed =
+                (session_end - session_start).max(0) as f64 / quota.shift_length_ms as f64;
+            QuotaStatus {
+                quota: quota.name.clone(),
+                actual,
+                target,
+                progress: kpi::quota_progress(actual as f64, target),
+                pace: (elapsed > 0.0)
+                    .then(|| kpi::quota_pace(actual as f64, target, elapsed))
+                    .flatten(),
+            }
+        })
+        .collect()
 }
 
 fn agent_window(name: String, times: StateTimes, tallies: &Tallies, floor: &Floor) -> AgentWindow {

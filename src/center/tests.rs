@@ -375,3 +375,57 @@ fn required_agents_follow_the_staffing_window() {
     patient.queue_defaults.patience_ms = Some(300_000);
     assert_eq!(required(patient), Some(13));
 }
+
+/// A scripted shift: a1 (team north) logs in at 08:00 and by 10:00 has handled 3 calls. With a quota
+/// of 2 handled an hour over an 8-hour shift the target is 16: progress 3/16, pace 3 / (2 × 2 h) = 0.75.
+/// A quota for another team does not apply.
+#[test]
+fn quota_progress_and_pace_over_the_shift() {
+    use super::settings::{Quota, QuotaCount};
+    let mut settings = CenterSettings::default();
+    let quota = |name: &str, team: Option<&str>| Quota {
+        name: name.to_string(),
+        count: QuotaCount::Handled,
+        target: 2.0,
+        per_hour: true,
+        agent: None,
+        team: team.map(id),
+        shift_length_ms: 8 * 60 * MINUTE,
+    };
+    settings.quotas = vec![
+        quota("handled_per_hour", None),
+        quota("south_only", Some("south")),
+    ];
+    let mut events = vec![event(
+        "2026-11-23T08:00:00Z",
+        EventKind::AgentLogin {
+            agent: id("a1"),
+            queues: Some(vec![id("q")]),
+            team: Some(id("north")),
+        },
+    )];
+    for (index, minute) in [10, 40, 70].iter().enumerate() {
+        let call = format!("c{index}");
+        let at_minute = |m: i64| {
+            chrono::DateTime::from_timestamp_millis(at("2026-11-23T08:00:00Z") + m * MINUTE)
+                .unwrap()
+                .to_rfc3339()
+        };
+        events.push(queued(&at_minute(*minute), &call, "q"));
+        events.push(answered(&at_minute(*minute), &call, "q", "a1"));
+        events.push(ended(&at_minute(minute + 5), &call, "a1"));
+        events.push(completed(&at_minute(minute + 6), &call, "a1"));
+    }
+    let mut center = Center::new(id("acme"), settings);
+    let mut rejections = Vec::new();
+    for event in events {
+        center.ingest(event, 0, &mut rejections);
+    }
+    assert!(rejections.is_empty(), "{rejections:?}");
+    let snapshot = center.snapshot(at("2026-11-23T10:00:00Z"));
+    let quotas = &snapshot.agents[0].quotas;
+    assert_eq!(quotas.len(), 1, "{quotas:?}");
+    assert_eq!((quotas[0].actual, quotas[0].target), (3, 16.0));
+    assert_eq!(quotas[0].progress, Some(3.0 / 16.0));
+    assert_eq!(quotas[0].pace, Some(0.75));
+}

@@ -112,6 +112,18 @@ fn every_mistake_names_its_field() {
         ("[http]\nlisten = \"everywhere\"", "http.listen"),
         ("[engine]\nwindows = [\"15m\", \"15m\"]", "engine.windows"),
         ("engine = [", "line 1"),
+        (
+            "[[quotas]]\nname = \"q\"\ncount = \"hugs\"\nper = \"hour\"\ntarget = 1",
+            "quotas[0].count",
+        ),
+        (
+            "[[quotas]]\nname = \"q\"\ncount = \"handled\"\nper = \"day\"\ntarget = 1",
+            "quotas[0].per",
+        ),
+        (
+            "[[quotas]]\nname = \"q\"\ncount = \"handled\"\nper = \"hour\"\ntarget = 0",
+            "quotas[0].target",
+        ),
     ];
     for (text, expected) in cases {
         let message = error_of(text);
