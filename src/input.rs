@@ -2,7 +2,7 @@
 //! reused buffer, with an optional progress line on stderr for long inputs.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Read};
+use std::io::{self, BufRead, BufReader, IsTerminal};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -93,11 +93,4 @@ impl Progress {
             );
         }
     }
-}
-
-/// Reads all of `reader` (for small inputs in tests).
-pub fn read_all(mut reader: impl Read) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes)?;
-    Ok(bytes)
 }

@@ -91,10 +91,6 @@ impl Floor {
         }
     }
 
-    pub fn queue_by_id(&self, id: &str) -> Option<&Queue> {
-        self.queue_ids.get(id).map(|&ix| &self.queues[ix as usize])
-    }
-
     fn agent_ix(&mut self, id: &Id, settings: &CenterSettings) -> AgentIx {
         if let Some(&ix) = self.agent_ids.get(id) {
             return ix;

@@ -195,11 +195,6 @@ impl Queue {
         &self.recent
     }
 
-    /// Earliest time whose records the rolling windows still hold.
-    pub fn held_since(&self) -> Option<Millis> {
-        self.recent.front().map(|record| record.time)
-    }
-
     /// Today's answered-wait histogram, if the day starting at `day_start` has any answers.
     pub fn today_waits(&self, day_start: Millis) -> Option<&Histogram<u32>> {
         match &self.today_waits {
