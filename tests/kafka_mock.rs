@@ -354,3 +354,50 @@ async fn a_reload_changes_thresholds_without_a_restart() {
     .await;
     service.stop().await;
 }
+
+/// Live, one event stamped far in the future must not make the tenant's true events late.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_from_the_future_is_rejected_live() {
+    use callboard::event::{EventKind, Id};
+    let cluster = cluster();
+    let brokers = cluster.bootstrap_servers();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let queued = |time: i64, call: &str| Event {
+        time,
+        tenant: Id::from("acme"),
+        id: None,
+        kind: EventKind::CallQueued {
+            call: Id::from(call),
+            queue: Id::from("q"),
+            priority: None,
+            direction: Default::default(),
+        },
+    };
+    let events = vec![
+        queued(now - 2_000, "c1"),
+        queued(253_402_300_000_000, "from-9999"),
+        queued(now - 1_000, "c2"),
+    ];
+    produce(&brokers, &events);
+    let service = service::start(config(&brokers, 1), Clock::Wall)
+        .await
+        .unwrap();
+    wait_for("both true events", Duration::from_secs(60), || {
+        service.board.snapshot("acme").is_some_and(|snapshot| {
+            snapshot
+                .queues
+                .first()
+                .is_some_and(|queue| queue.calls_waiting == 2)
+        })
+    })
+    .await;
+    let metrics = reqwest_metrics(&service).await;
+    assert!(
+        metrics.contains("callboard_events_rejected_total{reason=\"bad_time\"} 1"),
+        "{metrics}"
+    );
+    service.stop().await;
+}

@@ -23,6 +23,8 @@ use crate::telemetry::Telemetry;
 use crate::tenants::{SettingsOf, Tenants};
 
 const POLL: Duration = Duration::from_millis(50);
+/// How far ahead of the wall clock an event's time may be (ACD clocks drift; minutes, not days).
+const MAX_FUTURE_SKEW_MS: Millis = 5 * 60 * 1000;
 
 /// The state of one owned partition: its tenants and how far it must replay.
 pub(super) struct Owned {
@@ -206,6 +208,32 @@ impl WorkerState {
                 owned.tenants.count_undecodable(error.reason);
                 if let Some(dead_letters) = &self.dead_letters {
                     dead_letters.forward(message.key(), payload, error.reason, partition, offset);
+                }
+            }
+            // Live, an event from further in the future than any clock skew is garbage: accepted, it would
+            // move the tenant's watermark ahead and make every true event late.
+            Ok(event)
+                if self.clock == Clock::Wall
+                    && event.time > wall_clock_ms() + MAX_FUTURE_SKEW_MS =>
+            {
+                owned.tenants.count_undecodable(RejectReason::BadTime);
+                if let Some(suppressed) = self.log_limit.allow() {
+                    tracing::warn!(
+                        partition,
+                        offset,
+                        time = event.time,
+                        suppressed,
+                        "rejected an event from the future"
+                    );
+                }
+                if let Some(dead_letters) = &self.dead_letters {
+                    dead_letters.forward(
+                        message.key(),
+                        payload,
+                        RejectReason::BadTime,
+                        partition,
+                        offset,
+                    );
                 }
             }
             Ok(event) => {
