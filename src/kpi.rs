@@ -228,6 +228,14 @@ pub fn quota_pace(actual: f64, target: f64, elapsed_fraction: f64) -> Option<f64
     ratio(actual, target * elapsed_fraction.clamp(0.0, 1.0))
 }
 
+/// Simple exponential smoothing: the level after `values` with smoothing factor `alpha` (0 < α ≤ 1),
+/// starting from the first value; the forecast of the next value. `None` without values.
+pub fn exponential_smoothing(values: impl IntoIterator<Item = f64>, alpha: f64) -> Option<f64> {
+    values.into_iter().fold(None, |level, value| {
+        Some(level.map_or(value, |level| alpha * value + (1.0 - alpha) * level))
+    })
+}
+
 /// Mean of `score / scale` over surveys, from the running sum of normalised scores.
 pub fn csat(normalised_score_sum: f64, surveys: u64) -> Option<f64> {
     ratio(normalised_score_sum, surveys as f64)

@@ -7,6 +7,7 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use super::agent::{Agent, StateTimes, Tallies, TimeState};
+use super::calendar::Calendar;
 use super::floor::Floor;
 use super::queue::{record_wait, wait_histogram, Queue, Tally};
 use super::settings::{CenterSettings, QuotaCount, RollingWindow};
@@ -93,6 +94,12 @@ pub struct QueueSnapshot {
     /// is configured or measured), from the arrival rate and AHT of the staffing window; absent until
     /// calls were handled in it.
     pub required_agents: Option<u32>,
+    /// Start of the next report interval (RFC 3339), which the forecast is for.
+    pub forecast_interval_start: Option<String>,
+    /// Calls expected in the next interval: exponential smoothing (α = 0.5) of today's finished intervals.
+    pub forecast_offered: Option<f64>,
+    /// Agents the forecast needs, with the staffing window's AHT.
+    pub forecast_required_agents: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -222,13 +229,18 @@ pub fn build(
             staffing[skill as usize].count(agent.state());
         }
     }
+    let mut context = QueueContext {
+        settings,
+        now,
+        day_start,
+        calendar: &mut calendar,
+        scratch: &mut scratch,
+    };
     let queues = floor
         .queues
         .iter()
         .zip(staffing)
-        .map(|(queue, agents)| {
-            queue_snapshot(queue, agents, settings, now, day_start, &mut scratch)
-        })
+        .map(|(queue, agents)| queue_snapshot(queue, agents, &mut context))
         .collect();
     let agents = floor
         .agents
@@ -251,14 +263,28 @@ pub fn build(
     }
 }
 
+/// What every queue's snapshot shares.
+struct QueueContext<'a> {
+    settings: &'a CenterSettings,
+    now: Millis,
+    day_start: Millis,
+    calendar: &'a mut Calendar,
+    scratch: &'a mut Histogram<u32>,
+}
+
 fn queue_snapshot(
     queue: &Queue,
     agents: AgentsByState,
-    settings: &CenterSettings,
-    now: Millis,
-    day_start: Millis,
-    scratch: &mut Histogram<u32>,
+    context: &mut QueueContext<'_>,
 ) -> QueueSnapshot {
+    let QueueContext {
+        settings,
+        now,
+        day_start,
+        calendar,
+        scratch,
+    } = context;
+    let (settings, now, day_start) = (*settings, *now, *day_start);
     let mut windows: Vec<QueueWindow> = settings
         .rolling_windows
         .iter()
@@ -294,12 +320,19 @@ fn queue_snapshot(
         .collect();
     let last_activity_ms = (queue.last_activity != Millis::MIN).then_some(queue.last_activity);
     let staffing = RollingWindow::new(queue.settings.staffing_window_ms);
-    let required_agents = required_agents(
-        &rolling_queue_window(queue, &staffing, now, scratch).counts,
-        queue,
-    );
+    let staffing_counts = rolling_queue_window(queue, &staffing, now, scratch).counts;
+    let current_rate =
+        kpi::arrival_rate_per_hour(staffing_counts.offered, queue.settings.staffing_window_ms);
+    let required = current_rate.and_then(|rate| required_agents(&staffing_counts, queue, rate));
+    let (next_interval, forecast_offered) = forecast(queue, calendar, now, day_start);
+    let interval_hours = calendar.interval_ms() as f64 / 3_600_000.0;
+    let forecast_required_agents = forecast_offered
+        .and_then(|offered| required_agents(&staffing_counts, queue, offered / interval_hours));
     QueueSnapshot {
-        required_agents,
+        required_agents: required,
+        forecast_interval_start: Some(rfc3339(next_interval)),
+        forecast_offered,
+        forecast_required_agents,
         totals: queue.totals,
         answer_wait_buckets,
         last_activity: last_activity_ms.map(rfc3339),
@@ -325,11 +358,39 @@ fn queue_snapshot(
 const MIN_ABANDONS_FOR_PATIENCE: u64 = 5;
 
 /// Required agents from one staffing window's counts: arrival rate × AHT against the queue's target.
-fn required_agents(counts: &QueueCounts, queue: &Queue) -> Option<u32> {
+/// Smoothing factor of the arrivals forecast: recent intervals weigh as much as all before them.
+const FORECAST_SMOOTHING: f64 = 0.5;
+
+/// The next interval's start and its expected arrivals, from today's finished intervals (an interval
+/// with nothing counted is a real zero).
+fn forecast(
+    queue: &Queue,
+    calendar: &mut Calendar,
+    now: Millis,
+    day_start: Millis,
+) -> (Millis, Option<f64>) {
+    let current = calendar.interval(now);
+    let mut offered = Vec::new();
+    let mut start = day_start;
+    while start < current.start {
+        offered.push(
+            queue
+                .intervals
+                .get(&start)
+                .map_or(0.0, |counts| counts.offered as f64),
+        );
+        start = calendar.interval(start).end;
+    }
+    (
+        current.end,
+        kpi::exponential_smoothing(offered, FORECAST_SMOOTHING),
+    )
+}
+
+/// Required agents for `arrivals_per_hour` with the AHT (and abandons) of `counts`.
+fn required_agents(counts: &QueueCounts, queue: &Queue, arrivals_per_hour: f64) -> Option<u32> {
     let settings = &queue.settings;
     let aht = kpi::aht_seconds(counts)?;
-    let arrivals_per_hour =
-        kpi::arrival_rate_per_hour(counts.offered, settings.staffing_window_ms)?;
     // Configured patience, else the exponential-patience estimate: time exposed to abandoning / abandons.
     let patience = settings
         .patience_ms

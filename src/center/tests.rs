@@ -429,3 +429,29 @@ fn quota_progress_and_pace_over_the_shift() {
     assert_eq!(quotas[0].progress, Some(3.0 / 16.0));
     assert_eq!(quotas[0].pace, Some(0.75));
 }
+
+/// 10, 20 and 30 calls in the day's first three intervals, now in the fourth: smoothing with α = 0.5
+/// gives 10 → 15 → 22.5 calls for the interval starting at 01:00.
+#[test]
+fn the_next_interval_is_forecast_by_exponential_smoothing() {
+    let mut events = Vec::new();
+    for (interval, calls) in [(0, 10), (1, 20), (2, 30)] {
+        for call in 0..calls {
+            let time = at("2026-11-23T00:00:00Z") + interval * 15 * MINUTE + call * 20_000;
+            let stamp = chrono::DateTime::from_timestamp_millis(time)
+                .unwrap()
+                .to_rfc3339();
+            events.push(queued(&stamp, &format!("c{interval}-{call}"), "q"));
+        }
+    }
+    let (snapshot, rejections) = run(events, "2026-11-23T00:50:00Z");
+    assert!(rejections.is_empty());
+    let queue = &snapshot.queues[0];
+    assert_eq!(queue.forecast_offered, Some(22.5));
+    assert_eq!(
+        queue.forecast_interval_start.as_deref(),
+        Some("2026-11-23T01:00:00.000Z")
+    );
+    // Nothing was handled, so there is no AHT to staff with.
+    assert_eq!(queue.forecast_required_agents, None);
+}

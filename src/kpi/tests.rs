@@ -145,3 +145,11 @@ fn formula_names_round_trip() {
     }
     assert_eq!(ServiceLevelFormula::parse("cisco"), None);
 }
+
+#[test]
+fn exponential_smoothing_by_hand() {
+    // α = 0.5 over 10, 20, 30: 10 → 15 → 22.5.
+    assert_eq!(exponential_smoothing([10.0, 20.0, 30.0], 0.5), Some(22.5));
+    assert_eq!(exponential_smoothing([7.0], 0.3), Some(7.0));
+    assert_eq!(exponential_smoothing(std::iter::empty(), 0.5), None);
+}
