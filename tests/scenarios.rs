@@ -277,3 +277,58 @@ fn garbage_lines_are_counted_and_change_no_figure() {
     assert_eq!(rejected.get(RejectReason::MissingField), 4);
     assert_eq!(rejected.get(RejectReason::BadTime), 4);
 }
+
+// outbound.jsonl: team "out" works the campaign "renewals". o1 dials d1 (connected, success) and d2
+// (no answer); o2 dials d3 (connected, failure) and d4 (connected, success). Surveys: d1 4/5 for o1,
+// d4 9/10 for o2, and 3/5 for the billing queue.
+//   campaign: dialed 4, connected 3, successes 2 → contact rate 3/4, conversion 2/3
+//   o1: 2 dialed, 1 connected, 1 success, CSAT 0.8;  o2: 2, 2, 1, CSAT 0.9;  team: CSAT 0.85, 3 handled
+#[test]
+fn outbound_results_and_csat_by_agent_team_campaign_and_queue() {
+    let snapshot = snapshot(&replay("outbound.jsonl"), "acme");
+    assert_eq!(snapshot.events.rejected, 0);
+    let campaign = &snapshot.campaigns[0];
+    assert_eq!(
+        (
+            campaign.name.as_str(),
+            campaign.dialed,
+            campaign.connected,
+            campaign.successes
+        ),
+        ("renewals", 4, 3, 2)
+    );
+    close(campaign.contact_rate, 0.75);
+    close(campaign.conversion, 2.0 / 3.0);
+    let agent = |name: &str| {
+        snapshot
+            .agents
+            .iter()
+            .find(|agent| agent.agent == name)
+            .unwrap()
+    };
+    let (o1, o2) = (agent("o1"), agent("o2"));
+    assert_eq!((o1.dialed, o1.connected, o1.successes), (2, 1, 1));
+    close(o1.contact_rate, 0.5);
+    close(o1.conversion, 1.0);
+    close(o1.csat, 0.8);
+    assert_eq!((o2.dialed, o2.connected, o2.successes), (2, 2, 1));
+    close(o2.conversion, 0.5);
+    close(o2.csat, 0.9);
+    let team = &snapshot.teams[0];
+    assert_eq!(
+        (
+            team.name.as_str(),
+            team.handled,
+            team.dialed,
+            team.successes
+        ),
+        ("out", 3, 4, 2)
+    );
+    close(team.csat, 0.85);
+    let billing = snapshot
+        .queues
+        .iter()
+        .find(|queue| queue.queue == "billing")
+        .unwrap();
+    close(billing.csat, 0.6);
+}

@@ -164,6 +164,8 @@ pub struct Work {
     /// The queue the call was answered from; `None` for outbound and agent-to-agent transfers.
     pub queue: Option<QueueIx>,
     pub outbound: bool,
+    /// The outbound campaign the call was dialed for.
+    pub campaign: Option<Id>,
     /// Answer (or connect) time; for an unconnected dial, the dial time.
     pub started_at: Millis,
     /// An outbound attempt that has not reached a person yet is not handle time.
@@ -182,6 +184,7 @@ impl Work {
             call,
             queue,
             outbound,
+            campaign: None,
             started_at: time,
             connected: !outbound,
             hold_since: None,

@@ -4,8 +4,9 @@
 
 use ahash::AHashMap as HashMap;
 
-use super::agent::{Agent, AgentIx, Handle, TimeState, Work};
+use super::agent::{Agent, AgentIx, Handle, Tallies, TimeState, Work};
 use super::calendar::Calendar;
+use super::calendar::Daily;
 use super::queue::{Queue, QueueIx, Tally};
 use super::settings::{CenterSettings, MINUTE};
 use crate::event::{Availability, Direction, Event, EventKind, Id, Millis, Outcome, RejectReason};
@@ -35,6 +36,8 @@ pub struct Floor {
     /// Not-ready reasons by index; index 0 is "no reason given".
     pub reasons: Vec<Id>,
     pub expired_calls: u64,
+    /// Today's outbound tallies by campaign.
+    pub campaigns: std::collections::BTreeMap<Id, Daily<Tallies>>,
     next_sweep: Millis,
     wait_bounds: std::sync::Arc<[Millis]>,
 }
@@ -57,6 +60,7 @@ impl Floor {
             calls: HashMap::default(),
             reasons: vec![Id::default()],
             expired_calls: 0,
+            campaigns: Default::default(),
             next_sweep: Millis::MIN,
             wait_bounds: settings.answer_wait_bounds_ms().into(),
         };
@@ -188,14 +192,21 @@ impl Floor {
                 outcome,
                 ..
             } => self.call_completed(call, agent, outcome.as_ref(), time),
-            EventKind::CallDialed { call, agent, .. } => {
+            EventKind::CallDialed {
+                call,
+                agent,
+                campaign,
+            } => {
                 let ix = self.working_agent(agent, time, settings);
                 self.finish_work(ix, time);
                 let agent = &mut self.agents[ix as usize];
                 agent.ringing = None;
-                agent.work = Some(Work::started(call.clone(), None, time, Direction::Outbound));
+                let mut work = Work::started(call.clone(), None, time, Direction::Outbound);
+                work.campaign = campaign.clone();
+                agent.work = Some(work);
                 agent.count(time, &mut self.calendar, |tallies| tallies.dialed += 1);
                 agent.settle(time, &mut self.calendar);
+                self.count_campaign(campaign.as_ref(), time, |tallies| tallies.dialed += 1);
                 Ok(())
             }
             EventKind::CallConnected { call, agent } => {
@@ -210,6 +221,8 @@ impl Floor {
                 let ix = self.agent_ids[agent];
                 let agent = &mut self.agents[ix as usize];
                 agent.count(time, &mut self.calendar, |tallies| tallies.connected += 1);
+                let campaign = agent.work.as_ref().and_then(|work| work.campaign.clone());
+                self.count_campaign(campaign.as_ref(), time, |tallies| tallies.connected += 1);
                 Ok(())
             }
             EventKind::AgentLogin {
@@ -285,6 +298,24 @@ impl Floor {
                 }
                 Ok(())
             }
+        }
+    }
+
+    /// Counts an outbound tally for `campaign`'s day (calls dialed without a campaign count for none).
+    fn count_campaign(&mut self, campaign: Option<&Id>, time: Millis, add: impl Fn(&mut Tallies)) {
+        let Some(campaign) = campaign else { return };
+        // Bounded like the reason table: garbage campaign names cannot grow state without end.
+        if !self.campaigns.contains_key(campaign) && self.campaigns.len() >= 1_024 {
+            return;
+        }
+        let day = self.calendar.day(time).start;
+        if let Some(tallies) = self
+            .campaigns
+            .entry(campaign.clone())
+            .or_default()
+            .for_day(day)
+        {
+            add(tallies);
         }
     }
 
@@ -461,10 +492,12 @@ impl Floor {
             return Err(RejectReason::Inconsistent);
         }
         let outbound = worker.work.as_ref().is_some_and(|work| work.outbound);
+        let campaign = worker.work.as_ref().and_then(|work| work.campaign.clone());
         self.finish_work(ix, time);
         if outbound && outcome == Some(&Outcome::Success) {
             let agent = &mut self.agents[ix as usize];
             agent.count(time, &mut self.calendar, |tallies| tallies.successes += 1);
+            self.count_campaign(campaign.as_ref(), time, |tallies| tallies.successes += 1);
         }
         Ok(())
     }

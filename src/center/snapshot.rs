@@ -33,6 +33,40 @@ pub struct CenterSnapshot {
     pub events: EventStats,
     pub queues: Vec<QueueSnapshot>,
     pub agents: Vec<AgentSnapshot>,
+    /// Today's outbound figures by campaign.
+    pub campaigns: Vec<GroupFigures>,
+    /// Today's figures by agent team.
+    pub teams: Vec<GroupFigures>,
+}
+
+/// Today's outbound and survey figures of a campaign or a team.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GroupFigures {
+    pub name: String,
+    pub handled: u64,
+    pub dialed: u64,
+    pub connected: u64,
+    pub successes: u64,
+    pub contact_rate: Option<f64>,
+    pub conversion: Option<f64>,
+    pub surveys: u64,
+    pub csat: Option<f64>,
+}
+
+impl GroupFigures {
+    fn new(name: &str, tallies: &Tallies) -> Self {
+        GroupFigures {
+            name: name.to_string(),
+            handled: tallies.handled,
+            dialed: tallies.dialed,
+            connected: tallies.connected,
+            successes: tallies.successes,
+            contact_rate: kpi::contact_rate(tallies.connected, tallies.dialed),
+            conversion: kpi::conversion(tallies.successes, tallies.connected),
+            surveys: tallies.surveys,
+            csat: kpi::csat(tallies.survey_score_sum, tallies.surveys),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -247,6 +281,7 @@ pub fn build(
         .iter()
         .map(|agent| agent_snapshot(agent, floor, settings, now, day_start))
         .collect();
+    let (campaigns, teams) = group_figures(floor, day_start);
     events.calls_in_flight = floor.number_of_calls();
     events.expired_calls = floor.expired_calls;
     let last_event_ms = (floor.clock != Millis::MIN).then_some(floor.clock);
@@ -260,6 +295,8 @@ pub fn build(
         events,
         queues,
         agents,
+        campaigns,
+        teams,
     }
 }
 
@@ -270,6 +307,36 @@ struct QueueContext<'a> {
     day_start: Millis,
     calendar: &'a mut Calendar,
     scratch: &'a mut Histogram<u32>,
+}
+
+/// Today's figures by campaign and by team.
+fn group_figures(floor: &Floor, day_start: Millis) -> (Vec<GroupFigures>, Vec<GroupFigures>) {
+    let campaigns = floor
+        .campaigns
+        .iter()
+        .filter_map(|(campaign, daily)| {
+            daily
+                .of_day(day_start)
+                .map(|tallies| GroupFigures::new(campaign, tallies))
+        })
+        .collect();
+    let mut by_team: BTreeMap<&str, Tallies> = BTreeMap::new();
+    for agent in &floor.agents {
+        if let (Some(team), Some(today)) = (&agent.team, agent.today_tallies.of_day(day_start)) {
+            let sum = by_team.entry(team.as_str()).or_default();
+            sum.handled += today.handled;
+            sum.dialed += today.dialed;
+            sum.connected += today.connected;
+            sum.successes += today.successes;
+            sum.surveys += today.surveys;
+            sum.survey_score_sum += today.survey_score_sum;
+        }
+    }
+    let teams = by_team
+        .iter()
+        .map(|(team, tallies)| GroupFigures::new(team, tallies))
+        .collect();
+    (campaigns, teams)
 }
 
 fn queue_snapshot(
