@@ -29,7 +29,7 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 80)]
     pub agents: usize,
     /// Inbound calls per hour at the busiest time of day.
-    #[arg(long, default_value_t = 600.0)]
+    #[arg(long, default_value_t = 420.0)]
     pub calls_per_hour: f64,
     /// Random seed of the simulated day.
     #[arg(long, default_value_t = 1)]

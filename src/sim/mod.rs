@@ -60,7 +60,7 @@ impl Default for SimOptions {
             hours: 24,
             queues: 4,
             agents: 80,
-            peak_calls_per_hour: 600.0,
+            peak_calls_per_hour: 420.0,
             patience_mean_ms: Some(120 * SECOND),
             talk_mean_ms: 240 * SECOND,
             wrap_up_mean_ms: 30 * SECOND,
@@ -191,7 +191,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 80)]
     pub agents: usize,
     /// Inbound calls per hour over all queues at the busiest time of day.
-    #[arg(long, default_value_t = 600.0)]
+    #[arg(long, default_value_t = 420.0)]
     pub calls_per_hour: f64,
     /// Mean caller patience in seconds before abandoning; 0 means callers never abandon.
     #[arg(long, default_value_t = 120.0)]
