@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
-use super::agent::{Agent, StateTimes, Tallies, TimeState};
+use super::agent::{Tallies, TimeState};
 use super::calendar::Calendar;
 use super::floor::Floor;
 use super::queue::{record_wait, wait_histogram, Queue, Tally};
-use super::settings::{CenterSettings, QuotaCount, RollingWindow};
+use super::settings::{CenterSettings, RollingWindow};
 use crate::event::{Id, Millis, RejectCounts, RejectReason};
 use crate::kpi::{self, AgentTimes, QueueCounts};
 
@@ -236,6 +236,10 @@ pub struct AgentWindow {
     pub utilization: Option<f64>,
 }
 
+mod agents;
+
+use agents::{agent_snapshot, group_figures};
+
 pub fn rfc3339(time: Millis) -> String {
     chrono::DateTime::from_timestamp_millis(time)
         .unwrap_or_default()
@@ -307,36 +311,6 @@ struct QueueContext<'a> {
     day_start: Millis,
     calendar: &'a mut Calendar,
     scratch: &'a mut Histogram<u32>,
-}
-
-/// Today's figures by campaign and by team.
-fn group_figures(floor: &Floor, day_start: Millis) -> (Vec<GroupFigures>, Vec<GroupFigures>) {
-    let campaigns = floor
-        .campaigns
-        .iter()
-        .filter_map(|(campaign, daily)| {
-            daily
-                .of_day(day_start)
-                .map(|tallies| GroupFigures::new(campaign, tallies))
-        })
-        .collect();
-    let mut by_team: BTreeMap<&str, Tallies> = BTreeMap::new();
-    for agent in &floor.agents {
-        if let (Some(team), Some(today)) = (&agent.team, agent.today_tallies.of_day(day_start)) {
-            let sum = by_team.entry(team.as_str()).or_default();
-            sum.handled += today.handled;
-            sum.dialed += today.dialed;
-            sum.connected += today.connected;
-            sum.successes += today.successes;
-            sum.surveys += today.surveys;
-            sum.survey_score_sum += today.survey_score_sum;
-        }
-    }
-    let teams = by_team
-        .iter()
-        .map(|(team, tallies)| GroupFigures::new(team, tallies))
-        .collect();
-    (campaigns, teams)
 }
 
 fn queue_snapshot(
@@ -540,152 +514,5 @@ fn queue_window(
         wait_p95_seconds: percentile(0.95),
         arrival_rate_per_hour: kpi::arrival_rate_per_hour(counts.offered, length_ms),
         counts,
-    }
-}
-
-fn agent_snapshot(
-    agent: &Agent,
-    floor: &Floor,
-    settings: &CenterSettings,
-    now: Millis,
-    day_start: Millis,
-) -> AgentSnapshot {
-    let since = agent.state_since();
-    let open_from = |from: Millis| {
-        let mut times = StateTimes::default();
-        if now > since.max(from) {
-            times.add(agent.state(), (now - since.max(from)) as u64);
-        }
-        times
-    };
-    let mut windows: Vec<AgentWindow> = settings
-        .rolling_windows
-        .iter()
-        .map(|window| {
-            let from = now - window.length_ms;
-            agent_window(
-                window.name.clone(),
-                agent.times_between(from, now),
-                &agent.handles_between(from, now),
-                floor,
-            )
-        })
-        .collect();
-    let mut today_times = agent
-        .today_times
-        .of_day(day_start)
-        .cloned()
-        .unwrap_or_default();
-    today_times.merge(&open_from(day_start));
-    let today = agent
-        .today_tallies
-        .of_day(day_start)
-        .cloned()
-        .unwrap_or_default();
-    windows.push(agent_window(TODAY.to_string(), today_times, &today, floor));
-    if let Some(session_start) = agent.session_start {
-        let mut session_times = agent.session_times.clone();
-        if agent.logged_in {
-            session_times.merge(&open_from(session_start));
-        }
-        windows.push(agent_window(
-            "session".to_string(),
-            session_times,
-            &agent.session_tallies,
-            floor,
-        ));
-    }
-    let state = agent.state();
-    let known = since != Millis::MIN;
-    AgentSnapshot {
-        agent: agent.id.clone(),
-        team: agent.team.clone(),
-        skills: agent
-            .skills
-            .iter()
-            .map(|&q| floor.queues[q as usize].id.clone())
-            .collect(),
-        state: state.name(),
-        reason: match state {
-            TimeState::NotReady(reason) if reason > 0 => {
-                Some(floor.reasons[reason as usize].clone())
-            }
-            _ => None,
-        },
-        on_hold: state == TimeState::Hold,
-        state_since: known.then(|| rfc3339(since)),
-        state_seconds: known.then(|| seconds((now - since).max(0))),
-        session_start: agent.session_start.map(rfc3339),
-        session_start_ms: agent.session_start,
-        windows,
-        dialed: today.dialed,
-        connected: today.connected,
-        successes: today.successes,
-        contact_rate: kpi::contact_rate(today.connected, today.dialed),
-        conversion: kpi::conversion(today.successes, today.connected),
-        csat: kpi::csat(today.survey_score_sum, today.surveys),
-        surveys: today.surveys,
-        quotas: quota_statuses(agent, settings, now),
-    }
-}
-
-fn quota_statuses(agent: &Agent, settings: &CenterSettings, now: Millis) -> Vec<QuotaStatus> {
-    let Some(session_start) = agent.session_start else {
-        return Vec::new();
-    };
-    let tallies = &agent.session_tallies;
-    // A session that ended stops at its logout, which is when the agent's state last changed.
-    let session_end = if agent.logged_in {
-        now
-    } else {
-        agent.state_since()
-    };
-    settings
-        .quotas
-        .iter()
-        .filter(|quota| quota.applies_to(&agent.id, agent.team.as_deref()))
-        .map(|quota| {
-            let actual = match quota.count {
-                QuotaCount::Handled => tallies.handled,
-                QuotaCount::Dialed => tallies.dialed,
-                QuotaCount::Connected => tallies.connected,
-                QuotaCount::Successes => tallies.successes,
-            };
-            let target = quota.shift_target();
-            let elapsed =
-                (session_end - session_start).max(0) as f64 / quota.shift_length_ms as f64;
-            QuotaStatus {
-                quota: quota.name.clone(),
-                actual,
-                target,
-                progress: kpi::quota_progress(actual as f64, target),
-                pace: (elapsed > 0.0)
-                    .then(|| kpi::quota_pace(actual as f64, target, elapsed))
-                    .flatten(),
-            }
-        })
-        .collect()
-}
-
-fn agent_window(name: String, times: StateTimes, tallies: &Tallies, floor: &Floor) -> AgentWindow {
-    let agent_times = times.agent_times();
-    AgentWindow {
-        window: name,
-        not_ready_by_reason: times
-            .not_ready_ms
-            .iter()
-            .map(|(reason, ms)| (floor.reasons[*reason as usize].to_string(), *ms))
-            .collect(),
-        handled: tallies.handled,
-        aht_seconds: kpi::aht_seconds(&QueueCounts {
-            handled: tallies.handled,
-            talk_ms: tallies.talk_ms,
-            hold_ms: tallies.hold_ms,
-            wrap_up_ms: tallies.wrap_up_ms,
-            ..QueueCounts::default()
-        }),
-        occupancy: kpi::occupancy(&agent_times),
-        utilization: kpi::utilization(&agent_times),
-        times: agent_times,
     }
 }

@@ -5,6 +5,7 @@
 mod duration;
 mod env;
 mod explain;
+mod quota;
 #[cfg(test)]
 mod tests;
 
@@ -15,10 +16,9 @@ use serde::Deserialize;
 
 pub use duration::Duration;
 pub use explain::explain;
+pub use quota::QuotaConfig;
 
-use crate::center::settings::{
-    CenterSettings, QueueSettings, Quota, QuotaCount, RollingWindow, HOUR, MINUTE, SECOND,
-};
+use crate::center::settings::{CenterSettings, QueueSettings, RollingWindow, HOUR, MINUTE, SECOND};
 use crate::decode::DecodeLimits;
 use crate::event::{Id, Millis};
 use crate::kpi::ServiceLevelFormula;
@@ -65,46 +65,6 @@ pub struct Config {
     pub agents: AgentsConfig,
     /// Call quotas (`[[quotas]]`): progress and pace per agent over the shift.
     pub quotas: Vec<QuotaConfig>,
-}
-
-/// One call quota.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct QuotaConfig {
-    /// Name shown in the API and as the `quota` label, e.g. `handled_per_hour`.
-    pub name: String,
-    /// What is counted: handled, dialed, connected or successes.
-    pub count: String,
-    /// `hour` (the target is a rate, spread over the shift) or `shift`.
-    pub per: String,
-    /// Target count per hour or per shift.
-    pub target: f64,
-    /// Only this agent.
-    pub agent: Option<String>,
-    /// Only this team.
-    pub team: Option<String>,
-    /// Length of a shift (default 8h).
-    #[serde(default = "default_shift")]
-    pub shift_length: Duration,
-}
-
-impl QuotaConfig {
-    /// The plain quota (`None` only for a count that validation refuses).
-    fn quota(&self) -> Option<Quota> {
-        Some(Quota {
-            name: self.name.clone(),
-            count: QuotaCount::parse(&self.count)?,
-            target: self.target,
-            per_hour: self.per == "hour",
-            agent: self.agent.as_deref().map(Id::from),
-            team: self.team.as_deref().map(Id::from),
-            shift_length_ms: self.shift_length.0,
-        })
-    }
-}
-
-fn default_shift() -> Duration {
-    Duration(8 * HOUR)
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -374,54 +334,7 @@ impl Config {
             ));
         }
         for (index, quota) in self.quotas.iter().enumerate() {
-            let field = |name: &str| format!("quotas[{index}].{name}");
-            if quota.name.is_empty()
-                || !quota
-                    .name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
-                return Err(invalid(
-                    &field("name"),
-                    format!(
-                        "`{}` must be letters, digits and _ (it is a label value)",
-                        quota.name
-                    ),
-                ));
-            }
-            if QuotaCount::parse(&quota.count).is_none() {
-                return Err(invalid(
-                    &field("count"),
-                    format!(
-                        "`{}` is not one of handled, dialed, connected, successes",
-                        quota.count
-                    ),
-                ));
-            }
-            if quota.per != "hour" && quota.per != "shift" {
-                return Err(invalid(
-                    &field("per"),
-                    format!("`{}` is not hour or shift", quota.per),
-                ));
-            }
-            if !(quota.target.is_finite() && quota.target > 0.0) {
-                return Err(invalid(
-                    &field("target"),
-                    format!("must be above 0, got {}", quota.target),
-                ));
-            }
-            if quota.agent.is_some() && quota.team.is_some() {
-                return Err(invalid(
-                    &field("agent"),
-                    "give agent or team, not both".into(),
-                ));
-            }
-            if quota.shift_length.0 <= 0 {
-                return Err(invalid(
-                    &field("shift_length"),
-                    "must be longer than 0".into(),
-                ));
-            }
+            quota.validate(index, origin)?;
         }
         self.validate_tenant("defaults", &self.defaults, origin)?;
         for (name, tenant) in &self.tenants {
