@@ -71,15 +71,16 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     };
     let collector = Arc::new(KpiCollector::new(Arc::clone(&board), exposition));
     let renderer_telemetry = Arc::clone(&telemetry);
+    let stop_http = CancellationToken::new();
     let state = HttpState {
         board: Arc::clone(&board),
         metrics: Arc::new(move || metrics::render(&collector, &renderer_telemetry)),
+        shutdown: stop_http.clone(),
     };
     let listener = tokio::net::TcpListener::bind(&config.http.listen)
         .await
         .with_context(|| format!("cannot listen on {} (http.listen)", config.http.listen))?;
     let address = listener.local_addr()?;
-    let stop_http = CancellationToken::new();
     let http = tokio::spawn(http::serve(
         listener,
         http::router(state),

@@ -29,6 +29,9 @@ pub type MetricsRenderer = Arc<dyn Fn() -> String + Send + Sync>;
 pub struct HttpState {
     pub board: Arc<Board>,
     pub metrics: MetricsRenderer,
+    /// Ends open event streams at shutdown: graceful shutdown waits for every connection, and a stream
+    /// never ends by itself.
+    pub shutdown: CancellationToken,
 }
 
 pub fn router(state: HttpState) -> Router {
@@ -294,6 +297,7 @@ async fn stream(
     State(state): State<HttpState>,
     Query(filter): Query<StreamFilter>,
 ) -> Sse<impl futures::Stream<Item = Result<SseEvent, Infallible>>> {
+    let state_shutdown = state.shutdown.clone();
     let ticks = tokio::time::interval(Duration::from_secs(1));
     let events = futures::stream::unfold(
         (ticks, state, filter.tenant),
@@ -316,7 +320,8 @@ async fn stream(
             ))
         },
     );
-    Sse::new(events).keep_alive(KeepAlive::default())
+    let shutdown = state_shutdown.cancelled_owned();
+    Sse::new(futures::StreamExt::take_until(events, shutdown)).keep_alive(KeepAlive::default())
 }
 
 #[cfg(test)]

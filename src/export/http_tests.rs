@@ -63,6 +63,7 @@ fn state() -> HttpState {
     HttpState {
         board,
         metrics: Arc::new(|| "callboard_build_info 1\n".to_string()),
+        shutdown: CancellationToken::new(),
     }
 }
 
@@ -188,7 +189,7 @@ async fn the_stream_sends_snapshots() {
     let state = state();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let shutdown = CancellationToken::new();
+    let shutdown = state.shutdown.clone();
     let server = tokio::spawn(serve(listener, router(state), shutdown.clone()));
     let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -214,7 +215,9 @@ async fn the_stream_sends_snapshots() {
         "{text}"
     );
     assert!(text.contains("\"calls_waiting\":1"));
+    // With the stream still open, shutdown ends it and the server stops promptly.
     shutdown.cancel();
+    let stopped = tokio::time::timeout(Duration::from_secs(3), server).await;
+    assert!(stopped.is_ok(), "the server waited on an open event stream");
     drop(socket);
-    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
 }

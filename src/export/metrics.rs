@@ -483,7 +483,12 @@ impl Families {
         if let Some(seconds) = agent.state_seconds {
             self.gauge("callboard_agent_state_seconds", labels(), seconds);
         }
-        for window in &agent.windows {
+        // The spec's windows (15m, 30m, 1h, today); the session figures stay in the API.
+        for window in agent
+            .windows
+            .iter()
+            .filter(|window| window.window != "session")
+        {
             let mut with_window = labels();
             with_window.push(label("window", &window.window));
             if let Some(occupancy) = window.occupancy {
