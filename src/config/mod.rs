@@ -206,16 +206,26 @@ impl Default for AgentsConfig {
     }
 }
 
+/// Largest configuration file read: anything bigger is a mistake (a log, a database), not a config.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// Reads, overrides from `env` and validates the file at `path`.
 pub fn load(
     path: &Path,
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Config, ConfigError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let read_error = |source| ConfigError::Read {
         origin: origin.clone(),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > MAX_FILE_BYTES {
+        let message =
+            format!("{size} bytes is not a configuration file (at most {MAX_FILE_BYTES})");
+        return Err(ConfigError::Parse { origin, message });
+    }
+    let text = std::fs::read_to_string(path).map_err(read_error)?;
     parse(&text, &origin, env)
 }
 
@@ -316,6 +326,21 @@ impl Config {
             return Err(invalid(
                 "kafka",
                 "brokers, topic and group_id must not be empty".into(),
+            ));
+        }
+        if self.kafka.dead_letter_topic.as_deref() == Some(self.kafka.topic.as_str()) {
+            return Err(invalid(
+                "kafka.dead_letter_topic",
+                format!("is the event topic `{}`: rejected messages would be read again forever; name another topic", self.kafka.topic),
+            ));
+        }
+        if let Some(key) = ["bootstrap.servers", "group.id"]
+            .into_iter()
+            .find(|key| self.kafka.properties.contains_key(*key))
+        {
+            return Err(invalid(
+                &format!("kafka.properties.{key}"),
+                "set kafka.brokers and kafka.group_id instead".into(),
             ));
         }
         if self.kafka.workers == Some(0) {

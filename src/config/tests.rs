@@ -113,6 +113,14 @@ fn every_mistake_names_its_field() {
         ("[engine]\nwindows = [\"15m\", \"15m\"]", "engine.windows"),
         ("engine = [", "line 1"),
         (
+            "[kafka]\ntopic = \"events\"\ndead_letter_topic = \"events\"",
+            "kafka.dead_letter_topic",
+        ),
+        (
+            "[kafka.properties]\n\"group.id\" = \"x\"",
+            "kafka.properties.group.id",
+        ),
+        (
             "[[quotas]]\nname = \"q\"\ncount = \"hugs\"\nper = \"hour\"\ntarget = 1",
             "quotas[0].count",
         ),
@@ -138,6 +146,19 @@ fn a_missing_file_says_which() {
         .unwrap_err()
         .to_string();
     assert!(message.contains("/nonexistent/callboard.toml"), "{message}");
+}
+
+#[test]
+fn huge_and_deeply_nested_files_are_errors_not_crashes() {
+    let path = std::env::temp_dir().join(format!("callboard-huge-{}.toml", std::process::id()));
+    std::fs::write(&path, "# x\n".repeat(400_000)).unwrap();
+    assert!(load(&path, no_env())
+        .unwrap_err()
+        .to_string()
+        .contains("is not a configuration file"));
+    let _ = std::fs::remove_file(&path);
+    let nested = format!("a = {}1{}", "[".repeat(20_000), "]".repeat(20_000));
+    assert!(parse(&nested, "nested.toml", no_env()).is_err());
 }
 
 #[test]
