@@ -9,9 +9,10 @@ fn close(actual: f64, expected: f64, tolerance: f64) {
     );
 }
 
-/// The classic worked case (100 calls per 30 minutes, AHT 180 s, 80 % in 20 s), e.g. in
-/// callcentrehelper.com's "Erlang C formula – made simple" walk-through: 14 agents, P(wait) 0.1741,
-/// service level 0.8883, occupancy 0.7143.
+/// The classic worked case quoted by the issue (100 calls per 30 minutes, AHT 180 s, 80 % in 20 s), as in
+/// Call Centre Helper's "Erlang C Formula – Made Simple With an Easy Worked Example" (cited by title; not
+/// checked against the page here): 14 agents, P(wait) 0.1741, service level 0.8883, occupancy 0.7143.
+/// Independently, `staffing`'s test recomputes Erlang C from the explicit factorial sums.
 #[test]
 fn erlang_c_classic_worked_case() {
     let workload = Workload::per_hour(200.0, 180.0);
@@ -25,8 +26,10 @@ fn erlang_c_classic_worked_case() {
     assert_eq!(required_agents(workload, 20.0, 0.80, None), Some(14));
 }
 
-/// The same case with a mean patience of 5 minutes (Erlang A, Mandelbaum & Zeltyn's M/M/n+M; values as
-/// quoted by the issue from the 4CallCenters Erlang-A calculator): 13 agents suffice; at 14, P(wait)
+/// The same case with a mean patience of 5 minutes (Erlang A: Garnett, Mandelbaum & Reiman 2002;
+/// Mandelbaum & Zeltyn's M/M/n+G summary). The values are those the issue quotes; no published table
+/// with them was found, and a second derivation (30-digit mpmath, on branch `erlang`) reproduces them:
+/// 13 agents suffice; at 14, P(wait)
 /// ≈ 0.1453, abandonment ≈ 0.0140, service level ≈ 0.9168.
 #[test]
 fn erlang_a_classic_worked_case() {
