@@ -215,10 +215,7 @@ impl Center {
     /// The figures at `now` and the interval report of the retained days, from one projection of the
     /// floor (what a worker publishes each tick).
     pub fn snapshot_with_intervals(&self, now: Millis) -> (CenterSnapshot, crate::report::Table) {
-        let mut stats = EventStats::new(self.applied, &self.rejected);
-        let (floor, applied, rejected) = self.projected();
-        stats.applied += applied;
-        stats.rejected += rejected;
+        let (floor, stats) = self.projected_with_stats();
         let mut rows = Vec::new();
         crate::report::queue_rows(&self.tenant, &floor, &mut rows);
         let table = crate::report::Table {
@@ -238,11 +235,17 @@ impl Center {
 
     /// The figures at `now`, including events still waiting for the watermark.
     pub fn snapshot(&self, now: Millis) -> CenterSnapshot {
+        let (floor, stats) = self.projected_with_stats();
+        snapshot::build(&self.tenant, &floor, &self.settings, now, stats)
+    }
+
+    /// The projected floor and the event counts it reflects, buffered events included.
+    fn projected_with_stats(&self) -> (std::borrow::Cow<'_, Floor>, EventStats) {
         let mut stats = EventStats::new(self.applied, &self.rejected);
         let (floor, applied, rejected) = self.projected();
         stats.applied += applied;
         stats.rejected += rejected;
-        snapshot::build(&self.tenant, &floor, &self.settings, now, stats)
+        (floor, stats)
     }
 }
 

@@ -78,7 +78,8 @@ pub fn client_config(settings: &IngestSettings) -> ClientConfig {
     config
 }
 
-fn wall_clock_ms() -> Millis {
+/// The only clock the service reads: the run loop's `now`.
+pub(crate) fn wall_clock_ms() -> Millis {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_millis() as Millis)

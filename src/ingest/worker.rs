@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::context::{Rebalanced, WorkerContext};
 use super::dead_letter::DeadLetters;
-use super::Clock;
+use super::{wall_clock_ms, Clock};
 use crate::board::{Board, PartitionStatus, Phase};
 use crate::decode::{json_v1, DecodeLimits};
 use crate::event::{Millis, RejectCounts, RejectReason};
@@ -93,12 +93,6 @@ impl Default for RateLimit {
     fn default() -> Self {
         RateLimit::new()
     }
-}
-
-fn wall_clock_ms() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis() as Millis)
 }
 
 impl Worker {
