@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use callboard::board::Board;
-use callboard::center::settings::CenterSettings;
+use callboard::center::settings::{CenterSettings, Quota, QuotaCount};
 use callboard::center::Center;
 use callboard::event::{Event, EventKind, Id, Millis};
 use callboard::export::metrics::{render, ExpositionSettings, KpiCollector};
@@ -26,8 +26,8 @@ fn event(time: &str, kind: EventKind) -> Event {
     }
 }
 
-/// c1 waits 12 s and is answered by a1 (on the team "north"); c2 waits 30 s and is answered; c3 is still
-/// waiting at 09:05 after 4 minutes.
+/// c1 waits 12 s and is answered by a1 (on the team "north"), who completes it at 09:03; c2 waits 30 s
+/// and is answered; c3 is still waiting at 09:05 after 4 minutes. a1 has a quota of 4 handled an hour.
 fn exposition() -> String {
     let events = vec![
         event(
@@ -81,8 +81,36 @@ fn exposition() -> String {
                 direction: Default::default(),
             },
         ),
+        event(
+            "2026-11-23T09:02:30Z",
+            EventKind::CallEnded {
+                call: "c1".into(),
+                agent: "a1".into(),
+            },
+        ),
+        event(
+            "2026-11-23T09:03:00Z",
+            EventKind::CallCompleted {
+                call: "c1".into(),
+                agent: "a1".into(),
+                outcome: None,
+                disposition: None,
+            },
+        ),
     ];
-    let mut center = Center::new(Id::from("acme"), CenterSettings::default());
+    let settings = CenterSettings {
+        quotas: vec![Quota {
+            name: "handled_per_hour".to_string(),
+            count: QuotaCount::Handled,
+            target: 4.0,
+            per_hour: true,
+            agent: None,
+            team: None,
+            shift_length_ms: 8 * 3_600_000,
+        }],
+        ..CenterSettings::default()
+    };
+    let mut center = Center::new(Id::from("acme"), settings);
     let mut rejections = Vec::new();
     for event in events {
         center.ingest(event, 0, &mut rejections);
@@ -108,24 +136,33 @@ fn figures_appear_under_the_names_of_the_spec() {
         r#"callboard_queue_calls_waiting{tenant="acme",queue="billing"} 1"#,
         r#"callboard_queue_longest_wait_seconds{tenant="acme",queue="billing"} 240"#,
         r#"callboard_queue_oldest_waiting_call_timestamp_seconds{tenant="acme",queue="billing"} 1795424460"#,
-        r#"callboard_queue_agents{tenant="acme",queue="billing",state="on_call"} 1"#,
+        r#"callboard_queue_agents{tenant="acme",queue="billing",state="available"} 1"#,
         r#"callboard_queue_answered_within_threshold_calls_total{tenant="acme",queue="billing"} 1"#,
         r#"callboard_queue_wait_seconds_total{tenant="acme",queue="billing"} 42"#,
         r#"callboard_queue_answer_wait_seconds_bucket{tenant="acme",queue="billing",le="20"} 1"#,
         r#"callboard_queue_answer_wait_seconds_bucket{tenant="acme",queue="billing",le="30"} 2"#,
         r#"callboard_queue_answer_wait_seconds_bucket{tenant="acme",queue="billing",le="+Inf"} 2"#,
         r#"callboard_queue_answer_wait_seconds_count{tenant="acme",queue="billing"} 2"#,
-        r#"callboard_agent_state{tenant="acme",agent="a1",team="north",state="on_call"} 1"#,
-        r#"callboard_agent_state{tenant="acme",agent="a1",team="north",state="available"} 0"#,
-        r#"callboard_agent_state_seconds{tenant="acme",agent="a1",team="north"} 288"#,
-        r#"callboard_last_event_timestamp_seconds{tenant="acme"} 1795424460"#,
+        r#"callboard_agent_state{tenant="acme",agent="a1",team="north",state="available"} 1"#,
+        r#"callboard_agent_state{tenant="acme",agent="a1",team="north",state="on_call"} 0"#,
+        // Available since completing c1 at 09:03.
+        r#"callboard_agent_state_seconds{tenant="acme",agent="a1",team="north"} 120"#,
+        // 1 handled against 4/h × 8 h × (5 min / 480 min) = 1/3 expected by now: pace 3.
+        r#"callboard_agent_quota_pace_ratio{tenant="acme",agent="a1",team="north",quota="handled_per_hour"} 3"#,
+        // 3 calls in the 30-minute staffing window (6/h), AHT 138 s talk + 30 s wrap-up = 168 s: 0.28 erlang.
+        // One agent (M/M/1): SL = 1 − 0.28·e^(−0.72·20/168) = 0.743 < 0.8; two meet the target.
+        r#"callboard_queue_required_agents{tenant="acme",queue="billing"} 2"#,
+        r#"callboard_queue_service_level_target_ratio{tenant="acme",queue="billing"} 0.8"#,
+        r#"callboard_queue_service_level_threshold_seconds{tenant="acme",queue="billing"} 20"#,
+        r#"callboard_last_event_timestamp_seconds{tenant="acme"} 1795424580"#,
         r#"callboard_build_info{version="0.1.0"} 1"#,
     ];
     for line in expected {
         assert!(lines.contains(&line), "missing {line}\n{text}");
     }
-    // Undefined ratios are absent, not 0: nothing was handled, so there is no AHT.
-    assert!(!text.contains("callboard_queue_aht_seconds{"), "{text}");
+    // c1, the one call handled: 138 s talk + 30 s wrap-up.
+    let aht = r#"callboard_queue_aht_seconds{tenant="acme",queue="billing",window="15m"} 168"#;
+    assert!(lines.contains(&aht), "missing {aht}\n{text}");
 }
 
 #[test]

@@ -269,17 +269,24 @@ async fn killed_and_restarted_it_ends_with_the_figures_of_an_uninterrupted_run()
             instance.get("/readyz").is_some() && instance.counted() == all.len() as u64
         });
     }
-    for tenant in ["acme", "globex"] {
-        let expected = uninterrupted
-            .intervals(tenant)
-            .expect("uninterrupted serves the tenant");
-        assert!(expected.lines().count() > 5, "{expected}");
-        assert_eq!(
-            restarted.intervals(tenant).as_deref(),
-            Some(expected.as_str()),
-            "{tenant}"
-        );
+    // A group may still move a partition after it looked settled (a dead member's session ending
+    // late); while a partition replays its tenant is not served, so compare once both answer.
+    let figures = |instance: &Instance| ["acme", "globex"].map(|tenant| instance.intervals(tenant));
+    let started = Instant::now();
+    let (mut got, mut expected) = (figures(&restarted), figures(&uninterrupted));
+    while (got != expected || expected.iter().any(Option::is_none))
+        && started.elapsed() < Duration::from_secs(30)
+    {
+        std::thread::sleep(Duration::from_secs(1));
+        (got, expected) = (figures(&restarted), figures(&uninterrupted));
     }
+    for (tenant, expected) in ["acme", "globex"].iter().zip(&expected) {
+        let expected = expected
+            .as_deref()
+            .unwrap_or_else(|| panic!("uninterrupted serves {tenant}"));
+        assert!(expected.lines().count() > 5, "{tenant}: {expected}");
+    }
+    assert_eq!(got, expected);
     assert_eq!(
         restarted.counted(),
         all.len() as u64,

@@ -106,6 +106,26 @@ const FAMILIES: &[(&str, &str, MetricType)] = &[
         MetricType::GAUGE,
     ),
     (
+        "callboard_queue_required_agents",
+        "Agents needed to meet the service-level target now (Erlang C, or Erlang A with patience).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_forecast_required_agents",
+        "Agents the next report interval's forecast arrivals need.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_service_level_target_ratio",
+        "The queue's configured service-level target.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_service_level_threshold_seconds",
+        "The queue's configured answer threshold of the service level.",
+        MetricType::GAUGE,
+    ),
+    (
         "callboard_queue_answer_wait_seconds",
         "Waits of answered calls, with a bucket at every configured threshold.",
         MetricType::HISTOGRAM,
@@ -173,6 +193,11 @@ const FAMILIES: &[(&str, &str, MetricType)] = &[
     (
         "callboard_agent_handled_calls",
         "Calls the agent handled over the window.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_quota_pace_ratio",
+        "Quota count / (target x elapsed share of the shift); below 1 is behind pace.",
         MetricType::GAUGE,
     ),
     (
@@ -375,6 +400,28 @@ impl Families {
             labels(),
             f64::from(by_state.staffed),
         );
+        for (name, value) in [
+            (
+                "callboard_queue_required_agents",
+                queue.required_agents.map(f64::from),
+            ),
+            (
+                "callboard_queue_forecast_required_agents",
+                queue.forecast_required_agents.map(f64::from),
+            ),
+            (
+                "callboard_queue_service_level_target_ratio",
+                Some(queue.service_level_target),
+            ),
+            (
+                "callboard_queue_service_level_threshold_seconds",
+                Some(queue.threshold_seconds),
+            ),
+        ] {
+            if let Some(value) = value {
+                self.gauge(name, labels(), value);
+            }
+        }
         let totals = &queue.totals;
         let seconds = |ms: u64| ms as f64 / 1000.0;
         for (name, value) in [
@@ -503,6 +550,13 @@ impl Families {
                 with_window,
                 window.handled as f64,
             );
+        }
+        for quota in &agent.quotas {
+            if let Some(pace) = quota.pace {
+                let mut with_quota = labels();
+                with_quota.push(label("quota", &quota.quota));
+                self.gauge("callboard_agent_quota_pace_ratio", with_quota, pace);
+            }
         }
     }
 
