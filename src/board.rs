@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 
+use crate::alert::Alert;
 use crate::center::snapshot::CenterSnapshot;
 use crate::event::Id;
 use crate::report::Table;
@@ -30,6 +31,10 @@ pub struct PartitionStatus {
 #[derive(Debug, Default)]
 pub struct Board {
     snapshots: DashMap<Id, Arc<CenterSnapshot>>,
+    /// Tenants whose partition replays: their snapshots are shown, but no alert is evaluated on them.
+    replaying: DashMap<Id, ()>,
+    /// What the alert engine has firing, ordered by fingerprint.
+    alerts: std::sync::RwLock<Arc<Vec<Alert>>>,
     /// Each tenant's interval report of the day so far.
     intervals: DashMap<Id, Arc<Table>>,
     partitions: DashMap<(String, i32), PartitionStatus>,
@@ -47,9 +52,42 @@ impl Board {
         })
     }
 
+    /// Publishes a live tenant's snapshot.
     pub fn publish(&self, snapshot: CenterSnapshot) {
+        self.publish_in(snapshot, Phase::Live);
+    }
+
+    /// Publishes a snapshot of a tenant whose partition is in `phase`.
+    pub fn publish_in(&self, snapshot: CenterSnapshot, phase: Phase) {
+        match phase {
+            Phase::Live => {
+                self.replaying.remove(&snapshot.tenant);
+            }
+            Phase::Replaying => {
+                self.replaying.insert(snapshot.tenant.clone(), ());
+            }
+        }
         self.snapshots
             .insert(snapshot.tenant.clone(), Arc::new(snapshot));
+    }
+
+    /// Whether the tenant's partition is live here (alerts may fire on it).
+    pub fn is_live(&self, tenant: &str) -> bool {
+        self.snapshots.contains_key(tenant) && !self.replaying.contains_key(tenant)
+    }
+
+    pub fn publish_alerts(&self, alerts: Vec<Alert>) {
+        if let Ok(mut current) = self.alerts.write() {
+            *current = Arc::new(alerts);
+        }
+    }
+
+    /// Every firing alert.
+    pub fn alerts(&self) -> Arc<Vec<Alert>> {
+        self.alerts
+            .read()
+            .map(|alerts| Arc::clone(&alerts))
+            .unwrap_or_default()
     }
 
     pub fn publish_intervals(&self, tenant: &Id, table: Table) {
@@ -65,6 +103,7 @@ impl Board {
     /// A tenant whose partition moved to another instance: that instance exports it now.
     pub fn withdraw(&self, tenant: &str) {
         self.snapshots.remove(tenant);
+        self.replaying.remove(tenant);
         self.intervals.remove(tenant);
     }
 

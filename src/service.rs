@@ -12,6 +12,8 @@ use anyhow::Context;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::alert::runner::{Rules, Runner};
+use crate::alert::sink::{self, SinkHandle};
 use crate::board::Board;
 use crate::config::Config;
 use crate::export::http::{self, HttpState};
@@ -27,7 +29,11 @@ pub struct Service {
     /// The address HTTP listens on (useful when configured with port 0).
     pub address: SocketAddr,
     config: Arc<RwLock<Arc<Config>>>,
+    rules: Rules,
     reloads: Arc<AtomicU64>,
+    alerts: JoinHandle<()>,
+    sinks: Vec<JoinHandle<()>>,
+    stop_alerts: CancellationToken,
     workers: Vec<std::thread::JoinHandle<()>>,
     http: JoinHandle<std::io::Result<()>>,
     stop_fetching: CancellationToken,
@@ -60,6 +66,67 @@ pub fn ingest_settings(config: &Config, clock: Clock) -> IngestSettings {
     }
 }
 
+/// Starts a delivery task for each configured alert sink.
+fn start_sinks(
+    config: &Config,
+    ingest: &IngestSettings,
+    address: SocketAddr,
+    telemetry: &Telemetry,
+) -> anyhow::Result<(Vec<SinkHandle>, Vec<JoinHandle<()>>)> {
+    let alerting = &config.alerting;
+    let external_url = alerting
+        .external_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let dropped = &telemetry.alert_notifications_dropped;
+    let capacity = alerting.queue_capacity;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .context("cannot create the HTTP client for alert sinks")?;
+    let (mut handles, mut tasks) = (Vec::new(), Vec::new());
+    if !alerting.kafka_topic.is_empty() {
+        let producer = sink::kafka::producer(&ingest.brokers, &ingest.properties)
+            .context("cannot create the Kafka producer for alerts")?;
+        let (handle, queue) = SinkHandle::new("kafka", capacity, dropped.clone());
+        tasks.push(tokio::spawn(sink::kafka::run(
+            handle.clone(),
+            queue,
+            producer,
+            alerting.kafka_topic.clone(),
+            external_url.clone(),
+        )));
+        handles.push(handle);
+    }
+    if let Some(url) = &alerting.alertmanager_url {
+        let (handle, queue) = SinkHandle::new("alertmanager", capacity, dropped.clone());
+        let settings = sink::alertmanager::Settings {
+            url: url.clone(),
+            external_url: external_url.clone(),
+            resend_interval: Duration::from_millis(alerting.resend_interval.0.max(1) as u64),
+        };
+        tasks.push(tokio::spawn(sink::alertmanager::run(
+            handle.clone(),
+            queue,
+            client.clone(),
+            settings,
+        )));
+        handles.push(handle);
+    }
+    if let Some(url) = &alerting.webhook_url {
+        let (handle, queue) = SinkHandle::new("webhook", capacity, dropped.clone());
+        tasks.push(tokio::spawn(sink::webhook::run(
+            handle.clone(),
+            queue,
+            client,
+            url.clone(),
+            external_url,
+        )));
+        handles.push(handle);
+    }
+    Ok((handles, tasks))
+}
+
 /// Binds HTTP, then starts the workers. The configuration was validated before anything was bound.
 pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     let ingest = ingest_settings(&config, clock);
@@ -87,6 +154,19 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         stop_http.clone(),
     ));
     let grace = Duration::from_millis(config.http.shutdown_grace.0.max(0) as u64);
+    let rules: Rules = Arc::new(RwLock::new(Arc::new(config.alert_rules())));
+    let (handles, sinks) = start_sinks(&config, &ingest, address, &telemetry)?;
+    let stop_alerts = CancellationToken::new();
+    let alerts = tokio::spawn(
+        Runner {
+            board: Arc::clone(&board),
+            telemetry: Arc::clone(&telemetry),
+            rules: Arc::clone(&rules),
+            sinks: handles,
+            interval: ingest.snapshot_interval,
+        }
+        .run(stop_alerts.clone()),
+    );
     let config = Arc::new(RwLock::new(Arc::new(config)));
     let current = Arc::clone(&config);
     let settings_of: SettingsOf = Arc::new(move |tenant: &str| {
@@ -111,7 +191,11 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         telemetry,
         address,
         config,
+        rules,
         reloads,
+        alerts,
+        sinks,
+        stop_alerts,
         workers,
         http,
         stop_fetching,
@@ -130,6 +214,9 @@ impl Service {
             {
                 tracing::warn!("engine, kafka and http settings change only on restart; applying queue settings now");
             }
+            if let Ok(mut rules) = self.rules.write() {
+                *rules = Arc::new(config.alert_rules());
+            }
             *current = Arc::new(config);
         }
         self.reloads.fetch_add(1, Ordering::AcqRel);
@@ -145,9 +232,15 @@ impl Service {
                 let _ = worker.join();
             }
         });
+        let started = std::time::Instant::now();
         if tokio::time::timeout(self.grace, joined).await.is_err() {
             tracing::warn!(grace = ?self.grace, "workers did not stop within the grace period; exiting anyway");
         }
+        // The alert loop stops; its sinks deliver what is queued, within what is left of the grace.
+        self.stop_alerts.cancel();
+        let _ = self.alerts.await;
+        let left = self.grace.saturating_sub(started.elapsed());
+        let _ = tokio::time::timeout(left, futures::future::join_all(self.sinks)).await;
         self.stop_http.cancel();
         let _ = tokio::time::timeout(Duration::from_secs(5), self.http).await;
         tracing::info!("callboard stopped");

@@ -36,7 +36,12 @@ pub struct Telemetry {
     rejected: IntCounterVec,
     lag: IntGaugeVec,
     delay: Histogram,
+    /// The largest event delay (ms) since the alert engine last took it.
+    largest_delay_ms: std::sync::atomic::AtomicU64,
     dead_letters: IntCounterVec,
+    alerts_firing: IntGaugeVec,
+    /// Alert notifications that never reached a sink, by sink.
+    pub alert_notifications_dropped: IntCounterVec,
 }
 
 impl Telemetry {
@@ -95,6 +100,22 @@ impl Telemetry {
         build_info
             .with_label_values(&[env!("CARGO_PKG_VERSION")])
             .set(1);
+        let alerts_firing = IntGaugeVec::new(
+            Opts::new(
+                "callboard_alerts_firing",
+                "Alerts firing now, by rule and severity.",
+            ),
+            &["rule", "severity"],
+        )
+        .expect("valid metric");
+        let alert_notifications_dropped = IntCounterVec::new(
+            Opts::new(
+                "callboard_alert_notifications_dropped_total",
+                "Alert notifications dropped (queue full or delivery kept failing), by sink.",
+            ),
+            &["sink"],
+        )
+        .expect("valid metric");
         for outcome in ["applied", "rejected"] {
             events.with_label_values(&[outcome]);
         }
@@ -107,6 +128,8 @@ impl Telemetry {
             Box::new(lag.clone()),
             Box::new(delay.clone()),
             Box::new(dead_letters.clone()),
+            Box::new(alerts_firing.clone()),
+            Box::new(alert_notifications_dropped.clone()),
             Box::new(build_info),
         ] {
             registry
@@ -119,7 +142,10 @@ impl Telemetry {
             rejected,
             lag,
             delay,
+            largest_delay_ms: std::sync::atomic::AtomicU64::new(0),
             dead_letters,
+            alerts_firing,
+            alert_notifications_dropped,
         }
     }
 
@@ -146,6 +172,32 @@ impl Telemetry {
 
     pub fn event_delay(&self, seconds: f64) {
         self.delay.observe(seconds);
+        self.largest_delay_ms.fetch_max(
+            (seconds * 1000.0) as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    /// The largest event delay since the last call, in seconds (`None` when no event was applied).
+    pub fn take_largest_delay(&self) -> Option<f64> {
+        let largest = self
+            .largest_delay_ms
+            .swap(0, std::sync::atomic::Ordering::Relaxed);
+        (largest > 0).then(|| largest as f64 / 1000.0)
+    }
+
+    /// Sets `callboard_alerts_firing`: every rule's count, 0 where none fires.
+    pub fn alerts_firing(&self, rules: &[crate::alert::Rule], firing: &[crate::alert::Alert]) {
+        self.alerts_firing.reset();
+        for rule in rules {
+            self.alerts_firing
+                .with_label_values(&[&rule.name, &rule.severity]);
+        }
+        for alert in firing {
+            self.alerts_firing
+                .with_label_values(&[&alert.rule, &alert.severity])
+                .inc();
+        }
     }
 
     pub fn dead_lettered(&self, delivered: bool) {

@@ -101,6 +101,9 @@ pub struct CenterSettings {
     pub queues: HashMap<Id, QueueSettings>,
     /// Call quotas agents are measured against.
     pub quotas: Vec<Quota>,
+    /// Local opening hours, as minutes of the day `[open, close)` (close before open spans midnight).
+    /// `None`: the floor counts as open while any agent is logged in.
+    pub open_hours: Option<(u32, u32)>,
 }
 
 /// What a quota counts, from the agent's session tallies.
@@ -223,6 +226,7 @@ impl Default for CenterSettings {
             queue_defaults: QueueSettings::default(),
             queues: HashMap::new(),
             quotas: Vec::new(),
+            open_hours: None,
         }
     }
 }

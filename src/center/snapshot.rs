@@ -17,7 +17,7 @@ use crate::kpi::{self, AgentTimes, QueueCounts};
 /// Name of the calendar window since the tenant's day start.
 pub const TODAY: &str = "today";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct CenterSnapshot {
     pub tenant: Id,
     /// The instant the figures are for (RFC 3339); windows end here.
@@ -37,6 +37,9 @@ pub struct CenterSnapshot {
     pub campaigns: Vec<GroupFigures>,
     /// Today's figures by agent team.
     pub teams: Vec<GroupFigures>,
+    /// Within the tenant's opening hours (or, with none configured, any agent logged in): a silent
+    /// feed now means a dead feed, not a quiet floor.
+    pub open: bool,
 }
 
 /// Today's outbound and survey figures of a campaign or a team.
@@ -95,7 +98,7 @@ impl EventStats {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct QueueSnapshot {
     pub queue: Id,
     pub threshold_seconds: f64,
@@ -136,7 +139,7 @@ pub struct QueueSnapshot {
     pub forecast_required_agents: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct QueueWindow {
     pub window: String,
     pub counts: QueueCounts,
@@ -182,7 +185,7 @@ impl AgentsByState {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct AgentSnapshot {
     pub agent: Id,
     pub team: Option<Id>,
@@ -212,7 +215,7 @@ pub struct AgentSnapshot {
     pub quotas: Vec<QuotaStatus>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct QuotaStatus {
     pub quota: String,
     pub actual: u64,
@@ -224,7 +227,7 @@ pub struct QuotaStatus {
     pub pace: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct AgentWindow {
     pub window: String,
     pub times: AgentTimes,
@@ -244,6 +247,20 @@ pub fn rfc3339(time: Millis) -> String {
     chrono::DateTime::from_timestamp_millis(time)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Whether `now` falls in `[open, close)` minutes of the local day (spanning midnight when close < open).
+fn within_hours((open, close): (u32, u32), zone: chrono_tz::Tz, now: Millis) -> bool {
+    use chrono::Timelike;
+    let local = chrono::DateTime::from_timestamp_millis(now)
+        .unwrap_or_default()
+        .with_timezone(&zone);
+    let minute = local.hour() * 60 + local.minute();
+    if open <= close {
+        (open..close).contains(&minute)
+    } else {
+        minute >= open || minute < close
+    }
 }
 
 fn seconds(ms: Millis) -> f64 {
@@ -286,6 +303,13 @@ pub fn build(
         .map(|agent| agent_snapshot(agent, floor, settings, now, day_start))
         .collect();
     let (campaigns, teams) = group_figures(floor, day_start);
+    let open = match settings.open_hours {
+        Some(hours) => within_hours(hours, settings.time_zone, now),
+        None => floor
+            .agents
+            .iter()
+            .any(|agent| agent.state() != TimeState::LoggedOut),
+    };
     events.calls_in_flight = floor.number_of_calls();
     events.expired_calls = floor.expired_calls;
     let last_event_ms = (floor.clock != Millis::MIN).then_some(floor.clock);
@@ -301,6 +325,7 @@ pub fn build(
         agents,
         campaigns,
         teams,
+        open,
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::event::Millis;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Duration(pub Millis);
 
 impl Duration {

@@ -2,6 +2,7 @@
 //! command-line flags, over defaults. Validated once, with errors that name the file, the field and
 //! what to do; turned into the plain settings each component takes. No component sees this type.
 
+mod alerts;
 mod duration;
 mod env;
 mod explain;
@@ -14,6 +15,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+pub use alerts::{AlertConfig, AlertingConfig};
 pub use duration::Duration;
 pub use explain::explain;
 pub use quota::QuotaConfig;
@@ -65,6 +67,10 @@ pub struct Config {
     pub agents: AgentsConfig,
     /// Call quotas (`[[quotas]]`): progress and pace per agent over the shift.
     pub quotas: Vec<QuotaConfig>,
+    /// Alert rules (`[[alerts]]`), on top of the built-in ones.
+    pub alerts: Vec<AlertConfig>,
+    /// Where alerts go: Kafka, Alertmanager, a webhook.
+    pub alerting: AlertingConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -111,6 +117,9 @@ pub struct TenantConfig {
     pub time_zone: Option<String>,
     /// Local hour at which the tenant's day starts (0 = midnight; 4 for centers that cut over at 04:00).
     pub day_start_hour: Option<u32>,
+    /// Local opening hours, `"08:00-20:00"` (`"22:00-06:00"` spans midnight): a feed silent in them
+    /// alerts. Left out, the floor counts as open while any agent is logged in.
+    pub open_hours: Option<String>,
     /// Queue overrides for this tenant only.
     pub queues: BTreeMap<String, QueueConfig>,
 }
@@ -361,6 +370,17 @@ impl Config {
         for (index, quota) in self.quotas.iter().enumerate() {
             quota.validate(index, origin)?;
         }
+        self.alerting.validate(origin)?;
+        let mut names = std::collections::BTreeSet::new();
+        for (index, alert) in self.alerts.iter().enumerate() {
+            alert.rule(&format!("alerts[{index}]"), origin, &self.engine.windows)?;
+            if !names.insert(alert.name.as_str()) {
+                return Err(invalid(
+                    &format!("alerts[{index}].name"),
+                    format!("`{}` names another rule already", alert.name),
+                ));
+            }
+        }
         self.validate_tenant("defaults", &self.defaults, origin)?;
         for (name, tenant) in &self.tenants {
             self.validate_tenant(&format!("tenants.{name}"), tenant, origin)?;
@@ -393,6 +413,14 @@ impl Config {
                 "day_start_hour",
                 "must be an hour from 0 to 23".into(),
             ));
+        }
+        if let Some(hours) = &tenant.open_hours {
+            if parse_open_hours(hours).is_none() {
+                return Err(invalid(
+                    "open_hours",
+                    format!("`{hours}` is not a span of local times like \"08:00-20:00\""),
+                ));
+            }
         }
         for (name, queue) in &tenant.queues {
             let over_global = self
@@ -524,7 +552,20 @@ impl Config {
                 .map(|(name, queue)| (Id::from(name.as_str()), resolve(queue)))
                 .collect(),
             quotas: self.quotas.iter().filter_map(QuotaConfig::quota).collect(),
+            open_hours: own
+                .and_then(|tenant| tenant.open_hours.as_deref())
+                .or(self.defaults.open_hours.as_deref())
+                .and_then(parse_open_hours),
         }
+    }
+
+    /// The alert rules in force: the built-in ones (unless switched off) and the configured ones.
+    /// A built-in rule whose window is not configured is left out.
+    pub fn alert_rules(&self) -> Vec<crate::alert::Rule> {
+        alerts::effective(&self.alerts, self.alerting.default_rules)
+            .iter()
+            .filter_map(|alert| alert.rule("alerts", "", &self.engine.windows).ok())
+            .collect()
     }
 
     pub fn decode_limits(&self) -> DecodeLimits {
@@ -548,6 +589,18 @@ impl Config {
             .min(self.kafka.max_replay.0)
             .max(longest)
     }
+}
+
+/// `"08:00-20:00"` as minutes of the day `(480, 1200)`; the two times must differ.
+fn parse_open_hours(text: &str) -> Option<(u32, u32)> {
+    let minute = |time: &str| {
+        let (hour, minute) = time.trim().split_once(':')?;
+        let (hour, minute): (u32, u32) = (hour.parse().ok()?, minute.parse().ok()?);
+        (hour < 24 && minute < 60).then_some(hour * 60 + minute)
+    };
+    let (open, close) = text.split_once('-')?;
+    let (open, close) = (minute(open)?, minute(close)?);
+    (open != close).then_some((open, close))
 }
 
 impl QueueConfig {

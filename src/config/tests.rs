@@ -132,12 +132,111 @@ fn every_mistake_names_its_field() {
             "[[quotas]]\nname = \"q\"\ncount = \"handled\"\nper = \"hour\"\ntarget = 0",
             "quotas[0].target",
         ),
+        (
+            "[[alerts]]\nname = \"x\"\nfigure = \"queue.happiness\"\nabove = 1",
+            "alerts[0].figure",
+        ),
+        (
+            "[[alerts]]\nname = \"x\"\nfigure = \"queue.service_level\"\nabove = 1\nbelow = 0",
+            "alerts[0].above",
+        ),
+        (
+            "[[alerts]]\nname = \"x\"\nfigure = \"queue.service_level\"\nbelow = 0.8\nclear = 0.7",
+            "alerts[0].clear",
+        ),
+        (
+            "[[alerts]]\nname = \"x\"\nfigure = \"queue.service_level\"\nbelow = 0.8\nwindow = \"2h\"",
+            "alerts[0].window",
+        ),
+        (
+            "[[alerts]]\nname = \"x\"\nfigure = \"queue.calls_waiting\"\nabove = 5\nwindow = \"15m\"",
+            "alerts[0].window",
+        ),
+        (
+            "[[alerts]]\nname = \"x\"\nfigure = \"agent.occupancy\"\nabove = 0.9\nrelative_to = \"target\"",
+            "alerts[0].relative_to",
+        ),
+        (
+            "[[alerts]]\nname = \"x\"\nfigure = \"agent.occupancy\"\nabove = 0.9\nseverity = \"doom\"",
+            "alerts[0].severity",
+        ),
+        (
+            "[[alerts]]\nname = \"x\"\nfigure = \"agent.occupancy\"\nabove = 0.9\nlabels = { tenant = \"x\" }",
+            "alerts[0].labels.tenant",
+        ),
+        (
+            "[[alerts]]\nname = \"x\"\nfigure = \"agent.occupancy\"\nabove = 0.9\n[[alerts]]\nname = \"x\"\nfigure = \"agent.occupancy\"\nabove = 0.8",
+            "alerts[1].name",
+        ),
+        ("[alerting]\nresend_interval = \"10s\"", "alerting.resend_interval"),
+        ("[alerting]\nalertmanager_url = \"localhost:9093\"", "alerting.alertmanager_url"),
+        ("[tenants.acme]\nopen_hours = \"8-20\"", "tenants.acme.open_hours"),
     ];
     for (text, expected) in cases {
         let message = error_of(text);
         assert!(message.contains(expected), "{text:?} gave {message:?}");
         assert!(message.starts_with("test.toml"), "{message}");
     }
+}
+
+#[test]
+fn the_built_in_alert_rules_apply_unless_replaced_or_switched_off() {
+    let config = parse("", "test.toml", no_env()).unwrap();
+    let names: Vec<String> = config
+        .alert_rules()
+        .into_iter()
+        .map(|rule| rule.name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "CallboardServiceLevelBelowTarget",
+            "CallboardLongestWaitHigh",
+            "CallboardAbandonRateHigh",
+            "CallboardUnderstaffed",
+            "CallboardAgentBehindQuota",
+            "CallboardFeedSilent",
+            "CallboardLagging",
+        ]
+    );
+    let service_level = &config.alert_rules()[0];
+    assert_eq!(service_level.window, "15m");
+    assert_eq!(service_level.for_ms, 2 * MINUTE);
+    assert_eq!((service_level.threshold, service_level.clear), (1.0, 1.025));
+
+    let replaced = parse(
+        "[[alerts]]\nname = \"CallboardLagging\"\nfigure = \"service.event_delay_seconds\"\nabove = 120\n\
+         [[alerts]]\nname = \"NotReadyTooLong\"\nfigure = \"agent.state_seconds\"\nstate = \"not_ready\"\nabove = 900\n",
+        "test.toml",
+        no_env(),
+    )
+    .unwrap()
+    .alert_rules();
+    assert_eq!(replaced.len(), 8);
+    let lagging = replaced
+        .iter()
+        .find(|rule| rule.name == "CallboardLagging")
+        .unwrap();
+    assert_eq!(lagging.threshold, 120.0);
+    assert_eq!(replaced.last().unwrap().name, "NotReadyTooLong");
+
+    let off = parse("[alerting]\ndefault_rules = false", "test.toml", no_env()).unwrap();
+    assert!(off.alert_rules().is_empty());
+}
+
+#[test]
+fn open_hours_are_local_minutes_and_may_span_midnight() {
+    let config = parse(
+        "[defaults]\nopen_hours = \"08:00-20:30\"\n[tenants.night]\nopen_hours = \"22:00-06:00\"",
+        "test.toml",
+        no_env(),
+    )
+    .unwrap();
+    assert_eq!(config.center_settings("acme").open_hours, Some((480, 1230)));
+    assert_eq!(
+        config.center_settings("night").open_hours,
+        Some((1320, 360))
+    );
 }
 
 #[test]
@@ -173,6 +272,11 @@ fn bad_environment_is_refused() {
 proptest! {
     #[test]
     fn garbage_never_panics(text in "\\PC{0,200}") {
+        let _ = parse(&text, "garbage.toml", no_env());
+    }
+
+    #[test]
+    fn alert_shaped_garbage_never_panics(text in "\\[\\[alerts\\]\n((name|figure|window|above|below|clear|relative_to|for|severity|queue|labels) = (\"[^\"\n]{0,12}\"|-?[0-9.e]{1,6}|true|\\{\\})\n){0,6}") {
         let _ = parse(&text, "garbage.toml", no_env());
     }
 

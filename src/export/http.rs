@@ -48,6 +48,7 @@ pub fn router(state: HttpState) -> Router {
         .route("/api/v1/tenants/{tenant}/agents", get(agents))
         .route("/api/v1/tenants/{tenant}/agents/{agent}", get(agent))
         .route("/api/v1/tenants/{tenant}/intervals", get(intervals))
+        .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/stream", get(stream))
         .fallback(not_found)
         .with_state(state)
@@ -143,6 +144,29 @@ async fn tenants(State(state): State<HttpState>) -> Json<serde_json::Value> {
         })
         .collect();
     Json(json!({ "tenants": list }))
+}
+
+/// What the alert engine has firing (of the tenants this instance owns, and callboard's own).
+async fn alerts(State(state): State<HttpState>) -> Json<serde_json::Value> {
+    let list: Vec<serde_json::Value> = state
+        .board
+        .alerts()
+        .iter()
+        .map(|alert| {
+            json!({
+                "fingerprint": alert.fingerprint,
+                "rule": alert.rule,
+                "severity": alert.severity,
+                "labels": alert.labels,
+                "annotations": alert.annotations,
+                "value": alert.value,
+                "threshold": alert.threshold,
+                "active_since": crate::center::snapshot::rfc3339(alert.active_since_ms),
+                "starts_at": crate::center::snapshot::rfc3339(alert.starts_at_ms),
+            })
+        })
+        .collect();
+    Json(json!({ "alerts": list }))
 }
 
 async fn tenant(State(state): State<HttpState>, Path(tenant): Path<String>) -> Response {

@@ -313,7 +313,7 @@ impl WorkerState {
         }
         for owned in self.owned.values_mut() {
             for snapshot in owned.tenants.snapshots(now) {
-                self.board.publish(snapshot);
+                self.board.publish_in(snapshot, owned.phase);
             }
             for center in owned.tenants.centers() {
                 self.board

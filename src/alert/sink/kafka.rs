@@ -1,0 +1,53 @@
+//! The Kafka topic of alert notifications (`call-alerts`): JSON `Message`s keyed by fingerprint, so a
+//! compacted topic keeps each alert's latest status and consumers see one alert per key.
+
+use std::time::Duration;
+
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::ClientConfig;
+use tokio::sync::mpsc;
+
+use super::{Message, SinkHandle};
+use crate::alert::engine::Notification;
+
+/// A producer for `brokers` with the service's client `properties` (TLS, SASL).
+pub fn producer(brokers: &str, properties: &[(String, String)]) -> anyhow::Result<FutureProducer> {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", brokers)
+        .set("message.timeout.ms", "10000");
+    for (key, value) in properties {
+        config.set(key, value);
+    }
+    Ok(config.create()?)
+}
+
+pub async fn run(
+    handle: SinkHandle,
+    mut receiver: mpsc::Receiver<Notification>,
+    producer: FutureProducer,
+    topic: String,
+    external_url: String,
+) {
+    while let Some(notification) = receiver.recv().await {
+        let body = match serde_json::to_vec(&Message::new(&notification, &external_url)) {
+            Ok(body) => body,
+            Err(error) => {
+                tracing::error!(%error, "cannot encode an alert notification");
+                continue;
+            }
+        };
+        let key = notification.alert.fingerprint.clone();
+        handle
+            .deliver(&key, || {
+                let record = FutureRecord::to(&topic).key(&key).payload(&body);
+                let sent = producer.send(record, Duration::from_secs(5));
+                async move {
+                    sent.await
+                        .map(|_| ())
+                        .map_err(|(error, _)| error.to_string())
+                }
+            })
+            .await;
+    }
+}

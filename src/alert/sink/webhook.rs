@@ -1,0 +1,45 @@
+//! A generic JSON webhook: every notification POSTed as one `Message`.
+
+use tokio::sync::mpsc;
+
+use super::{Message, SinkHandle};
+use crate::alert::engine::Notification;
+
+pub async fn run(
+    handle: SinkHandle,
+    mut receiver: mpsc::Receiver<Notification>,
+    client: reqwest::Client,
+    url: String,
+    external_url: String,
+) {
+    while let Some(notification) = receiver.recv().await {
+        let body = match serde_json::to_vec(&Message::new(&notification, &external_url)) {
+            Ok(body) => body,
+            Err(error) => {
+                tracing::error!(%error, "cannot encode an alert notification");
+                continue;
+            }
+        };
+        handle
+            .deliver(&notification.alert.fingerprint, || {
+                post(&client, &url, body.clone())
+            })
+            .await;
+    }
+}
+
+/// POSTs a JSON body; anything but a 2xx answer is an error.
+pub async fn post(client: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<(), String> {
+    let response = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .map_err(|error| error.to_string())?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("{url} answered {}", response.status()))
+    }
+}

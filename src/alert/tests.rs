@@ -1,0 +1,485 @@
+//! The rule engine over scripted snapshots: pending then firing after `for`, hysteresis, resolved once,
+//! stable fingerprints, nothing during replay, re-announcement after a restart.
+
+use std::collections::BTreeMap;
+
+use super::engine::{fingerprint, render};
+use super::*;
+use crate::center::settings::{MINUTE, SECOND};
+use crate::center::snapshot::{
+    AgentSnapshot, AgentsByState, CenterSnapshot, QueueSnapshot, QueueWindow, QuotaStatus,
+};
+use crate::event::Millis;
+
+const T0: Millis = 1_795_424_400_000; // 2026-11-23T09:00:00Z
+
+fn service_level_rule() -> Rule {
+    Rule {
+        name: "CallboardServiceLevelBelowTarget".to_string(),
+        figure: Figure::parse("queue.service_level").unwrap(),
+        window: "15m".to_string(),
+        comparison: Comparison::Below,
+        threshold: 1.0,
+        clear: 1.025,
+        scale: Scale::QueueTarget,
+        for_ms: 2 * MINUTE,
+        severity: "critical".to_string(),
+        selector: Selector::default(),
+        labels: BTreeMap::new(),
+        summary: "{tenant}/{queue} at {value} over {window}, target {threshold}".to_string(),
+        description: String::new(),
+        runbook_url: String::new(),
+    }
+}
+
+/// Tenant `acme`, queue `billing` (target 0.8, threshold 20 s) with the given 15-minute service level.
+fn snapshot(now: Millis, service_level: Option<f64>) -> CenterSnapshot {
+    CenterSnapshot {
+        tenant: "acme".into(),
+        now_ms: now,
+        last_event_ms: Some(now),
+        queues: vec![QueueSnapshot {
+            queue: "billing".into(),
+            threshold_seconds: 20.0,
+            service_level_target: 0.8,
+            windows: vec![QueueWindow {
+                window: "15m".to_string(),
+                service_level,
+                ..QueueWindow::default()
+            }],
+            ..QueueSnapshot::default()
+        }],
+        ..CenterSnapshot::default()
+    }
+}
+
+fn live(snapshot: &CenterSnapshot) -> Vec<TenantView<'_>> {
+    vec![TenantView {
+        snapshot,
+        live: true,
+    }]
+}
+
+/// Steps `engine` through (seconds after T0, service level) and returns every notification.
+fn script(engine: &mut Engine, rules: &[Rule], steps: &[(i64, Option<f64>)]) -> Vec<Notification> {
+    steps
+        .iter()
+        .flat_map(|&(seconds, level)| {
+            let snapshot = snapshot(T0 + seconds * SECOND, level);
+            engine.evaluate(rules, &live(&snapshot), None)
+        })
+        .collect()
+}
+
+#[test]
+fn pending_then_firing_once_for_has_passed() {
+    let rules = [service_level_rule()];
+    let mut engine = Engine::new();
+    // Fine at first; below 0.8 from 10 s on: pending until 130 s (10 s + 2 min), then firing.
+    let quiet = script(
+        &mut engine,
+        &rules,
+        &[
+            (0, Some(0.9)),
+            (10, Some(0.7)),
+            (70, Some(0.7)),
+            (129, Some(0.7)),
+        ],
+    );
+    assert_eq!(quiet, Vec::new());
+    assert!(engine.firing().is_empty(), "pending is not firing");
+    let fired = script(&mut engine, &rules, &[(130, Some(0.7)), (140, Some(0.6))]);
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert_eq!(fired[0].status, Status::Firing);
+    assert_eq!(fired[0].at_ms, T0 + 130 * SECOND);
+    assert_eq!(fired[0].alert.value, Some(0.7));
+    assert_eq!(fired[0].alert.threshold, 0.8);
+    assert_eq!(
+        fired[0].alert.annotations["summary"],
+        "acme/billing at 0.7 over 15m, target 0.8"
+    );
+    assert_eq!(engine.firing().len(), 1);
+}
+
+#[test]
+fn a_condition_that_stops_holding_while_pending_never_fires() {
+    let rules = [service_level_rule()];
+    let mut engine = Engine::new();
+    let all = script(
+        &mut engine,
+        &rules,
+        &[
+            (0, Some(0.9)),
+            (10, Some(0.7)),
+            (100, Some(0.85)),
+            (200, Some(0.7)),
+            (300, Some(0.7)),
+        ],
+    );
+    // The second breach starts a new pending period at 200 s: 300 s is not yet 2 minutes later.
+    assert_eq!(all, Vec::new());
+}
+
+#[test]
+fn hysteresis_keeps_an_alert_at_the_threshold_from_flapping() {
+    // Around 80 %: 79.9 %, 80.1 %, 79.9 %, … every 10 s, for 5 minutes, after firing.
+    let around: Vec<(i64, Option<f64>)> = (0..30)
+        .map(|step| {
+            (
+                200 + step * 10,
+                Some(if step % 2 == 0 { 0.799 } else { 0.801 }),
+            )
+        })
+        .collect();
+    let mut firing_first = vec![(0, Some(0.9)), (10, Some(0.7)), (130, Some(0.7))];
+    firing_first.extend(around.iter().copied());
+
+    let mut engine = Engine::new();
+    let with_clear = script(&mut engine, &[service_level_rule()], &firing_first);
+    assert_eq!(
+        with_clear.len(),
+        1,
+        "fired once, never resolved: {with_clear:?}"
+    );
+
+    let without = Rule {
+        clear: 1.0,
+        for_ms: 0,
+        ..service_level_rule()
+    };
+    let mut engine = Engine::new();
+    let flapping = script(&mut engine, &[without], &firing_first);
+    // Without a clear level every 80.1 % resolves and every 79.9 % after it fires again: the first
+    // firing, then 15 resolves and 14 firings.
+    assert_eq!(flapping.len(), 30);
+}
+
+#[test]
+fn resolved_once_past_the_clear_level() {
+    let rules = [service_level_rule()];
+    let mut engine = Engine::new();
+    let all = script(
+        &mut engine,
+        &rules,
+        &[
+            (0, Some(0.9)),
+            (10, Some(0.7)),
+            (130, Some(0.7)),
+            (140, Some(0.81)), // back above the target, below the clear level (0.82): still firing
+            (150, Some(0.83)), // resolved
+            (160, Some(0.9)),
+            (170, Some(0.95)),
+        ],
+    );
+    let statuses: Vec<(Status, Millis)> = all.iter().map(|n| (n.status, n.at_ms)).collect();
+    assert_eq!(
+        statuses,
+        [
+            (Status::Firing, T0 + 130 * SECOND),
+            (Status::Resolved, T0 + 150 * SECOND)
+        ]
+    );
+    assert_eq!(all[0].alert.fingerprint, all[1].alert.fingerprint);
+    assert!(engine.firing().is_empty());
+}
+
+#[test]
+fn an_undefined_figure_resolves_and_never_fires() {
+    let rules = [Rule {
+        for_ms: 0,
+        ..service_level_rule()
+    }];
+    let mut engine = Engine::new();
+    let all = script(
+        &mut engine,
+        &rules,
+        &[(0, None), (10, Some(0.5)), (20, None), (30, None)],
+    );
+    let statuses: Vec<Status> = all.iter().map(|n| n.status).collect();
+    assert_eq!(statuses, [Status::Firing, Status::Resolved]);
+}
+
+#[test]
+fn fingerprints_are_fnv1a_of_the_labels_and_survive_a_restart() {
+    let rules = [service_level_rule()];
+    // FNV-1a 64 of "alertname=CallboardServiceLevelBelowTarget\xff queue=billing\xff severity=critical\xff
+    // tenant=acme\xff" (labels in name order), computed outside this code with Python.
+    let expected = "ef8ca9a1c346534d";
+    let labels: BTreeMap<String, String> = [
+        ("alertname", "CallboardServiceLevelBelowTarget"),
+        ("severity", "critical"),
+        ("tenant", "acme"),
+        ("queue", "billing"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_string(), value.to_string()))
+    .collect();
+    assert_eq!(fingerprint(&labels), expected);
+
+    let mut before = Engine::new();
+    let fired = script(
+        &mut before,
+        &rules,
+        &[(0, Some(0.9)), (10, Some(0.7)), (130, Some(0.7))],
+    );
+    assert_eq!(fired[0].alert.fingerprint, expected);
+    assert_eq!(fired[0].alert.labels, labels);
+
+    // A restart: a new engine whose first live evaluation sees the condition still holding announces
+    // it again at once, under the same fingerprint.
+    let mut after = Engine::new();
+    let again = script(&mut after, &rules, &[(400, Some(0.7))]);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].status, Status::Firing);
+    assert_eq!(again[0].alert.fingerprint, expected);
+}
+
+#[test]
+fn nothing_fires_or_resolves_while_the_tenant_replays() {
+    let rules = [Rule {
+        for_ms: 0,
+        ..service_level_rule()
+    }];
+    let mut engine = Engine::new();
+    let replaying = |engine: &mut Engine, seconds: i64, level: f64| {
+        let snapshot = snapshot(T0 + seconds * SECOND, Some(level));
+        engine.evaluate(
+            &rules,
+            &[TenantView {
+                snapshot: &snapshot,
+                live: false,
+            }],
+            None,
+        )
+    };
+    assert_eq!(replaying(&mut engine, 0, 0.1), Vec::new());
+    assert!(engine.firing().is_empty());
+    // Live and breaching: fires. Its partition moves and replays: dropped without a resolve.
+    let fired = script(&mut engine, &rules, &[(10, Some(0.5))]);
+    assert_eq!(fired.len(), 1);
+    assert_eq!(replaying(&mut engine, 20, 0.95), Vec::new());
+    assert!(engine.firing().is_empty());
+    // Live again, still breaching: re-announced at once under the same fingerprint.
+    let again = script(&mut engine, &rules, &[(30, Some(0.5))]);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].alert.fingerprint, fired[0].alert.fingerprint);
+    // A tenant that left the board (its partition went to another instance) is not resolved either.
+    assert_eq!(engine.evaluate(&rules, &[], None), Vec::new());
+}
+
+#[test]
+fn a_queue_that_leaves_resolves_its_alert() {
+    let rules = [Rule {
+        for_ms: 0,
+        ..service_level_rule()
+    }];
+    let mut engine = Engine::new();
+    script(&mut engine, &rules, &[(0, Some(0.5))]);
+    let mut empty = snapshot(T0 + 10 * SECOND, None);
+    empty.queues.clear();
+    let resolved = engine.evaluate(&rules, &live(&empty), None);
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(resolved[0].status, Status::Resolved);
+    assert_eq!(resolved[0].at_ms, T0 + 10 * SECOND);
+}
+
+#[test]
+fn service_rules_wait_until_every_partition_is_live() {
+    let rule = Rule {
+        name: "CallboardLagging".to_string(),
+        figure: Figure::EventDelaySeconds,
+        window: String::new(),
+        comparison: Comparison::Above,
+        threshold: 60.0,
+        clear: 30.0,
+        scale: Scale::Absolute,
+        for_ms: MINUTE,
+        ..service_level_rule()
+    };
+    let rules = [rule];
+    let mut engine = Engine::new();
+    let delay = |seconds: f64| ServiceFigures {
+        event_delay_seconds: Some(seconds),
+        consumer_lag_messages: None,
+    };
+    assert_eq!(
+        engine.evaluate(&rules, &[], Some((delay(10.0), T0))),
+        Vec::new()
+    );
+    // Pending from T0 + 10 s; a replay in between (None) neither fires nor forgets it.
+    assert_eq!(
+        engine.evaluate(&rules, &[], Some((delay(90.0), T0 + 10 * SECOND))),
+        Vec::new()
+    );
+    assert_eq!(engine.evaluate(&rules, &[], None), Vec::new());
+    let fired = engine.evaluate(&rules, &[], Some((delay(75.0), T0 + 70 * SECOND)));
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].alert.labels["alertname"], "CallboardLagging");
+    assert!(!fired[0].alert.labels.contains_key("tenant"));
+}
+
+#[test]
+fn thresholds_relative_to_the_queue_scale_with_it() {
+    let rule = Rule {
+        name: "CallboardLongestWaitHigh".to_string(),
+        figure: Figure::parse("queue.longest_wait_seconds").unwrap(),
+        comparison: Comparison::Above,
+        threshold: 3.0,
+        clear: 2.5,
+        scale: Scale::QueueThreshold,
+        for_ms: 0,
+        ..service_level_rule()
+    };
+    let mut waiting = snapshot(T0, None);
+    waiting.queues[0].longest_waiting_seconds = Some(61.0);
+    let observed = rule.observe(&waiting);
+    // 3 × the 20 s threshold.
+    assert_eq!(observed[0].threshold, 60.0);
+    assert_eq!(observed[0].clear, 50.0);
+    assert!(observed[0].breaches(Comparison::Above));
+    waiting.queues[0].longest_waiting_seconds = Some(60.0);
+    assert!(!rule.observe(&waiting)[0].breaches(Comparison::Above));
+
+    let understaffed = Rule {
+        figure: Figure::parse("queue.required_agents").unwrap(),
+        threshold: 1.0,
+        clear: 1.0,
+        scale: Scale::StaffedAgents,
+        ..rule
+    };
+    waiting.queues[0].required_agents = Some(7);
+    waiting.queues[0].agents = AgentsByState {
+        staffed: 6,
+        ..AgentsByState::default()
+    };
+    assert!(understaffed.observe(&waiting)[0].breaches(Comparison::Above));
+    waiting.queues[0].agents.staffed = 7;
+    assert!(!understaffed.observe(&waiting)[0].breaches(Comparison::Above));
+}
+
+fn agent(name: &str, team: Option<&str>, state: &'static str, pace: Option<f64>) -> AgentSnapshot {
+    AgentSnapshot {
+        agent: name.into(),
+        team: team.map(Into::into),
+        state,
+        quotas: vec![QuotaStatus {
+            quota: "handled_per_hour".to_string(),
+            pace,
+            ..QuotaStatus::default()
+        }],
+        ..AgentSnapshot::default()
+    }
+}
+
+#[test]
+fn agent_rules_select_by_glob_and_skip_agents_off_the_floor() {
+    let mut floor = snapshot(T0, None);
+    floor.agents = vec![
+        agent("a1", Some("north"), "available", Some(0.5)),
+        agent("a2", Some("south"), "on_call", Some(0.5)),
+        agent("a3", Some("north-east"), "logged_out", Some(0.5)),
+        agent("a4", None, "available", Some(0.5)),
+    ];
+    let rule = Rule {
+        name: "CallboardAgentBehindQuota".to_string(),
+        figure: Figure::parse("agent.quota_pace").unwrap(),
+        comparison: Comparison::Below,
+        threshold: 0.8,
+        clear: 0.9,
+        scale: Scale::Absolute,
+        selector: Selector {
+            team: Some(Glob("north*".to_string())),
+            ..Selector::default()
+        },
+        ..service_level_rule()
+    };
+    let observed = rule.observe(&floor);
+    // a2 is in another team, a3 logged out, a4 in no team.
+    assert_eq!(observed.len(), 1, "{observed:?}");
+    let subject: Vec<(&str, &str)> = observed[0]
+        .subject
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    assert_eq!(
+        subject,
+        [
+            ("agent", "a1"),
+            ("quota", "handled_per_hour"),
+            ("team", "north"),
+            ("tenant", "acme")
+        ]
+    );
+    let everyone = Rule {
+        selector: Selector::default(),
+        ..rule
+    };
+    assert_eq!(everyone.observe(&floor).len(), 3);
+}
+
+#[test]
+fn a_silent_feed_counts_only_while_the_floor_is_open() {
+    let rule = Rule {
+        name: "CallboardFeedSilent".to_string(),
+        figure: Figure::FeedSilenceSeconds,
+        comparison: Comparison::Above,
+        threshold: 300.0,
+        clear: 300.0,
+        scale: Scale::Absolute,
+        for_ms: 0,
+        ..service_level_rule()
+    };
+    let mut quiet = snapshot(T0 + 301 * SECOND, None);
+    quiet.last_event_ms = Some(T0);
+    quiet.open = true;
+    let observed = rule.observe(&quiet);
+    assert_eq!(observed[0].value, Some(301.0));
+    assert!(observed[0].breaches(Comparison::Above));
+    quiet.open = false;
+    assert_eq!(rule.observe(&quiet)[0].value, None);
+}
+
+#[test]
+fn globs_match_like_a_shell() {
+    let cases = [
+        ("*", "", true),
+        ("bill*", "billing", true),
+        ("bill*", "sales", false),
+        ("b?ll", "bill", true),
+        ("b?ll", "bll", false),
+        ("*-east", "north-east", true),
+        ("a*b*c", "aXbYc", true),
+        ("a*b*c", "aXbY", false),
+        ("exact", "exact", true),
+    ];
+    for (pattern, text, expected) in cases {
+        assert_eq!(
+            Glob(pattern.to_string()).matches(text),
+            expected,
+            "{pattern} {text}"
+        );
+    }
+}
+
+#[test]
+fn templates_fill_labels_and_numbers_and_keep_unknown_names() {
+    let labels: BTreeMap<String, String> = [("tenant", "acme"), ("queue", "billing")]
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    let observation = Observation {
+        subject: BTreeMap::new(),
+        value: Some(0.73456),
+        threshold: 0.8,
+        clear: 0.82,
+    };
+    assert_eq!(
+        render(
+            "{tenant}/{queue}: {value} < {threshold} over {window}, {nope} {",
+            &labels,
+            "15m",
+            &observation
+        ),
+        "acme/billing: 0.735 < 0.8 over 15m, {nope} {"
+    );
+}
