@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
 use rdkafka::error::KafkaResult;
-use rdkafka::statistics::Statistics;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::ClientContext;
@@ -52,17 +51,7 @@ pub struct WorkerContext {
 
 const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
 
-impl ClientContext for WorkerContext {
-    fn stats(&self, statistics: Statistics) {
-        if let Some(topic) = statistics.topics.get(&self.topic) {
-            for (partition, stats) in &topic.partitions {
-                if *partition >= 0 && stats.consumer_lag >= 0 {
-                    self.telemetry.consumer_lag(*partition, stats.consumer_lag);
-                }
-            }
-        }
-    }
-}
+impl ClientContext for WorkerContext {}
 
 impl ConsumerContext for WorkerContext {
     fn rebalance(

@@ -79,9 +79,15 @@ impl DeadLetters {
         }
     }
 
-    /// Serves delivery reports; call once per tick.
+    /// Serves delivery reports; call once per tick. A zero-timeout poll serves one event, so it is
+    /// repeated (a bounded number of times) to drain what arrived since the last tick.
     pub fn poll(&self) {
-        self.producer.poll(std::time::Duration::ZERO);
+        for _ in 0..256 {
+            self.producer.poll(std::time::Duration::ZERO);
+            if self.producer.in_flight_count() == 0 {
+                break;
+            }
+        }
     }
 
     pub fn flush(&self, timeout: std::time::Duration) {

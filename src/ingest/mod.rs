@@ -70,9 +70,19 @@ pub fn client_config(settings: &IngestSettings) -> ClientConfig {
         .set("auto.commit.interval.ms", "1000")
         // Offsets are stored by callboard after an event is applied, never on fetch.
         .set("enable.auto.offset.store", "false")
-        .set("auto.offset.reset", "earliest")
-        .set("statistics.interval.ms", "1000");
+        .set("auto.offset.reset", "earliest");
     for (key, value) in &settings.properties {
+        config.set(key, value);
+    }
+    config
+}
+
+/// The librdkafka configuration of a producer beside the consumers (dead letters, alerts): the brokers
+/// and the user's properties (TLS, SASL), without the consumer's own settings.
+pub fn producer_config(brokers: &str, properties: &[(String, String)]) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", brokers);
+    for (key, value) in properties {
         config.set(key, value);
     }
     config
@@ -146,7 +156,7 @@ fn build_worker(settings: &IngestSettings, shared: Shared) -> anyhow::Result<Wor
     let dead_letters = match &settings.dead_letter_topic {
         Some(topic) => Some(
             DeadLetters::new(
-                &client_config(settings),
+                &producer_config(&settings.brokers, &settings.properties),
                 topic.clone(),
                 Arc::clone(&telemetry),
             )

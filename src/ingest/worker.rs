@@ -136,6 +136,27 @@ impl Worker {
     }
 }
 
+/// The high watermark librdkafka learned from the last fetch response of a partition — no broker call
+/// (rdkafka wraps only the one that asks the broker).
+fn cached_high_watermark(consumer: &WorkerConsumer, topic: &str, partition: i32) -> Option<i64> {
+    use rdkafka::consumer::Consumer as _;
+    let topic = std::ffi::CString::new(topic).ok()?;
+    let (mut low, mut high) = (-1i64, -1i64);
+    // SAFETY: the client pointer is valid while `consumer` lives; the topic is a NUL-terminated string
+    // that outlives the call; librdkafka only writes the two offsets.
+    let error = unsafe {
+        rdkafka::bindings::rd_kafka_get_watermark_offsets(
+            consumer.client().native_ptr(),
+            topic.as_ptr(),
+            partition,
+            &mut low,
+            &mut high,
+        )
+    };
+    (error == rdkafka::bindings::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0)
+        .then_some(high)
+}
+
 /// The worker's consumer, as the state's methods receive it.
 type WorkerConsumer = BaseConsumer<WorkerContext>;
 
@@ -283,6 +304,30 @@ impl WorkerState {
         }
     }
 
+    /// Consumer lag per owned partition: the high watermark of the last fetch minus the position.
+    fn report_lag(&self, consumer: &WorkerConsumer, positions: &rdkafka::TopicPartitionList) {
+        for (partition, owned) in &self.owned {
+            let Some(Offset::Offset(position)) = positions
+                .find_partition(&self.topic, *partition)
+                .map(|element| element.offset())
+            else {
+                continue;
+            };
+            if let Some(high) = cached_high_watermark(consumer, &self.topic, *partition) {
+                let lag = (high - position).max(0);
+                self.telemetry.consumer_lag(*partition, lag);
+                self.board.set_partition(
+                    &self.topic,
+                    *partition,
+                    PartitionStatus {
+                        phase: owned.phase,
+                        lag,
+                    },
+                );
+            }
+        }
+    }
+
     fn on_tick(&mut self, consumer: &WorkerConsumer) {
         let now = match self.clock {
             Clock::Wall => Some(wall_clock_ms()),
@@ -297,6 +342,7 @@ impl WorkerState {
         }
         // A partition whose position already passed its replay boundary (e.g. nothing left in the window).
         if let Ok(positions) = consumer.position() {
+            self.report_lag(consumer, &positions);
             let caught_up: Vec<i32> = self
                 .owned
                 .iter()

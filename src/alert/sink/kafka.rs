@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::ClientConfig;
 use tokio::sync::mpsc;
 
 use super::{Message, SinkHandle};
@@ -12,13 +11,8 @@ use crate::alert::engine::Notification;
 
 /// A producer for `brokers` with the service's client `properties` (TLS, SASL).
 pub fn producer(brokers: &str, properties: &[(String, String)]) -> anyhow::Result<FutureProducer> {
-    let mut config = ClientConfig::new();
-    config
-        .set("bootstrap.servers", brokers)
-        .set("message.timeout.ms", "10000");
-    for (key, value) in properties {
-        config.set(key, value);
-    }
+    let mut config = crate::ingest::producer_config(brokers, properties);
+    config.set("message.timeout.ms", "10000");
     Ok(config.create()?)
 }
 
