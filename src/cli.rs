@@ -148,7 +148,7 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => block_on(crate::demo::run(args)),
         Command::Replay(args) => replay(args, &mut stdout),
         Command::Report(args) => report_command(args, &mut stdout),
-        Command::Simulate(args) => crate::sim::run(args, &mut stdout).map_err(Failure::Usage),
+        Command::Simulate(args) => simulate(args, &mut stdout),
         Command::Staffing(args) => crate::staffing::run(args, &mut stdout).map_err(Failure::Usage),
         Command::CheckConfig(args) => check_config(args, &mut stdout),
     };
@@ -253,6 +253,40 @@ fn load_config(path: Option<&std::path::Path>) -> Result<crate::config::Config, 
         None => crate::config::parse("", "defaults", std::env::vars()),
     };
     result.map_err(|error| Failure::Usage(error.into()))
+}
+
+/// `callboard simulate`: to stdout, or with `--brokers` to a Kafka topic.
+fn simulate(args: &crate::sim::SimulateArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let Some(brokers) = &args.brokers else {
+        return crate::sim::run(args, &mut crate::sim::Lines::new(out)).map_err(Failure::Usage);
+    };
+    let producer = crate::ingest::produce::EventProducer::new(brokers, &args.topic, &[])
+        .map_err(Failure::Usage)?;
+    let mut kafka = KafkaOutput { producer, sent: 0 };
+    crate::sim::run(args, &mut kafka).map_err(Failure::Other)?;
+    eprintln!(
+        "produced {} events to {} at {brokers}",
+        kafka.sent, args.topic
+    );
+    Ok(())
+}
+
+/// Simulated events produced to Kafka, keyed by tenant.
+struct KafkaOutput {
+    producer: crate::ingest::produce::EventProducer,
+    sent: u64,
+}
+
+impl crate::sim::Output for KafkaOutput {
+    fn emit(&mut self, event: &crate::event::Event) -> io::Result<()> {
+        self.producer.send(event).map_err(io::Error::other)?;
+        self.sent += 1;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.producer.flush().map_err(io::Error::other)
+    }
 }
 
 fn check_config(args: &CheckConfigArgs, out: &mut dyn Write) -> Result<(), Failure> {

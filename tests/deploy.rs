@@ -233,3 +233,26 @@ async fn every_metric_the_dashboards_and_rules_use_is_exported() {
     }
     service.stop().await;
 }
+
+#[test]
+fn the_shipped_configurations_load() {
+    let compose = deploy("compose/callboard.toml");
+    let config =
+        callboard::config::load(&compose, Vec::new()).unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        config.alerting.alertmanager_url.as_deref(),
+        Some("http://alertmanager:9093")
+    );
+    // The ConfigMap's callboard.toml: the indented block under `callboard.toml: |`.
+    let manifest = read("kubernetes/configmap.yaml");
+    let block: String = manifest
+        .lines()
+        .skip_while(|line| !line.trim_start().starts_with("callboard.toml: |"))
+        .skip(1)
+        .take_while(|line| line.is_empty() || line.starts_with("    "))
+        .map(|line| format!("{}\n", line.strip_prefix("    ").unwrap_or(line)))
+        .collect();
+    assert!(block.contains("[kafka]"), "{block}");
+    callboard::config::parse(&block, "configmap.yaml", Vec::new())
+        .unwrap_or_else(|error| panic!("{error}"));
+}

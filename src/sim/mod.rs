@@ -215,6 +215,47 @@ pub struct SimulateArgs {
     /// With --realtime, simulated seconds per wall-clock second.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
+    /// Produce the events to Kafka at these bootstrap brokers (keyed by tenant) instead of stdout.
+    #[arg(long)]
+    pub brokers: Option<String>,
+    /// With --brokers, the topic to produce to.
+    #[arg(long, default_value = "call-events")]
+    pub topic: String,
+}
+
+/// Where `callboard simulate` writes: JSON Lines on stdout, or a Kafka topic (see `cli`).
+pub trait Output {
+    fn emit(&mut self, event: &Event) -> std::io::Result<()>;
+    /// Pushes out what is buffered (before a realtime pause, and at the end).
+    fn flush(&mut self) -> std::io::Result<()>;
+}
+
+/// JSON Lines to a writer.
+pub struct Lines<W: Write> {
+    writer: std::io::BufWriter<W>,
+    line: Vec<u8>,
+}
+
+impl<W: Write> Lines<W> {
+    pub fn new(writer: W) -> Self {
+        Lines {
+            writer: std::io::BufWriter::with_capacity(1 << 16, writer),
+            line: Vec::with_capacity(512),
+        }
+    }
+}
+
+impl<W: Write> Output for Lines<W> {
+    fn emit(&mut self, event: &Event) -> std::io::Result<()> {
+        self.line.clear();
+        json_v1::encode(event, &mut self.line);
+        self.line.push(b'\n');
+        self.writer.write_all(&self.line)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
 }
 
 impl SimulateArgs {
@@ -268,10 +309,8 @@ impl SimulateArgs {
 }
 
 /// Writes the simulated events as JSON Lines, paced to wall time with `--realtime`.
-pub fn run(args: &SimulateArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(args: &SimulateArgs, out: &mut dyn Output) -> anyhow::Result<()> {
     let options = args.options()?;
-    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
-    let mut line = Vec::with_capacity(512);
     let started = Instant::now();
     let mut failure: Option<std::io::Error> = None;
     let mut last_flush = Instant::now();
@@ -284,18 +323,15 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write) -> anyhow::Result<()> {
                 ((event.time - options.start) as f64 / 1000.0 / args.speed).max(0.0),
             );
             if let Some(wait) = due.checked_sub(started.elapsed()) {
-                let _ = writer.flush();
+                let _ = out.flush();
                 std::thread::sleep(wait);
             }
         }
-        line.clear();
-        json_v1::encode(&event, &mut line);
-        line.push(b'\n');
-        if let Err(error) = writer.write_all(&line) {
+        if let Err(error) = out.emit(&event) {
             failure = Some(error);
         }
         if args.realtime && last_flush.elapsed() > Duration::from_millis(100) {
-            let _ = writer.flush();
+            let _ = out.flush();
             last_flush = Instant::now();
         }
     });
@@ -306,7 +342,7 @@ pub fn run(args: &SimulateArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    match writer.flush() {
+    match out.flush() {
         Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
         _ => Ok(()),
     }
