@@ -43,8 +43,18 @@ pub fn explain(config: &Config) -> String {
     }
     for tenant in tenants {
         let settings = config.center_settings(tenant);
+        let open = match settings.open_hours {
+            Some((open, close)) => format!(
+                ", open {:02}:{:02}-{:02}:{:02}",
+                open / 60,
+                open % 60,
+                close / 60,
+                close % 60
+            ),
+            None => String::new(),
+        };
         lines.push(format!(
-            "tenant {tenant}: time zone {}, day starts {:02}:00",
+            "tenant {tenant}: time zone {}, day starts {:02}:00{open}",
             settings.time_zone, settings.day_start_hour
         ));
         let mut queues: Vec<_> = settings.queues.iter().collect();
@@ -53,7 +63,70 @@ pub fn explain(config: &Config) -> String {
             lines.push(format!("  queue {name}: {}", describe_queue(queue)));
         }
     }
+    let alerting = &config.alerting;
+    let sinks: Vec<String> = [
+        (!alerting.kafka_topic.is_empty()).then(|| format!("kafka topic {}", alerting.kafka_topic)),
+        alerting.alertmanager_url.as_ref().map(|url| {
+            format!(
+                "alertmanager {url} (resent every {})",
+                alerting.resend_interval
+            )
+        }),
+        alerting
+            .webhook_url
+            .as_ref()
+            .map(|url| format!("webhook {url}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    lines.push(format!(
+        "alerts to: {}",
+        if sinks.is_empty() {
+            "nowhere (API and /metrics only)".to_string()
+        } else {
+            sinks.join(", ")
+        }
+    ));
+    for rule in config.alert_rules() {
+        lines.push(format!("  rule {}", describe_rule(&rule)));
+    }
     lines.join("\n")
+}
+
+fn describe_rule(rule: &crate::alert::Rule) -> String {
+    use crate::alert::{Comparison, Scale};
+    let figure = crate::alert::Figure::ALL
+        .iter()
+        .find(|(_, figure)| *figure == rule.figure)
+        .map_or("?", |(name, _)| *name);
+    let window = if rule.window.is_empty() {
+        String::new()
+    } else {
+        format!(" over {}", rule.window)
+    };
+    let of = match rule.scale {
+        Scale::Absolute => "",
+        Scale::QueueTarget => "x target",
+        Scale::QueueThreshold => "x threshold",
+        Scale::StaffedAgents => "x staffed agents",
+    };
+    let side = match rule.comparison {
+        Comparison::Above => "above",
+        Comparison::Below => "below",
+    };
+    let clear = if rule.clear == rule.threshold {
+        String::new()
+    } else {
+        format!(", clears at {}{of}", rule.clear)
+    };
+    format!(
+        "{} ({}): {figure}{window} {side} {}{of}{clear}, for {}",
+        rule.name,
+        rule.severity,
+        rule.threshold,
+        Duration(rule.for_ms)
+    )
 }
 
 fn describe_queue(queue: &QueueSettings) -> String {
