@@ -257,7 +257,9 @@ impl Engine {
                         at_ms: step.now,
                     });
                 } else {
+                    // Like Prometheus, annotations follow the value; the labels (the identity) do not.
                     tracked.alert.value = observation.value;
+                    tracked.alert.annotations = annotations(rule, &labels, &observation);
                 }
             }
         }

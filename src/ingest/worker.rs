@@ -257,7 +257,8 @@ impl WorkerState {
                 if let (Some(reason), Some(dead_letters)) = (immediate, &self.dead_letters) {
                     dead_letters.forward(message.key(), payload, reason, partition, offset);
                 }
-                if immediate.is_none() && live {
+                // Delay is wall-clock time minus event time: meaningless under the demo's event-time clock.
+                if immediate.is_none() && live && self.clock == Clock::Wall {
                     self.telemetry
                         .event_delay(((wall_clock_ms() - time) as f64 / 1000.0).max(0.0));
                 }
