@@ -13,6 +13,10 @@ use callboard::sim::{simulate, SimOptions};
 use callboard::tenants::Tenants;
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 
+/// The allocator the `callboard` binary ships with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn day(events: usize) -> Vec<Event> {
     let mut all = Vec::with_capacity(events);
     simulate(

@@ -12,6 +12,10 @@ use callboard::telemetry::Telemetry;
 use callboard::tenants::Tenants;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
+/// The allocator the `callboard` binary ships with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Ten tenants, each with a tenth of the agents and queues, after a simulated morning.
 fn board(agents: usize, queues: usize) -> Arc<Board> {
     let board = Board::new(1);

@@ -18,6 +18,10 @@ use rdkafka::message::Message;
 use rdkafka::mocking::MockCluster;
 use rdkafka::ClientConfig;
 
+/// The allocator the `callboard` binary ships with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TOPIC: &str = "call-events";
 
 fn wall_clock_ms() -> Millis {
@@ -94,10 +98,10 @@ fn workers() -> usize {
         .unwrap_or(2)
 }
 
-fn bare_consume(brokers: &str, topic: &str, total: usize) -> f64 {
+fn bare_consume(brokers: &str, topic: &str, total: usize, group: &str) -> f64 {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
-        .set("group.id", "bare")
+        .set("group.id", group)
         .set("auto.offset.reset", "earliest")
         .create()
         .unwrap();
@@ -128,11 +132,11 @@ fn main() {
     let total: usize = std::env::var("CALLBOARD_BENCH_EVENTS")
         .ok()
         .and_then(|text| text.parse().ok())
-        .unwrap_or(500_000);
+        .unwrap_or(1_000_000);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let cluster = MockCluster::new(1).unwrap();
     // The mock broker keeps only 5 MiB per partition: 64 partitions and 64 centers keep every
-    // partition under it for half a million events (68 MB).
+    // partition under it for a million events (138 MB, about 2.2 MB a partition).
     for topic in [TOPIC, "bare-events", "live-events"] {
         cluster.create_topic(topic, 64, 1).unwrap();
     }
@@ -161,26 +165,50 @@ fn main() {
             .unwrap();
     }
     println!("{total} events produced into two topics of the mock cluster");
-    let bare = bare_consume(&brokers, "bare-events", total);
-
-    let rate = runtime.block_on(async {
-        let service = service::start(config(&brokers, TOPIC, "callboard", 250), Clock::EventTime).await.unwrap();
-        // From the moment every worker has its partitions (the last rebalance: each partition is then
-        // read from the beginning once) until every event is applied and visible on the board.
-        while service.board.assigned_workers() < workers() || service.board.partitions().len() < 64 {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        let started = Instant::now();
-        while counted(&service) < total as u64 {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        let elapsed = started.elapsed().as_secs_f64();
-        let rate = total as f64 / elapsed;
-        println!("callboard: consumed, applied and visible in snapshots: {total} events in {elapsed:.2} s = {rate:.0} events/s");
-        service.stop().await;
-        rate
-    });
-    println!("ratio callboard / bare consume loop: {:.2} (goal ≥ 0.6); callboard rate goal ≥ 400000 events/s", rate / bare);
+    // Each side runs three times (a new consumer group reads the topic from the start each time) and
+    // is judged by its median: single runs on two shared cores vary by a third.
+    let median = |mut rates: Vec<f64>| {
+        rates.sort_by(f64::total_cmp);
+        rates[rates.len() / 2]
+    };
+    let bare = median(
+        (0..3)
+            .map(|run| bare_consume(&brokers, "bare-events", total, &format!("bare-{run}")))
+            .collect(),
+    );
+    let rate = median(
+        (0..3)
+            .map(|run| {
+                runtime.block_on(async {
+                    let group = format!("callboard-{run}");
+                    let service = service::start(config(&brokers, TOPIC, &group, 250), Clock::EventTime)
+                        .await
+                        .unwrap();
+                    // From the moment every worker has its partitions (the last rebalance: each
+                    // partition is then read from the beginning once) until every event is applied and
+                    // visible on the board.
+                    while service.board.assigned_workers() < workers()
+                        || service.board.partitions().len() < 64
+                    {
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                    }
+                    let started = Instant::now();
+                    while counted(&service) < total as u64 {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                    let elapsed = started.elapsed().as_secs_f64();
+                    let rate = total as f64 / elapsed;
+                    println!("callboard: consumed, applied and visible in snapshots: {total} events in {elapsed:.2} s = {rate:.0} events/s");
+                    service.stop().await;
+                    rate
+                })
+            })
+            .collect(),
+    );
+    println!(
+        "medians of three: bare {bare:.0} messages/s, callboard {rate:.0} events/s (goal ≥ 400000); ratio {:.2} (goal ≥ 0.6)",
+        rate / bare
+    );
 
     // Latency: a live tenant producing in real time with event time = now; how stale is what the API
     // and /metrics serve (they read the same board)? Default snapshot interval (1 s).

@@ -70,7 +70,10 @@ pub fn client_config(settings: &IngestSettings) -> ClientConfig {
         .set("auto.commit.interval.ms", "1000")
         // Offsets are stored by callboard after an event is applied, never on fetch.
         .set("enable.auto.offset.store", "false")
-        .set("auto.offset.reset", "earliest");
+        .set("auto.offset.reset", "earliest")
+        // librdkafka pauses a partition's fetching this long once its local queue is full (default 1 s):
+        // a worker busy with a tick then waited a whole second for data. 10 ms keeps the queue fed.
+        .set("fetch.queue.backoff.ms", "10");
     for (key, value) in &settings.properties {
         config.set(key, value);
     }
