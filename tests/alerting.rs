@@ -4,12 +4,15 @@
 //! topic, and a Prometheus server (Debian's `prometheus`) evaluating `deploy/prometheus/rules.yml`
 //! against the scraped service fires the same condition.
 
-use std::net::TcpListener;
+mod common;
+
+use common::{free_port, http_get, wall_clock_ms, Process};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use callboard::event::{Event, EventKind, Id, Millis};
+use callboard::event::{Event, EventKind, Id};
 use callboard::ingest::produce::EventProducer;
 use callboard::ingest::Clock;
 use callboard::service;
@@ -18,24 +21,6 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::{ClientConfig, Message};
 
 const TENANT: &str = "e2e";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process, killed on drop.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn spawn(program: &str, args: &[String], hint: &str) -> Process {
     Process(
@@ -46,29 +31,6 @@ fn spawn(program: &str, args: &[String], hint: &str) -> Process {
             .spawn()
             .unwrap_or_else(|error| panic!("{program} runs ({hint}): {error}")),
     )
-}
-
-async fn http_get(address: &str, path: &str) -> Option<String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut socket = tokio::net::TcpStream::connect(address).await.ok()?;
-    socket
-        .write_all(
-            format!("GET {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n").as_bytes(),
-        )
-        .await
-        .ok()?;
-    let mut response = Vec::new();
-    socket.read_to_end(&mut response).await.ok()?;
-    let response = String::from_utf8_lossy(&response).to_string();
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    head.starts_with("HTTP/1.1 200").then(|| body.to_string())
-}
-
-fn wall_clock_ms() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as Millis
 }
 
 /// For 40 seconds, one call a second queues in `billing`; from the 25th second on, the call queued 25

@@ -1,8 +1,11 @@
 //! A real Prometheus server (Debian's `prometheus`) scrapes the running service, and a PromQL query of
 //! service level returns the value the HTTP API shows.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::{free_port, http_get, Process};
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use callboard::config::Config;
@@ -11,39 +14,6 @@ use callboard::ingest::Clock;
 use callboard::service;
 use callboard::sim::{simulate, SimOptions};
 use rdkafka::mocking::MockCluster;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Prometheus(Child);
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn http_get(address: &str, path: &str) -> Option<String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut socket = tokio::net::TcpStream::connect(address).await.ok()?;
-    socket
-        .write_all(
-            format!("GET {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n").as_bytes(),
-        )
-        .await
-        .ok()?;
-    let mut response = Vec::new();
-    socket.read_to_end(&mut response).await.ok()?;
-    let response = String::from_utf8_lossy(&response).to_string();
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    head.starts_with("HTTP/1.1 200").then(|| body.to_string())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn promql_service_level_equals_the_api() {
@@ -99,7 +69,7 @@ async fn promql_service_level_equals_the_api() {
     )
     .unwrap();
     let web = format!("127.0.0.1:{}", free_port());
-    let _prometheus = Prometheus(
+    let _prometheus = Process(
         Command::new("prometheus")
             .arg(format!("--config.file={}", config_file.display()))
             .arg(format!(

@@ -3,13 +3,16 @@
 //! run; two instances in one group export, together, what one instance exports alone.
 //! Needs `tansu` on PATH (`.ci/run` installs it once).
 
-use std::net::TcpListener;
+mod common;
+
+use common::{free_port, wall_clock_ms};
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use callboard::center::settings::{HOUR, MINUTE};
-use callboard::event::{Event, Millis};
+use callboard::event::Event;
 use callboard::ingest::produce::EventProducer;
 use callboard::sim::{simulate, SimOptions};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -17,14 +20,6 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::ClientConfig;
 
 const TOPIC: &str = "call-events";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("callboard-{name}-{}", std::process::id()));
@@ -88,13 +83,6 @@ async fn create_topic(brokers: &str) {
     for result in results {
         result.unwrap();
     }
-}
-
-fn wall_clock_ms() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as Millis
 }
 
 /// Two centers' last few hours, ending five minutes ago (within the replay window of a restart).

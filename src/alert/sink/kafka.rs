@@ -6,7 +6,7 @@ use std::time::Duration;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio::sync::mpsc;
 
-use super::{Message, SinkHandle};
+use super::{encode, SinkHandle};
 use crate::alert::engine::Notification;
 
 /// A producer for `brokers` with the service's client `properties` (TLS, SASL).
@@ -24,12 +24,8 @@ pub async fn run(
     external_url: String,
 ) {
     while let Some(notification) = receiver.recv().await {
-        let body = match serde_json::to_vec(&Message::new(&notification, &external_url)) {
-            Ok(body) => body,
-            Err(error) => {
-                tracing::error!(%error, "cannot encode an alert notification");
-                continue;
-            }
+        let Some(body) = encode(&notification, &external_url) else {
+            continue;
         };
         let key = notification.alert.fingerprint.clone();
         handle

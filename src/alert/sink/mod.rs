@@ -110,6 +110,13 @@ impl<'a> Message<'a> {
     }
 }
 
+/// The notification as JSON bytes (`None`, logged, if it cannot be encoded).
+pub fn encode(notification: &Notification, external_url: &str) -> Option<Vec<u8>> {
+    serde_json::to_vec(&Message::new(notification, external_url))
+        .inspect_err(|error| tracing::error!(%error, "cannot encode an alert notification"))
+        .ok()
+}
+
 /// The API view of the alert's subject: the queue, else the agent, else the tenant, else the alert list.
 pub fn generator_url(external_url: &str, alert: &Alert) -> String {
     let base = external_url.trim_end_matches('/');

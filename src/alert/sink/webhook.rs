@@ -2,7 +2,7 @@
 
 use tokio::sync::mpsc;
 
-use super::{Message, SinkHandle};
+use super::{encode, SinkHandle};
 use crate::alert::engine::Notification;
 
 pub async fn run(
@@ -13,12 +13,8 @@ pub async fn run(
     external_url: String,
 ) {
     while let Some(notification) = receiver.recv().await {
-        let body = match serde_json::to_vec(&Message::new(&notification, &external_url)) {
-            Ok(body) => body,
-            Err(error) => {
-                tracing::error!(%error, "cannot encode an alert notification");
-                continue;
-            }
+        let Some(body) = encode(&notification, &external_url) else {
+            continue;
         };
         handle
             .deliver(&notification.alert.fingerprint, || {
