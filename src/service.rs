@@ -90,7 +90,6 @@ fn start_sinks(
             .context("cannot create the Kafka producer for alerts")?;
         let (handle, queue) = SinkHandle::new("kafka", capacity, dropped.clone());
         tasks.push(tokio::spawn(sink::kafka::run(
-            handle.clone(),
             queue,
             producer,
             alerting.kafka_topic.clone(),
@@ -106,7 +105,6 @@ fn start_sinks(
             resend_interval: Duration::from_millis(alerting.resend_interval.0.max(1) as u64),
         };
         tasks.push(tokio::spawn(sink::alertmanager::run(
-            handle.clone(),
             queue,
             client.clone(),
             settings,
@@ -116,7 +114,6 @@ fn start_sinks(
     if let Some(url) = &alerting.webhook_url {
         let (handle, queue) = SinkHandle::new("webhook", capacity, dropped.clone());
         tasks.push(tokio::spawn(sink::webhook::run(
-            handle.clone(),
             queue,
             client,
             url.clone(),

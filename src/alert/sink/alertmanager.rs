@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio::sync::mpsc;
 
-use super::{generator_url, webhook::post, SinkHandle};
-use crate::alert::engine::{Alert, Notification, Status};
+use super::{generator_url, webhook::post, SinkQueue};
+use crate::alert::engine::{Alert, Status};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -36,8 +35,10 @@ fn stamp(time: DateTime<Utc>) -> String {
 }
 
 pub async fn run(
-    handle: SinkHandle,
-    mut receiver: mpsc::Receiver<Notification>,
+    SinkQueue {
+        mut receiver,
+        delivery,
+    }: SinkQueue,
     client: reqwest::Client,
     settings: Settings,
 ) {
@@ -89,7 +90,7 @@ pub async fn run(
                 ("every firing alert".to_string(), body(&all))
             }
         };
-        handle
+        delivery
             .deliver(&what, || post(&client, &endpoint, payload.clone()))
             .await;
     }

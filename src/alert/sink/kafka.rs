@@ -4,10 +4,8 @@
 use std::time::Duration;
 
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use tokio::sync::mpsc;
 
-use super::{encode, SinkHandle};
-use crate::alert::engine::Notification;
+use super::{encode, SinkQueue};
 
 /// A producer for `brokers` with the service's client `properties` (TLS, SASL).
 pub fn producer(brokers: &str, properties: &[(String, String)]) -> anyhow::Result<FutureProducer> {
@@ -17,8 +15,10 @@ pub fn producer(brokers: &str, properties: &[(String, String)]) -> anyhow::Resul
 }
 
 pub async fn run(
-    handle: SinkHandle,
-    mut receiver: mpsc::Receiver<Notification>,
+    SinkQueue {
+        mut receiver,
+        delivery,
+    }: SinkQueue,
     producer: FutureProducer,
     topic: String,
     external_url: String,
@@ -28,7 +28,7 @@ pub async fn run(
             continue;
         };
         let key = notification.alert.fingerprint.clone();
-        handle
+        delivery
             .deliver(&key, || {
                 let record = FutureRecord::to(&topic).key(&key).payload(&body);
                 let sent = producer.send(record, Duration::from_secs(5));

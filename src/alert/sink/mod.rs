@@ -4,6 +4,8 @@
 
 pub mod alertmanager;
 pub mod kafka;
+#[cfg(test)]
+mod tests;
 pub mod webhook;
 
 use std::future::Future;
@@ -21,11 +23,24 @@ const ATTEMPTS: u32 = 5;
 /// The first retry's delay; each next one doubles.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 
-/// The engine's end of a sink.
+/// The engine's end of a sink: offers notifications without ever waiting.
 #[derive(Clone)]
 pub struct SinkHandle {
-    name: &'static str,
     queue: mpsc::Sender<Notification>,
+    delivery: Delivery,
+}
+
+/// The sink task's end: the queue to drain and the delivery rules. The task holds no sender, so it
+/// ends once the engine's handles are gone and the queue is drained.
+pub struct SinkQueue {
+    pub receiver: mpsc::Receiver<Notification>,
+    pub delivery: Delivery,
+}
+
+/// Retries and the drop counter of one sink.
+#[derive(Clone)]
+pub struct Delivery {
+    name: &'static str,
     dropped: IntCounterVec,
 }
 
@@ -35,26 +50,28 @@ impl SinkHandle {
         name: &'static str,
         capacity: usize,
         dropped: IntCounterVec,
-    ) -> (SinkHandle, mpsc::Receiver<Notification>) {
+    ) -> (SinkHandle, SinkQueue) {
         let (queue, receiver) = mpsc::channel(capacity);
         dropped.with_label_values(&[name]);
+        let delivery = Delivery { name, dropped };
         (
             SinkHandle {
-                name,
                 queue,
-                dropped,
+                delivery: delivery.clone(),
             },
-            receiver,
+            SinkQueue { receiver, delivery },
         )
     }
 
     /// Queues `notification`, or drops and counts it when the queue is full (or the sink has stopped).
     pub fn offer(&self, notification: Notification) {
         if self.queue.try_send(notification).is_err() {
-            self.drop_one("its queue is full");
+            self.delivery.drop_one("its queue is full");
         }
     }
+}
 
+impl Delivery {
     fn drop_one(&self, why: &str) {
         self.dropped.with_label_values(&[self.name]).inc();
         tracing::warn!(sink = self.name, why, "alert notification dropped");

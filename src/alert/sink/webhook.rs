@@ -1,13 +1,12 @@
 //! A generic JSON webhook: every notification POSTed as one `Message`.
 
-use tokio::sync::mpsc;
-
-use super::{encode, SinkHandle};
-use crate::alert::engine::Notification;
+use super::{encode, SinkQueue};
 
 pub async fn run(
-    handle: SinkHandle,
-    mut receiver: mpsc::Receiver<Notification>,
+    SinkQueue {
+        mut receiver,
+        delivery,
+    }: SinkQueue,
     client: reqwest::Client,
     url: String,
     external_url: String,
@@ -16,7 +15,7 @@ pub async fn run(
         let Some(body) = encode(&notification, &external_url) else {
             continue;
         };
-        handle
+        delivery
             .deliver(&notification.alert.fingerprint, || {
                 post(&client, &url, body.clone())
             })
