@@ -68,6 +68,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
     println!("callboard demo: simulating a contact-center day at {}× speed into an embedded Kafka broker", args.speed);
     println!("  wallboard  {base}/");
     println!("  API        {base}/api/v1/tenants   {base}/api/v1/tenants/acme/queues");
+    println!("  alerts     {base}/api/v1/alerts   (also on the call-alerts topic)");
     println!("  metrics    {base}/metrics");
     println!("  health     {base}/livez   {base}/readyz");
     println!("Ctrl-C stops.");

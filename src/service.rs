@@ -208,8 +208,9 @@ impl Service {
             if current.engine != config.engine
                 || current.kafka != config.kafka
                 || current.http != config.http
+                || current.alerting != config.alerting
             {
-                tracing::warn!("engine, kafka and http settings change only on restart; applying queue settings now");
+                tracing::warn!("engine, kafka, http and alerting settings change only on restart; applying queue settings, quotas and alert rules now");
             }
             if let Ok(mut rules) = self.rules.write() {
                 *rules = Arc::new(config.alert_rules());

@@ -116,6 +116,9 @@ impl Telemetry {
             &["sink"],
         )
         .expect("valid metric");
+        for outcome in ["sent", "failed"] {
+            dead_letters.with_label_values(&[outcome]);
+        }
         for outcome in ["applied", "rejected"] {
             events.with_label_values(&[outcome]);
         }
