@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
-use rdkafka::error::KafkaResult;
+use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::ClientContext;
@@ -104,7 +104,11 @@ impl WorkerContext {
             return Ok(());
         }
         consumer.store_offsets(&list)?;
-        consumer.commit_consumer_state(CommitMode::Sync)
+        match consumer.commit_consumer_state(CommitMode::Sync) {
+            // Everything applied was committed already (by the periodic commit): nothing to do.
+            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => Ok(()),
+            other => other,
+        }
     }
 
     /// Sets each assigned partition's start to the replay window's first offset and returns how far to
