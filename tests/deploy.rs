@@ -2,6 +2,10 @@
 //! use is in a running service's `/metrics`; the dashboards are JSON with fixed uids, the provisioned
 //! data source, and every variable they use defined. (`deploy/check` runs the tools made for each file.)
 
+mod common;
+
+use common::wait_until_counted;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -152,21 +156,7 @@ async fn every_metric_the_dashboards_and_rules_use_is_exported() {
     )
     .unwrap();
     let service = service::start(config, Clock::EventTime).await.unwrap();
-    let started = Instant::now();
-    while service
-        .board
-        .snapshots()
-        .iter()
-        .map(|s| s.events.applied + s.events.rejected)
-        .sum::<u64>()
-        < produced
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the day was not consumed"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_until_counted(&service, produced).await;
     // The rejected message dead-lettered (its delivery report served), lag known, alerts evaluated.
     let scrape = || async {
         reqwest::get(format!("http://{}/metrics", service.address))

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{free_port, http_get, Process};
+use common::{free_port, http_get, wait_until_counted, Process};
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -41,21 +41,7 @@ async fn promql_service_level_equals_the_api() {
     config.kafka.workers = Some(1);
     config.http.listen = "127.0.0.1:0".to_string();
     let service = service::start(config, Clock::EventTime).await.unwrap();
-    let started = Instant::now();
-    while service
-        .board
-        .snapshots()
-        .iter()
-        .map(|s| s.events.applied + s.events.rejected)
-        .sum::<u64>()
-        < produced
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the service did not consume the day"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_until_counted(&service, produced).await;
 
     let dir = std::env::temp_dir().join(format!("callboard-prometheus-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -114,6 +114,14 @@ impl Figure {
             .map(|(_, figure)| *figure)
     }
 
+    /// The configuration name.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, figure)| *figure == self)
+            .map_or("", |(name, _)| *name)
+    }
+
     /// Figures over a window (the rule names one; `15m` when it does not).
     pub fn is_windowed(self) -> bool {
         matches!(

@@ -137,6 +137,26 @@ impl AlertingConfig {
     }
 }
 
+/// Every configured rule valid, and no two with the same name.
+pub(super) fn validate_rules(
+    alerts: &[AlertConfig],
+    windows: &[Duration],
+    origin: &str,
+) -> Result<(), ConfigError> {
+    let mut names = std::collections::BTreeSet::new();
+    for (index, alert) in alerts.iter().enumerate() {
+        alert.rule(&format!("alerts[{index}]"), origin, windows)?;
+        if !names.insert(alert.name.as_str()) {
+            return Err(ConfigError::Invalid {
+                origin: origin.to_string(),
+                field: format!("alerts[{index}].name"),
+                problem: format!("`{}` names another rule already", alert.name),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The built-in rules, as written in `default_alerts.toml`.
 pub fn default_rules() -> Vec<AlertConfig> {
     #[derive(Deserialize)]

@@ -96,10 +96,7 @@ pub fn explain(config: &Config) -> String {
 
 fn describe_rule(rule: &crate::alert::Rule) -> String {
     use crate::alert::{Comparison, Scale};
-    let figure = crate::alert::Figure::ALL
-        .iter()
-        .find(|(_, figure)| *figure == rule.figure)
-        .map_or("?", |(name, _)| *name);
+    let figure = rule.figure.name();
     let window = if rule.window.is_empty() {
         String::new()
     } else {

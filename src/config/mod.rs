@@ -371,16 +371,7 @@ impl Config {
             quota.validate(index, origin)?;
         }
         self.alerting.validate(origin)?;
-        let mut names = std::collections::BTreeSet::new();
-        for (index, alert) in self.alerts.iter().enumerate() {
-            alert.rule(&format!("alerts[{index}]"), origin, &self.engine.windows)?;
-            if !names.insert(alert.name.as_str()) {
-                return Err(invalid(
-                    &format!("alerts[{index}].name"),
-                    format!("`{}` names another rule already", alert.name),
-                ));
-            }
-        }
+        alerts::validate_rules(&self.alerts, &self.engine.windows, origin)?;
         self.validate_tenant("defaults", &self.defaults, origin)?;
         for (name, tenant) in &self.tenants {
             self.validate_tenant(&format!("tenants.{name}"), tenant, origin)?;

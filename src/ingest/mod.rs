@@ -80,11 +80,19 @@ pub fn client_config(settings: &IngestSettings) -> ClientConfig {
     config
 }
 
-/// The librdkafka configuration of a producer beside the consumers (dead letters, alerts): the brokers
-/// and the user's properties (TLS, SASL), without the consumer's own settings.
-pub fn producer_config(brokers: &str, properties: &[(String, String)]) -> ClientConfig {
+/// The librdkafka configuration of a producer (events, dead letters, alerts): the brokers, the
+/// producer's own `defaults`, then the user's properties (TLS, SASL), which win; none of the consumer's
+/// settings.
+pub fn producer_config(
+    brokers: &str,
+    defaults: &[(&str, &str)],
+    properties: &[(String, String)],
+) -> ClientConfig {
     let mut config = ClientConfig::new();
     config.set("bootstrap.servers", brokers);
+    for (key, value) in defaults {
+        config.set(*key, *value);
+    }
     for (key, value) in properties {
         config.set(key, value);
     }
@@ -159,7 +167,7 @@ fn build_worker(settings: &IngestSettings, shared: Shared) -> anyhow::Result<Wor
     let dead_letters = match &settings.dead_letter_topic {
         Some(topic) => Some(
             DeadLetters::new(
-                &producer_config(&settings.brokers, &settings.properties),
+                &producer_config(&settings.brokers, &[], &settings.properties),
                 topic.clone(),
                 Arc::clone(&telemetry),
             )

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use rdkafka::ClientConfig;
 
 use crate::decode::json_v1;
 use crate::event::Event;
@@ -22,15 +21,11 @@ impl EventProducer {
         topic: &str,
         properties: &[(String, String)],
     ) -> anyhow::Result<Self> {
-        let mut config = ClientConfig::new();
-        config
-            .set("bootstrap.servers", brokers)
-            .set("linger.ms", "5")
-            .set("queue.buffering.max.messages", "500000");
-        for (key, value) in properties {
-            config.set(key, value);
-        }
-        let producer = config
+        let defaults = [
+            ("linger.ms", "5"),
+            ("queue.buffering.max.messages", "500000"),
+        ];
+        let producer = super::producer_config(brokers, &defaults, properties)
             .create()
             .context("cannot create the kafka producer")?;
         Ok(EventProducer {

@@ -46,3 +46,22 @@ impl Drop for Process {
         let _ = self.0.wait();
     }
 }
+
+/// Waits (at most a minute) until `service` has applied or rejected `events` events over its tenants.
+pub async fn wait_until_counted(service: &callboard::service::Service, events: u64) {
+    let started = std::time::Instant::now();
+    while service
+        .board
+        .snapshots()
+        .iter()
+        .map(|s| s.events.applied + s.events.rejected)
+        .sum::<u64>()
+        < events
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the service did not consume the {events} events"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

@@ -9,9 +9,8 @@ use super::{encode, SinkQueue};
 
 /// A producer for `brokers` with the service's client `properties` (TLS, SASL).
 pub fn producer(brokers: &str, properties: &[(String, String)]) -> anyhow::Result<FutureProducer> {
-    let mut config = crate::ingest::producer_config(brokers, properties);
-    config.set("message.timeout.ms", "10000");
-    Ok(config.create()?)
+    let defaults = [("message.timeout.ms", "10000")];
+    Ok(crate::ingest::producer_config(brokers, &defaults, properties).create()?)
 }
 
 pub async fn run(
