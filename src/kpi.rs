@@ -162,6 +162,19 @@ pub fn max_wait_seconds(counts: &QueueCounts) -> Option<f64> {
     (counts.answered + counts.abandoned > 0).then(|| counts.max_wait_ms as f64 / 1000.0)
 }
 
+/// The `quantile` (0 < q ≤ 1) of answered waits in seconds, by nearest rank: the smallest recorded wait
+/// with at least `q` of the waits at or below it. `None` without answered calls.
+///
+/// The histogram keeps two significant digits, so a wait is known only to its bucket (1 % wide). The
+/// bucket's lowest value is reported: a percentile is then never above the true wait and at most 1 %
+/// below it, so a percentile of waits that all met a 20 s threshold never reads as above 20 s.
+pub fn wait_percentile_seconds(waits: &hdrhistogram::Histogram<u32>, quantile: f64) -> Option<f64> {
+    (!waits.is_empty()).then(|| {
+        let value = waits.lowest_equivalent(waits.value_at_quantile(quantile));
+        value as f64 / 1000.0
+    })
+}
+
 /// Arrival rate in calls per hour over a window of `window_ms`.
 pub fn arrival_rate_per_hour(offered: u64, window_ms: i64) -> Option<f64> {
     ratio(offered as f64 * 3_600_000.0, window_ms as f64)

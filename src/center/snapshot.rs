@@ -515,11 +515,8 @@ fn queue_window(
     queue: &Queue,
     waits: Option<&Histogram<u32>>,
 ) -> QueueWindow {
-    let percentile = |quantile: f64| {
-        waits
-            .filter(|waits| !waits.is_empty())
-            .map(|waits| waits.value_at_quantile(quantile) as f64 / 1000.0)
-    };
+    let percentile =
+        |quantile: f64| waits.and_then(|waits| kpi::wait_percentile_seconds(waits, quantile));
     QueueWindow {
         window: name,
         service_level: kpi::service_level(&counts, queue.settings.service_level_formula),

@@ -153,3 +153,47 @@ fn exponential_smoothing_by_hand() {
     assert_eq!(exponential_smoothing([7.0], 0.3), Some(7.0));
     assert_eq!(exponential_smoothing(std::iter::empty(), 0.5), None);
 }
+
+fn waits_of(waits_ms: &[u32]) -> hdrhistogram::Histogram<u32> {
+    let mut histogram = crate::center::queue::wait_histogram();
+    for &wait in waits_ms {
+        crate::center::queue::record_wait(&mut histogram, wait);
+    }
+    histogram
+}
+
+#[test]
+fn wait_percentiles_by_nearest_rank() {
+    // Below 256 ms the histogram is exact. Three waits: p50 is the ceil(1.5) = 2nd smallest, p90 and
+    // p95 the ceil(2.7) = ceil(2.85) = 3rd.
+    let waits = waits_of(&[250, 100, 200]);
+    close(wait_percentile_seconds(&waits, 0.50), 0.200);
+    close(wait_percentile_seconds(&waits, 0.90), 0.250);
+    close(wait_percentile_seconds(&waits, 0.95), 0.250);
+    assert_eq!(wait_percentile_seconds(&waits_of(&[]), 0.5), None);
+}
+
+#[test]
+fn a_wait_at_the_threshold_never_reads_above_it() {
+    // Two significant digits: 16,384..32,767 ms are kept in steps of 128 ms, so 20,000 ms reads as its
+    // step's lowest value, 156 × 128 = 19,968 ms: below the true wait by less than 1 %, never above.
+    let p50 = wait_percentile_seconds(&waits_of(&[20_000, 20_000, 30_000]), 0.5).unwrap();
+    close(Some(p50), 19.968);
+}
+
+proptest::proptest! {
+    /// Against percentiles computed by sorting the waits: never above, at most 1 % below.
+    #[test]
+    fn wait_percentiles_within_one_percent_below_the_sorted_rank(
+        waits in proptest::collection::vec(1u32..7_200_000, 1..200),
+        quantile in proptest::sample::select(vec![0.5, 0.9, 0.95, 1.0]),
+    ) {
+        let mut sorted = waits.clone();
+        sorted.sort_unstable();
+        let rank = (quantile * sorted.len() as f64).ceil() as usize;
+        let truth = f64::from(sorted[rank.max(1) - 1]);
+        let estimate = wait_percentile_seconds(&waits_of(&waits), quantile).unwrap() * 1000.0;
+        proptest::prop_assert!(estimate <= truth + 1e-6 && estimate >= truth * 0.99 - 1e-6,
+            "estimate {estimate} ms, truth {truth} ms");
+    }
+}
