@@ -1,6 +1,8 @@
 //! Resident memory of a center by scale: 100,000 agents and 10,000 queues with all default windows,
 //! each fed an hour of realistic activity through the real engine. Prints bytes per agent and per queue
-//! against the goals (2 KiB per agent, 64 KiB per queue). Run: `cargo bench --bench memory`.
+//! against the goals (2 KiB per agent, 64 KiB per queue), measured apart (agents with state changes, queues
+//! with abandons) and together (one floor whose agents handle the queues' calls).
+//! Run: `cargo bench --bench memory`.
 
 use std::alloc::{GlobalAlloc, Layout};
 
@@ -157,6 +159,126 @@ fn queues_only(queues: usize) -> Vec<Event> {
     events
 }
 
+/// The floor as one center: `agents` logged in over `queues` (ten agents a queue), each handling six
+/// calls in the hour (waits spread over 0–59 s so the queues' wait histograms fill, a hold on every other
+/// call, four minutes of talk, a minute of wrap-up) with a break, and ten abandons a queue. Every call
+/// has ended when it is measured (the goals exclude calls in flight).
+fn floor(agents: usize, queues: usize) -> Vec<Event> {
+    let queue_id = |index: usize| Id::from(format!("queue-{:05}", index % queues));
+    let mut events = Vec::new();
+    for index in 0..agents {
+        let agent = Id::from(format!("agent-{index:06}"));
+        let queue = queue_id(index);
+        let start = START + (index as Millis % 60) * SECOND;
+        events.push(event(
+            start,
+            EventKind::AgentLogin {
+                agent: agent.clone(),
+                queues: Some(vec![queue.clone()]),
+                team: Some(Id::from(format!("team-{}", index % 100))),
+            },
+        ));
+        let availability = |time, availability| {
+            event(
+                time,
+                EventKind::AgentState {
+                    agent: agent.clone(),
+                    availability,
+                },
+            )
+        };
+        events.push(availability(start, Availability::Available));
+        for slot in 0..6 {
+            let call = Id::from(format!("c{index}-{slot}"));
+            let queued = start + slot * 10 * MINUTE + 30 * SECOND;
+            let answered = queued + ((index as Millis * 7 + slot * 13) % 60) * SECOND + 137;
+            let ended = answered + 4 * MINUTE;
+            let completed = ended + MINUTE;
+            let kinds = [
+                (
+                    queued,
+                    EventKind::CallQueued {
+                        call: call.clone(),
+                        queue: queue.clone(),
+                        priority: None,
+                        direction: Default::default(),
+                    },
+                ),
+                (
+                    answered,
+                    EventKind::CallAnswered {
+                        call: call.clone(),
+                        queue: queue.clone(),
+                        agent: agent.clone(),
+                    },
+                ),
+                (
+                    ended,
+                    EventKind::CallEnded {
+                        call: call.clone(),
+                        agent: agent.clone(),
+                    },
+                ),
+                (
+                    completed,
+                    EventKind::CallCompleted {
+                        call: call.clone(),
+                        agent: agent.clone(),
+                        outcome: None,
+                        disposition: None,
+                    },
+                ),
+            ];
+            events.extend(kinds.into_iter().map(|(time, kind)| event(time, kind)));
+            if slot % 2 == 0 {
+                let held = EventKind::CallHeld {
+                    call: call.clone(),
+                    agent: agent.clone(),
+                };
+                let resumed = EventKind::CallResumed {
+                    call,
+                    agent: agent.clone(),
+                };
+                events.push(event(answered + MINUTE, held));
+                events.push(event(answered + 90 * SECOND, resumed));
+            }
+            if slot == 3 {
+                let reason = Some(Id::from("break"));
+                events.push(availability(
+                    completed + 10 * SECOND,
+                    Availability::NotReady { reason },
+                ));
+                events.push(availability(
+                    completed + 70 * SECOND,
+                    Availability::Available,
+                ));
+            }
+        }
+    }
+    for index in 0..queues {
+        for abandon in 0..10 {
+            let call = Id::from(format!("a{index}-{abandon}"));
+            let queued = START + abandon * 6 * MINUTE + (index as Millis % 60) * SECOND;
+            let queue = queue_id(index);
+            let left = EventKind::CallAbandoned {
+                call: call.clone(),
+                queue: queue.clone(),
+            };
+            events.push(event(
+                queued,
+                EventKind::CallQueued {
+                    call,
+                    queue,
+                    priority: None,
+                    direction: Default::default(),
+                },
+            ));
+            events.push(event(queued + (20 + abandon) * SECOND, left));
+        }
+    }
+    events
+}
+
 fn measure(name: &str, units: usize, goal_bytes: u64, build: impl FnOnce() -> Vec<Event>) {
     let heap_before = live_bytes();
     let resident_before = resident_bytes();
@@ -181,4 +303,36 @@ fn main() {
     }
     measure("agents", 100_000, 2 * 1024, || agents_only(100_000));
     measure("queues", 10_000, 64 * 1024, || queues_only(10_000));
+    measure_floor(100_000, 10_000);
+}
+
+/// The whole floor in one center, whose heap agents and queues share. Two smaller floors split it: half
+/// the agents (the same six calls each) saves the agents' part, including the queue records of their
+/// calls; half the queues (the same calls) saves the queues' own part (windows, histograms, abandons).
+fn measure_floor(agents: usize, queues: usize) {
+    let held = |agents, queues| {
+        let heap_before = live_bytes();
+        let (center, count) = feed(floor(agents, queues));
+        let held = live_bytes().saturating_sub(heap_before);
+        drop(center);
+        (held, count)
+    };
+    let (whole, count) = held(agents, queues);
+    let (half_agents, _) = held(agents / 2, queues);
+    let (half_queues, _) = held(agents, queues / 2);
+    let budget = agents as u64 * 2 * 1024 + queues as u64 * 64 * 1024;
+    let per_agent = whole.saturating_sub(half_agents) / (agents - agents / 2) as u64;
+    let per_queue = whole.saturating_sub(half_queues) / (queues - queues / 2) as u64;
+    let verdict = |bytes: u64, goal: u64| if bytes <= goal { "met" } else { "OVER GOAL" };
+    println!(
+        "floor: {agents} agents and {queues} queues after {count} events over an hour (calls handled, held, \
+         abandoned; none in flight): center holds {:.1} MiB of heap (budget {:.1} MiB, {}); \
+         {per_agent} bytes per agent with its calls' queue records (goal <= 2048, {}), \
+         {per_queue} bytes per queue of its own (goal <= 65536, {})",
+        whole as f64 / (1024.0 * 1024.0),
+        budget as f64 / (1024.0 * 1024.0),
+        verdict(whole, budget),
+        verdict(per_agent, 2048),
+        verdict(per_queue, 65536),
+    );
 }
