@@ -11,6 +11,16 @@ use callboard::kpi::ServiceLevelFormula;
 use callboard::report::{self, Format};
 use callboard::tenants::Tenants;
 
+/// The queue report header copied from `spec/metrics.md` ("Interval report"), not taken from the code, so
+/// a change to `report::QUEUE_HEADER` that the spec does not make fails here.
+const SPEC_QUEUE_HEADER: &str = "tenant,queue,interval_start,offered,answered,answered_within_threshold,abandoned,short_abandoned,dequeued,handled,service_level,abandon_rate,asa_seconds,aht_seconds,avg_talk_seconds,avg_hold_seconds,avg_wrap_up_seconds,max_wait_seconds";
+
+/// `spec/metrics.md` names the agent report's columns in prose only ("per agent and interval: handled,
+/// talk, hold, wrap-up, available, not-ready and logged-in seconds, occupancy, utilization"): this is that
+/// list in that order, after the queue header's `tenant`, (`agent` for `queue`), `interval_start`, with
+/// the queue header's spelling (`wrap_up`, `_seconds`).
+const SPEC_AGENT_HEADER: &str = "tenant,agent,interval_start,handled,talk_seconds,hold_seconds,wrap_up_seconds,available_seconds,not_ready_seconds,logged_in_seconds,occupancy,utilization";
+
 fn replay_with(
     file: &str,
     adjust: impl Fn(&str, &mut CenterSettings) + Send + Sync + 'static,
@@ -74,47 +84,130 @@ fn close(actual: Option<f64>, expected: f64) {
     assert!((actual - expected).abs() < 1e-6, "{actual} != {expected}");
 }
 
-// service_level.jsonl, all in the 09:00–09:15 interval:
-//   answered: c1 after 10 s, c2 after 30 s, c7 after 5 s  → answered 3, within 20 s: 2, ASA 45 / 3 = 15 s
-//   abandoned: c3 after 3 s (short), c4 after 40 s, c5 after 15 s, c8 after 8 s → 4, short 1, within 3
-//   dequeued: c6 → N = 3 + 4 + 1 = 8; offered 8; abandon rate 4 / 8
-//   handles: c1 talk 150 (180 − 30 hold), hold 30, wrap 30; c2 talk 120, wrap 20; c7 talk 120, wrap 0
-//            → AHT 470 / 3, talk 390 / 3 = 130, hold 10, wrap 50 / 3; max wait 40 s (dequeued excluded)
-//   service level: default 2 / (3 + 4 − 1) = 1/3; ignore-abandoned 2 / (8 − 3) = 0.4;
-//                  all outcomes 2 / (8 − 1) = 2/7; count-for (2 + 3 − 1) / (8 − 1) = 4/7
+// service_level.jsonl, all in the 09:00–09:15 interval (threshold 20 s, short-abandon limit 5 s):
+//   answered: c1 after 10 s, c2 after 30 s, c7 after 5 s, c9 after exactly 20 s (wait ≤ threshold: within)
+//             → answered 4, within 3 (c1, c7, c9), ASA (10 + 30 + 5 + 20) / 4 = 65 / 4 = 16.25 s
+//   abandoned: c3 after 3 s (short), c4 after 40 s, c5 after 15 s, c8 after 8 s, c10 after exactly 5 s
+//             (short ⇔ wait < 5 s, so c10 is not short, but 5 ≤ 20 is within the threshold)
+//             → abandoned 5, short 1 (c3), within 4 (c3, c5, c8, c10); mean time to abandon
+//               (3 + 40 + 15 + 8 + 5) / 5 = 71 / 5 = 14.2 s
+//   dequeued: c6 → N = 4 + 5 + 1 = 10; offered 10; abandon rate 5 / 10 = 0.5
+//   handles: c1 talk 150 (09:00:10–09:03:10 = 180 − 30 hold), hold 30, wrap 30; c2 talk 120, wrap 20;
+//            c7 talk 120, wrap 0; c9 talk 120 (09:09:20–09:11:20), wrap 30 → handled 4, handle sum
+//            210 + 140 + 120 + 150 = 620, AHT 155; talk 510 / 4 = 127.5, hold 30 / 4 = 7.5,
+//            wrap 80 / 4 = 20; max wait 40 s (c4; the dequeued c6 is excluded)
+//   service level: default 3 / (4 + 5 − 1) = 3/8 = 0.375; ignore-abandoned 3 / (10 − 4) = 0.5;
+//                  all outcomes 3 / (10 − 1) = 1/3; count-for (3 + 4 − 1) / (10 − 1) = 6/9 = 2/3
+// The latest event is c9's completion at 09:11:50, so the 15m window (08:56:50, 09:11:50] holds every
+// event, and its figures equal today's and the interval row's.
 #[test]
 fn service_level_under_each_formula_asa_aht_and_abandons() {
     let tenants = replay("service_level.jsonl");
     assert_eq!(
         csv(&report::queue_table(tenants.centers())),
         vec![
-            report::QUEUE_HEADER.join(","),
-            "acme,billing,2026-11-23T09:00:00Z,8,3,2,4,1,1,3,0.333333,0.5,15,156.666667,130,10,16.666667,40".to_string(),
+            SPEC_QUEUE_HEADER.to_string(),
+            "acme,billing,2026-11-23T09:00:00Z,10,4,3,5,1,1,4,0.375,0.5,16.25,155,127.5,7.5,20,40"
+                .to_string(),
         ]
     );
+    // (formula, service level, how the CSV shows it: six decimals at most, trailing zeros trimmed)
     let expected = [
-        (ServiceLevelFormula::AbandonsCountAgainst, 1.0 / 3.0),
-        (ServiceLevelFormula::AbandonsIgnoredWithinThreshold, 0.4),
-        (ServiceLevelFormula::AllOutcomes, 2.0 / 7.0),
+        (
+            ServiceLevelFormula::AbandonsCountAgainst,
+            3.0 / 8.0,
+            "0.375",
+        ),
+        (
+            ServiceLevelFormula::AbandonsIgnoredWithinThreshold,
+            0.5,
+            "0.5",
+        ),
+        (ServiceLevelFormula::AllOutcomes, 1.0 / 3.0, "0.333333"),
         (
             ServiceLevelFormula::AbandonsWithinThresholdCountFor,
-            4.0 / 7.0,
+            2.0 / 3.0,
+            "0.666667",
         ),
     ];
-    for (formula, service_level) in expected {
+    for (formula, service_level, shown) in expected {
         let tenants = replay_with("service_level.jsonl", move |_, settings| {
             settings.queue_defaults.service_level_formula = formula;
         });
         let snapshot = snapshot(&tenants, "acme");
-        close(
-            window(&snapshot, "billing", "today").service_level,
-            service_level,
-        );
-        close(
-            window(&snapshot, "billing", "15m").average_abandon_seconds,
-            66.0 / 4.0,
+        for name in ["15m", "today"] {
+            let figures = window(&snapshot, "billing", name);
+            assert_eq!(
+                (
+                    figures.counts.answered,
+                    figures.counts.answered_within_threshold,
+                    figures.counts.abandoned,
+                    figures.counts.short_abandoned,
+                    figures.counts.abandoned_within_threshold,
+                    figures.counts.dequeued,
+                ),
+                (4, 3, 5, 1, 4, 1),
+                "{formula:?} {name}"
+            );
+            close(figures.service_level, service_level);
+            close(figures.abandon_rate, 0.5);
+            close(figures.asa_seconds, 16.25);
+            close(figures.average_abandon_seconds, 71.0 / 5.0);
+            close(figures.aht_seconds, 155.0);
+        }
+        assert_eq!(
+            csv(&report::queue_table(tenants.centers()))[1],
+            format!(
+                "acme,billing,2026-11-23T09:00:00Z,10,4,3,5,1,1,4,{shown},0.5,16.25,155,127.5,7.5,20,40"
+            ),
+            "{formula:?}"
         );
     }
+}
+
+// JSON Lines uses the keys of the spec's CSV header, in its order; the values are the row worked out for
+// service_level.jsonl above.
+#[test]
+fn json_lines_rows_use_the_spec_header_keys_in_order() {
+    let tenants = replay("service_level.jsonl");
+    let mut out = Vec::new();
+    report::write(
+        &report::queue_table(tenants.centers()),
+        Format::JsonLines,
+        &mut out,
+    )
+    .unwrap();
+    let values = [
+        "\"acme\"",
+        "\"billing\"",
+        "\"2026-11-23T09:00:00Z\"",
+        "10",
+        "4",
+        "3",
+        "5",
+        "1",
+        "1",
+        "4",
+        "0.375",
+        "0.5",
+        "16.25",
+        "155",
+        "127.5",
+        "7.5",
+        "20",
+        "40",
+    ];
+    let keys: Vec<&str> = SPEC_QUEUE_HEADER.split(',').collect();
+    assert_eq!(keys.len(), values.len());
+    let fields: Vec<String> = keys
+        .iter()
+        .zip(values)
+        .map(|(key, value)| format!("\"{key}\":{value}"))
+        .collect();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        format!("{{{}}}\n", fields.join(","))
+    );
 }
 
 // transfer.jsonl: billing answers t1 after 8 s, a1 talks 120 s then transfers and wraps up 30 s;
@@ -158,7 +251,7 @@ fn occupancy_splits_exactly_at_interval_boundaries() {
     assert_eq!(
         csv(&report::agent_table(tenants.centers())),
         vec![
-            report::AGENT_HEADER.join(","),
+            SPEC_AGENT_HEADER.to_string(),
             "acme,a1,2026-11-23T09:00:00Z,0,0,0,0,300,0,300,0,0".to_string(),
             "acme,a1,2026-11-23T09:15:00Z,1,300,0,60,540,0,900,0.4,0.4".to_string(),
             "acme,a1,2026-11-23T09:30:00Z,0,0,0,0,600,0,600,0,0".to_string(),
@@ -272,10 +365,13 @@ fn garbage_lines_are_counted_and_change_no_figure() {
         csv(&report::queue_table(clean.centers()))
     );
     let (applied, rejected) = tenants.totals();
-    assert_eq!((applied, rejected.total()), (24, 24));
-    assert_eq!(rejected.get(RejectReason::UnknownType), 4);
-    assert_eq!(rejected.get(RejectReason::MissingField), 4);
-    assert_eq!(rejected.get(RejectReason::BadTime), 4);
+    // 30 valid lines, each preceded by garbage[line number % 6]: every garbage line 5 times. Not JSON,
+    // not an object and binary bytes are malformed_json (json_v1's list of reasons): 3 × 5 = 15.
+    assert_eq!((applied, rejected.total()), (30, 30));
+    assert_eq!(rejected.get(RejectReason::MalformedJson), 15);
+    assert_eq!(rejected.get(RejectReason::UnknownType), 5);
+    assert_eq!(rejected.get(RejectReason::MissingField), 5);
+    assert_eq!(rejected.get(RejectReason::BadTime), 5);
 }
 
 // outbound.jsonl: team "out" works the campaign "renewals". o1 dials d1 (connected, success) and d2
