@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use callboard::center::settings::CenterSettings;
-use callboard::center::snapshot::{CenterSnapshot, QueueWindow};
+use callboard::center::snapshot::{AgentSnapshot, AgentWindow, CenterSnapshot, QueueWindow};
 use callboard::decode::DecodeLimits;
 use callboard::event::RejectReason;
-use callboard::kpi::ServiceLevelFormula;
+use callboard::kpi::{AgentTimes, ServiceLevelFormula};
 use callboard::report::{self, Format};
 use callboard::tenants::Tenants;
 
@@ -257,6 +257,96 @@ fn occupancy_splits_exactly_at_interval_boundaries() {
             "acme,a1,2026-11-23T09:30:00Z,0,0,0,0,600,0,600,0,0".to_string(),
         ]
     );
+}
+
+fn agent<'a>(snapshot: &'a CenterSnapshot, name: &str) -> &'a AgentSnapshot {
+    snapshot
+        .agents
+        .iter()
+        .find(|agent| agent.agent == name)
+        .expect("agent present")
+}
+
+fn agent_window<'a>(agent: &'a AgentSnapshot, window: &str) -> &'a AgentWindow {
+    agent
+        .windows
+        .iter()
+        .find(|w| w.window == window)
+        .expect("window present")
+}
+
+/// Agent times in seconds, (available, talk, hold, wrap-up, not ready, logged in); the scenarios' times
+/// are whole seconds, so any fraction is a failure.
+fn times_seconds(times: &AgentTimes) -> (u64, u64, u64, u64, u64, u64) {
+    let whole = |ms: u64| {
+        assert_eq!(ms % 1000, 0, "{times:?}");
+        ms / 1000
+    };
+    (
+        whole(times.available_ms),
+        whole(times.talk_ms),
+        whole(times.hold_ms),
+        whole(times.wrap_up_ms),
+        whole(times.not_ready_ms),
+        whole(times.logged_in_ms),
+    )
+}
+
+// occupancy_boundary.jsonl: b1 logged in 09:05–09:25 and available, answers k1 at 09:13 (queued 09:12:50),
+// holds 09:14:00–09:14:30, ends the talk at 09:17 and completes at 09:18 — talk and wrap-up straddle the
+// 09:15 boundary — then is not ready (break) 09:20–09:22. Busy = talk + hold + wrap-up + ringing (no
+// ringing here); occupancy = busy / (busy + available), utilization = busy / logged-in.
+//   09:00–09:15: available 09:05–09:13 = 480, talk 09:13–09:14 + 09:14:30–09:15 = 60 + 30 = 90, hold 30,
+//                logged in 600; busy 120 → occupancy 120 / 600 = 0.2, utilization 120 / 600 = 0.2;
+//                handled 0 (the call completes in the next interval)
+//   09:15–09:30: talk 09:15–09:17 = 120, wrap-up 09:17–09:18 = 60, available 09:18–09:20 + 09:22–09:25 =
+//                120 + 180 = 300, not ready 120, logged in 09:15–09:25 = 600; busy 180 → occupancy
+//                180 / 480 = 0.375, utilization 180 / 600 = 0.3; handled 1
+//   session (= today): available 780, talk 210, hold 30, wrap-up 60, not ready 120, logged in 1200;
+//                busy 300 → occupancy 300 / 1080 = 5/18, utilization 300 / 1200 = 0.25; AHT 300
+//   15m window at 09:25, (09:10, 09:25]: available 180 + 120 + 180 = 480, talk 210, hold 30, wrap-up 60,
+//                not ready 120, logged in 900 → occupancy 300 / 780 = 5/13, utilization 300 / 900 = 1/3
+// Queue billing: waited 10 s, answered in the 09:00 interval; handled (talk 210, hold 30, wrap-up 60,
+// AHT 300) at the completion, in the 09:15 interval, where no ratio of answers or abandons is defined.
+#[test]
+fn occupancy_of_a_call_straddling_an_interval_boundary() {
+    let tenants = replay("occupancy_boundary.jsonl");
+    assert_eq!(
+        csv(&report::agent_table(tenants.centers())),
+        vec![
+            SPEC_AGENT_HEADER.to_string(),
+            "acme,b1,2026-11-23T09:00:00Z,0,90,30,0,480,0,600,0.2,0.2".to_string(),
+            "acme,b1,2026-11-23T09:15:00Z,1,120,0,60,300,120,600,0.375,0.3".to_string(),
+        ]
+    );
+    assert_eq!(
+        csv(&report::queue_table(tenants.centers())),
+        vec![
+            SPEC_QUEUE_HEADER.to_string(),
+            "acme,billing,2026-11-23T09:00:00Z,1,1,1,0,0,0,0,1,0,10,,,,,10".to_string(),
+            "acme,billing,2026-11-23T09:15:00Z,0,0,0,0,0,0,1,,,,300,210,30,60,".to_string(),
+        ]
+    );
+    let snapshot = snapshot(&tenants, "acme");
+    let b1 = agent(&snapshot, "b1");
+    assert_eq!(b1.state, "logged_out");
+    for name in ["session", "today"] {
+        let figures = agent_window(b1, name);
+        assert_eq!(
+            times_seconds(&figures.times),
+            (780, 210, 30, 60, 120, 1200),
+            "{name}"
+        );
+        assert_eq!(figures.handled, 1);
+        close(figures.aht_seconds, 300.0);
+        close(figures.occupancy, 5.0 / 18.0);
+        close(figures.utilization, 0.25);
+    }
+    let rolling = agent_window(b1, "15m");
+    assert_eq!(times_seconds(&rolling.times), (480, 210, 30, 60, 120, 900));
+    assert_eq!(rolling.handled, 1);
+    close(rolling.occupancy, 5.0 / 13.0);
+    close(rolling.utilization, 1.0 / 3.0);
 }
 
 // tokyo_midnight.jsonl: n1 waits in the last minute of the 23rd in Tokyo, n2 in the first of the 24th.
