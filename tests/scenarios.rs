@@ -349,31 +349,99 @@ fn occupancy_of_a_call_straddling_an_interval_boundary() {
     close(rolling.utilization, 1.0 / 3.0);
 }
 
-// tokyo_midnight.jsonl: n1 waits in the last minute of the 23rd in Tokyo, n2 in the first of the 24th.
+// tokyo_midnight.jsonl, tenant in Asia/Tokyo (UTC+9, no daylight saving): local midnight of the 24th is
+// 2026-11-23T15:00Z. Report intervals align to the hour in Tokyo, which is also the UTC hour.
+//   a1 logs in at 14:50 (23:50 local), available; answers n1 at 14:59:10 (queued 14:59:00, wait 10 s),
+//      talks 40 s to 14:59:50, wraps up 30 s across midnight to 15:00:20 (handled then: today), and logs
+//      out at 15:05.
+//   n2 queued 15:00:30, answered 15:00:40 (10 s) by a2 (first seen then, no agent events), talk 180 s to
+//      15:03:40, wrap-up 20 s to 15:04:00. n3 queued 15:01:00, abandoned 15:01:30 (30 s: long, and over the
+//      20 s threshold). The latest event, the snapshot's now, is 15:05:00.
+//   14:45 row: offered 1, answered 1, within 1, nothing abandoned, dequeued or handled; SL 1 / (1 + 0 − 0)
+//      = 1; abandon rate 0 / 1 = 0; ASA 10; no handle averages; max wait 10.
+//   15:00 row: offered 2 (n2, n3), answered 1, within 1, abandoned 1 (not short), handled 2 (n1 at
+//      15:00:20, n2 at 15:04:00); SL 1 / (1 + 1 − 0) = 0.5; abandon rate 1 / (1 + 1 + 0) = 0.5; ASA 10;
+//      AHT (40 + 30 + 180 + 20) / 2 = 135; talk (40 + 180) / 2 = 110; hold 0; wrap-up (30 + 20) / 2 = 25;
+//      max wait max(10, 30) = 30.
+//   today (since 15:00Z) = the 15:00 row; 1h (14:05, 15:05]: offered 3, answered 2, abandoned 1,
+//      handled 2, SL 2 / 3.
+//   a1 (available, talk, hold, wrap-up, not ready, logged in) in s:
+//      before midnight 14:50–15:00: available 550 (14:50–14:59:10), talk 40, wrap-up 10 → logged in 600
+//      today 15:00–15:05: wrap-up 20, available 280 (15:00:20–15:05) → 300; handled 1 (the whole handle,
+//         talk 40 + wrap-up 30, lands at the completion: AHT 70); occupancy = utilization 20 / 300 = 1/15
+//      session 14:50–15:05: the sum, available 830, talk 40, wrap-up 30, logged in 900; occupancy =
+//         utilization 70 / 900 = 7/90
+//   a2: talk 180, wrap-up 20, available 15:04–15:05 = 60, logged in 260; busy 200 → 200 / 260 = 10/13
 #[test]
 fn today_starts_at_midnight_in_the_tenant_time_zone() {
     let tenants = replay_with("tokyo_midnight.jsonl", |_, settings| {
         settings.time_zone = chrono_tz::Asia::Tokyo
     });
+    assert_eq!(
+        csv(&report::queue_table(tenants.centers())),
+        vec![
+            SPEC_QUEUE_HEADER.to_string(),
+            "tokyo,night,2026-11-23T14:45:00Z,1,1,1,0,0,0,0,1,0,10,,,,,10".to_string(),
+            "tokyo,night,2026-11-23T15:00:00Z,2,1,1,1,0,0,2,0.5,0.5,10,135,110,0,25,30".to_string(),
+        ]
+    );
+    assert_eq!(
+        csv(&report::agent_table(tenants.centers())),
+        vec![
+            SPEC_AGENT_HEADER.to_string(),
+            "tokyo,a1,2026-11-23T14:45:00Z,0,40,0,10,550,0,600,0.083333,0.083333".to_string(),
+            "tokyo,a1,2026-11-23T15:00:00Z,1,0,0,20,280,0,300,0.066667,0.066667".to_string(),
+            "tokyo,a2,2026-11-23T15:00:00Z,1,180,0,20,60,0,260,0.769231,0.769231".to_string(),
+        ]
+    );
     let snapshot = snapshot(&tenants, "tokyo");
     assert_eq!(snapshot.day_start, "2026-11-23T15:00:00.000Z");
     let today = window(&snapshot, "night", "today");
-    assert_eq!((today.counts.offered, today.counts.answered), (1, 1));
+    assert_eq!(
+        (
+            today.counts.offered,
+            today.counts.answered,
+            today.counts.abandoned,
+            today.counts.handled
+        ),
+        (2, 1, 1, 2)
+    );
+    close(today.service_level, 0.5);
     close(today.asa_seconds, 10.0);
+    close(today.aht_seconds, 135.0);
     let hour = window(&snapshot, "night", "1h");
-    assert_eq!((hour.counts.offered, hour.counts.answered), (2, 2));
-    let rows = csv(&report::queue_table(tenants.centers()));
-    assert_eq!(rows.len(), 3);
-    assert!(
-        rows[1].starts_with("tokyo,night,2026-11-23T14:45:00Z,1,1,1,"),
-        "{}",
-        rows[1]
+    assert_eq!(
+        (
+            hour.counts.offered,
+            hour.counts.answered,
+            hour.counts.abandoned,
+            hour.counts.handled
+        ),
+        (3, 2, 1, 2)
     );
-    assert!(
-        rows[2].starts_with("tokyo,night,2026-11-23T15:00:00Z,1,1,1,"),
-        "{}",
-        rows[2]
-    );
+    close(hour.service_level, 2.0 / 3.0);
+
+    let a1 = agent(&snapshot, "a1");
+    let a1_today = agent_window(a1, "today");
+    assert_eq!(times_seconds(&a1_today.times), (280, 0, 0, 20, 0, 300));
+    assert_eq!(a1_today.handled, 1);
+    close(a1_today.aht_seconds, 70.0);
+    close(a1_today.occupancy, 1.0 / 15.0);
+    close(a1_today.utilization, 1.0 / 15.0);
+    let a1_session = agent_window(a1, "session");
+    assert_eq!(times_seconds(&a1_session.times), (830, 40, 0, 30, 0, 900));
+    assert_eq!(a1_session.handled, 1);
+    close(a1_session.occupancy, 7.0 / 90.0);
+    let a2 = agent(&snapshot, "a2");
+    for name in ["today", "session"] {
+        let figures = agent_window(a2, name);
+        assert_eq!(
+            times_seconds(&figures.times),
+            (60, 180, 0, 20, 0, 260),
+            "{name}"
+        );
+        close(figures.occupancy, 10.0 / 13.0);
+    }
 }
 
 // no_agent_events.jsonl: a9 is first seen answering x1 at 11:00:04; no call.completed ever comes, so
