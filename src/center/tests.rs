@@ -455,3 +455,86 @@ fn the_next_interval_is_forecast_by_exponential_smoothing() {
     // Nothing was handled, so there is no AHT to staff with.
     assert_eq!(queue.forecast_required_agents, None);
 }
+
+/// A waiting call that sees no event for longer than the call expiry (4 h by default, issue 2 and
+/// `config/callboard.toml`) is dropped and counted as expired. It is not an outcome of its segment:
+/// `metrics.md` counts abandons at `call.abandoned`, dequeues at `call.dequeued` and handles at
+/// `call.completed`, none of which came, so only its offer (at its `call.queued`) stays counted.
+///   c1 queued 09:00, c2 queued 12:30; agent events at 13:00 and 13:05 move the clock on.
+///   13:00: c1 has been silent exactly 4 h — not longer — so it still waits: 2 waiting, the longest
+///          4 h = 14 400 s, nothing expired.
+///   13:05: c1 silent 4 h 5 min → expired.
+///   13:06: an abandon of c1 is `inconsistent` (the floor no longer knows the call) and counts nothing.
+///          Now: expired 1; 1 call in flight and waiting (c2), for 36 min = 2 160 s. Today: offered 2,
+///          answered 0, abandoned 0, dequeued 0, handled 0, so service level and abandon rate are
+///          undefined (0 / 0), not 0.
+#[test]
+fn a_call_silent_past_the_expiry_is_dropped_and_counted_not_abandoned() {
+    assert_eq!(CenterSettings::default().call_expiry_ms, 4 * 60 * MINUTE);
+    let mut center = Center::new(id("acme"), CenterSettings::default());
+    let mut rejections = Vec::new();
+    let login = event(
+        "2026-11-23T13:00:00Z",
+        EventKind::AgentLogin {
+            agent: id("a1"),
+            queues: Some(vec![id("q")]),
+            team: None,
+        },
+    );
+    let available = event(
+        "2026-11-23T13:05:00Z",
+        EventKind::AgentState {
+            agent: id("a1"),
+            availability: Availability::Available,
+        },
+    );
+    for (tag, event) in [
+        queued("2026-11-23T09:00:00Z", "c1", "q"),
+        queued("2026-11-23T12:30:00Z", "c2", "q"),
+        login,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        center.ingest(event, tag as u64, &mut rejections);
+    }
+    let at_four_hours = center.snapshot(at("2026-11-23T13:00:00Z"));
+    assert_eq!(at_four_hours.events.expired_calls, 0);
+    assert_eq!(at_four_hours.queues[0].calls_waiting, 2);
+    assert_eq!(
+        at_four_hours.queues[0].longest_waiting_seconds,
+        Some(14_400.0)
+    );
+
+    center.ingest(available, 3, &mut rejections);
+    center.ingest(
+        abandoned("2026-11-23T13:06:00Z", "c1", "q"),
+        4,
+        &mut rejections,
+    );
+    center.flush(&mut rejections);
+    let rejections: Vec<_> = rejections
+        .iter()
+        .map(|rejection| (rejection.tag, rejection.reason))
+        .collect();
+    assert_eq!(rejections, vec![(4, RejectReason::Inconsistent)]);
+    let snapshot = center.snapshot(at("2026-11-23T13:06:00Z"));
+    assert_eq!(snapshot.events.expired_calls, 1);
+    assert_eq!(snapshot.events.calls_in_flight, 1);
+    let queue = &snapshot.queues[0];
+    assert_eq!(queue.calls_waiting, 1);
+    assert_eq!(queue.longest_waiting_seconds, Some(36.0 * 60.0));
+    let today = window(&snapshot, "q", "today");
+    assert_eq!(
+        (
+            today.counts.offered,
+            today.counts.answered,
+            today.counts.abandoned,
+            today.counts.dequeued,
+            today.counts.handled
+        ),
+        (2, 0, 0, 0, 0)
+    );
+    assert_eq!(today.service_level, None);
+    assert_eq!(today.abandon_rate, None);
+}
