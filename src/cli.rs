@@ -221,9 +221,17 @@ fn run_engine(
     });
     let mut tenants = Tenants::new(settings_of, limits);
     let reader = input::open(&args.input).map_err(Failure::NoInput)?;
-    input::for_each_line(reader, |line, number| {
-        tenants.ingest_json(line, number);
-    })?;
+    input::for_each_line(
+        reader,
+        limits.max_message_bytes,
+        |line, number| match line {
+            input::Line::Text(line) => {
+                tenants.ingest_json(line, number);
+            }
+            // Skipped by the reader unbuffered: counted as the decoder counts a message over the limit.
+            input::Line::TooLarge => tenants.count_undecodable(RejectReason::TooLarge),
+        },
+    )?;
     tenants.finish();
     summarise(&tenants);
     Ok(tenants)
