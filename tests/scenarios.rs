@@ -154,6 +154,20 @@ fn service_level_under_each_formula_asa_aht_and_abandons() {
             close(figures.asa_seconds, 16.25);
             close(figures.average_abandon_seconds, 71.0 / 5.0);
             close(figures.aht_seconds, 155.0);
+            // Answered waits sorted: 5, 10, 20, 30 s. Nearest rank: p50 the ceil(0.5 × 4) = 2nd (10 s),
+            // p90 and p95 the ceil(3.6) = ceil(3.8) = 4th (30 s). The histogram keeps two significant
+            // digits and reports a bucket's lowest value: never above the wait, at most 1 % below.
+            for (percentile, wait) in [
+                (figures.wait_p50_seconds, 10.0),
+                (figures.wait_p90_seconds, 30.0),
+                (figures.wait_p95_seconds, 30.0),
+            ] {
+                let percentile = percentile.expect("answered waits");
+                assert!(
+                    percentile <= wait && percentile >= wait * 0.99,
+                    "{name}: {percentile} for a {wait} s wait"
+                );
+            }
         }
         assert_eq!(
             csv(&report::queue_table(tenants.centers()))[1],
