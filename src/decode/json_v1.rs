@@ -3,7 +3,8 @@
 //! Decoding borrows every string it can from the message and builds ids as inline small strings, so a
 //! typical event allocates nothing. Which reason garbage is counted under:
 //! - larger than the limit → `too_large`; not JSON, not an object, a field of the wrong JSON type, a
-//!   repeated field, an id longer than 128 bytes, a bad enum value → `malformed_json`;
+//!   repeated field, an id longer than 128 bytes, a bad enum value, a survey score outside
+//!   0..=scale or a scale not above 0 → `malformed_json`;
 //! - `type` unknown → `unknown_type`; a required field absent or an empty id → `missing_field`;
 //! - `time` absent, unparseable, not an integer or outside 1970..=9999 → `bad_time`;
 //! - `v` above 1 → `unsupported_version` (`v` below 1 is `malformed_json`).
@@ -352,10 +353,15 @@ fn kind(name: &str, wire: &Wire<'_>) -> Result<EventKind, DecodeError> {
                 .score
                 .ok_or_else(|| error(RejectReason::MissingField, "field `score` is required"))?;
             let scale = wire.scale.unwrap_or(DEFAULT_SURVEY_SCALE);
-            if !score.is_finite() || !scale.is_finite() || scale <= 0.0 || score < 0.0 {
+            // A score above its scale would make CSAT (mean score / scale) exceed 1.
+            if !score.is_finite()
+                || !scale.is_finite()
+                || scale <= 0.0
+                || !(0.0..=scale).contains(&score)
+            {
                 return Err(error(
                     RejectReason::MalformedJson,
-                    "`score` must be a number ≥ 0 and `scale` a number > 0",
+                    format!("`score` must be a number from 0 to `scale` and `scale` a number above 0; got score {score}, scale {scale}"),
                 ));
             }
             EventKind::SurveyCompleted {

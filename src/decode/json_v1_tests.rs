@@ -334,6 +334,47 @@ fn garbage_is_rejected_with_its_reason() {
     );
 }
 
+/// A score above its scale made CSAT exceed 1 (7 on the default scale of 5 gave 1.4).
+#[test]
+fn a_survey_score_outside_its_scale_is_malformed() {
+    let survey =
+        |fields: &str| format!(r#"{{"type":"survey.completed","time":0,"call":"c",{fields}}}"#);
+    for fields in [
+        r#""score":7"#,
+        r#""score":5.5"#,
+        r#""score":11,"scale":10"#,
+        r#""score":-1"#,
+        r#""score":-0.5,"scale":10"#,
+        r#""score":1,"scale":-5"#,
+        r#""score":0,"scale":0"#,
+    ] {
+        assert_eq!(
+            reason(survey(fields).as_bytes()),
+            RejectReason::MalformedJson,
+            "{fields}"
+        );
+    }
+    // Both ends of the scale are valid scores.
+    for (fields, score, scale) in [
+        (r#""score":5"#, 5.0, 5.0),
+        (r#""score":0"#, 0.0, 5.0),
+        (r#""score":10,"scale":10"#, 10.0, 10.0),
+        (r#""score":0.5,"scale":1"#, 0.5, 1.0),
+    ] {
+        assert_eq!(
+            decoded(&survey(fields)).kind,
+            EventKind::SurveyCompleted {
+                call: "c".into(),
+                agent: None,
+                queue: None,
+                score,
+                scale,
+            },
+            "{fields}"
+        );
+    }
+}
+
 #[test]
 fn ids_of_128_bytes_are_accepted() {
     let call = "c".repeat(128);
@@ -416,12 +457,13 @@ fn kind_strategy() -> impl Strategy<Value = EventKind> {
             agent,
             availability: Availability::NotReady { reason }
         }),
-        (id(), prop::option::of(id()), 0.0f64..10.0, 1.0f64..10.0).prop_map(
-            |(call, agent, score, scale)| EventKind::SurveyCompleted {
+        // A valid survey's score lies within its scale.
+        (id(), prop::option::of(id()), 0.0f64..=1.0, 1.0f64..10.0).prop_map(
+            |(call, agent, share, scale)| EventKind::SurveyCompleted {
                 call,
                 agent,
                 queue: None,
-                score,
+                score: share * scale,
                 scale
             }
         ),
