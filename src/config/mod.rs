@@ -370,6 +370,7 @@ impl Config {
         for (index, quota) in self.quotas.iter().enumerate() {
             quota.validate(index, origin)?;
         }
+        quota::validate_unique(&self.quotas, origin)?;
         self.alerting.validate(origin)?;
         alerts::validate_rules(&self.alerts, &self.engine.windows, origin)?;
         self.validate_tenant("defaults", &self.defaults, origin)?;

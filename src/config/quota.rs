@@ -47,6 +47,15 @@ fn default_shift() -> Duration {
 }
 
 impl QuotaConfig {
+    /// Who the quota is for, as a user would say it.
+    fn scope(&self) -> String {
+        match (&self.agent, &self.team) {
+            (Some(agent), _) => format!("agent `{agent}`"),
+            (None, Some(team)) => format!("team `{team}`"),
+            (None, None) => "everyone".to_string(),
+        }
+    }
+
     pub(super) fn validate(&self, index: usize, origin: &str) -> Result<(), ConfigError> {
         let invalid = |field: &str, problem: String| ConfigError::Invalid {
             origin: origin.to_string(),
@@ -102,5 +111,91 @@ impl QuotaConfig {
             ));
         }
         Ok(())
+    }
+}
+
+/// Quotas of one name may be set at several scopes (the most specific that applies to an agent wins:
+/// agent, then team, then everyone), but not twice at the same scope: neither could win, and the agent
+/// would show two series with the same `quota` label.
+pub(super) fn validate_unique(quotas: &[QuotaConfig], origin: &str) -> Result<(), ConfigError> {
+    for (index, quota) in quotas.iter().enumerate() {
+        let earlier = quotas[..index].iter().position(|other| {
+            other.name == quota.name && other.agent == quota.agent && other.team == quota.team
+        });
+        if let Some(earlier) = earlier {
+            return Err(ConfigError::Invalid {
+                origin: origin.to_string(),
+                field: format!("quotas[{index}].name"),
+                problem: format!(
+                    "`{}` is already set for {} by quotas[{earlier}]; give each name one quota per \
+                     scope (the most specific of agent, team and everyone applies)",
+                    quota.name,
+                    quota.scope()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+
+    fn error_of(text: &str) -> String {
+        parse(text, "test.toml", Vec::new())
+            .unwrap_err()
+            .to_string()
+    }
+
+    fn quota(name: &str, scope: &str) -> String {
+        format!("[[quotas]]\nname = \"{name}\"\ncount = \"handled\"\nper = \"hour\"\ntarget = 6\n{scope}\n")
+    }
+
+    #[test]
+    fn one_name_twice_at_one_scope_is_refused_naming_the_file_and_field() {
+        let cases = [
+            (
+                [quota("handled_per_hour", ""), quota("handled_per_hour", "")].concat(),
+                "test.toml: quotas[1].name: `handled_per_hour` is already set for everyone by quotas[0]",
+            ),
+            (
+                [
+                    quota("handled_per_hour", "team = \"north\""),
+                    quota("dials_per_hour", "team = \"north\""),
+                    quota("handled_per_hour", "team = \"north\""),
+                ]
+                .concat(),
+                "test.toml: quotas[2].name: `handled_per_hour` is already set for team `north` by quotas[0]",
+            ),
+            (
+                [
+                    quota("handled_per_hour", "agent = \"a1\""),
+                    quota("handled_per_hour", "agent = \"a1\""),
+                ]
+                .concat(),
+                "test.toml: quotas[1].name: `handled_per_hour` is already set for agent `a1` by quotas[0]",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = error_of(&text);
+            assert!(error.starts_with(expected), "{error}\n{text}");
+        }
+    }
+
+    #[test]
+    fn one_name_at_different_scopes_or_subjects_loads() {
+        let text = [
+            quota("handled_per_hour", ""),
+            quota("handled_per_hour", "team = \"north\""),
+            quota("handled_per_hour", "team = \"south\""),
+            quota("handled_per_hour", "agent = \"a1\""),
+            quota("handled_per_hour", "agent = \"a2\""),
+            // A team and an agent that share a name are different subjects.
+            quota("handled_per_hour", "agent = \"north\""),
+        ]
+        .concat();
+        let config = parse(&text, "test.toml", Vec::new()).unwrap();
+        assert_eq!(config.center_settings("acme").quotas.len(), 6);
     }
 }

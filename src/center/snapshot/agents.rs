@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{rfc3339, seconds, AgentSnapshot, AgentWindow, GroupFigures, QuotaStatus, TODAY};
 use crate::center::agent::{Agent, StateTimes, Tallies, TimeState};
 use crate::center::floor::Floor;
-use crate::center::settings::{CenterSettings, QuotaCount};
+use crate::center::settings::{CenterSettings, Quota, QuotaCount};
 use crate::event::Millis;
 use crate::kpi::{self, QueueCounts};
 
@@ -140,10 +140,8 @@ fn quota_statuses(agent: &Agent, settings: &CenterSettings, now: Millis) -> Vec<
     } else {
         agent.state_since()
     };
-    settings
-        .quotas
-        .iter()
-        .filter(|quota| quota.applies_to(&agent.id, agent.team.as_deref()))
+    applicable_quotas(&settings.quotas, agent)
+        .into_iter()
         .map(|quota| {
             let actual = match quota.count {
                 QuotaCount::Handled => tallies.handled,
@@ -165,6 +163,29 @@ fn quota_statuses(agent: &Agent, settings: &CenterSettings, now: Millis) -> Vec<
             }
         })
         .collect()
+}
+
+/// The quotas that apply to `agent`, one per name: the most specific scope wins (agent, then team, then
+/// everyone), so a team's target replaces the center-wide one rather than adding a second series. In
+/// the order the names are first configured; between equals (which configuration refuses) the first.
+fn applicable_quotas<'a>(quotas: &'a [Quota], agent: &Agent) -> Vec<&'a Quota> {
+    let specificity = |quota: &Quota| match (&quota.agent, &quota.team) {
+        (Some(_), _) => 2,
+        (None, Some(_)) => 1,
+        (None, None) => 0,
+    };
+    let mut chosen: Vec<&Quota> = Vec::new();
+    for quota in quotas
+        .iter()
+        .filter(|quota| quota.applies_to(&agent.id, agent.team.as_deref()))
+    {
+        match chosen.iter_mut().find(|other| other.name == quota.name) {
+            Some(other) if specificity(quota) > specificity(other) => *other = quota,
+            Some(_) => {}
+            None => chosen.push(quota),
+        }
+    }
+    chosen
 }
 
 fn agent_window(name: String, times: StateTimes, tallies: &Tallies, floor: &Floor) -> AgentWindow {
