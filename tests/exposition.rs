@@ -149,6 +149,8 @@ fn figures_appear_under_the_names_of_the_spec() {
         r#"callboard_agent_state_seconds{tenant="acme",agent="a1",team="north"} 120"#,
         // 1 handled against 4/h × 8 h × (5 min / 480 min) = 1/3 expected by now: pace 3.
         r#"callboard_agent_quota_pace_ratio{tenant="acme",agent="a1",team="north",quota="handled_per_hour"} 3"#,
+        // 1 handled of the shift's 4/h × 8 h = 32.
+        r#"callboard_agent_quota_progress_ratio{tenant="acme",agent="a1",team="north",quota="handled_per_hour"} 0.03125"#,
         // 3 calls in the 30-minute staffing window (6/h), AHT 138 s talk + 30 s wrap-up = 168 s: 0.28 erlang.
         // One agent (M/M/1): SL = 1 − 0.28·e^(−0.72·20/168) = 0.743 < 0.8; two meet the target.
         r#"callboard_queue_required_agents{tenant="acme",queue="billing"} 2"#,

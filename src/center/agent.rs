@@ -344,8 +344,13 @@ impl Agent {
 
     /// Credits the current state up to `now` without leaving it, so interval figures include the time in
     /// progress (end of a report).
+    /// A logged-out agent has no time to credit, and keeps its logout as `state_since`: the end of its
+    /// last session, which quota pace is measured to.
     pub fn credit_until(&mut self, now: Millis, calendar: &mut Calendar) {
-        if self.state_since != Millis::MIN && now > self.state_since {
+        if self.state != TimeState::LoggedOut
+            && self.state_since != Millis::MIN
+            && now > self.state_since
+        {
             self.credit(self.state, self.state_since, now, calendar);
             self.state_since = now;
         }

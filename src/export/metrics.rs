@@ -201,6 +201,11 @@ const FAMILIES: &[(&str, &str, MetricType)] = &[
         MetricType::GAUGE,
     ),
     (
+        "callboard_agent_quota_progress_ratio",
+        "Quota count / target over the whole shift; 1 is the quota met.",
+        MetricType::GAUGE,
+    ),
+    (
         "callboard_last_event_timestamp_seconds",
         "Event time of the tenant's latest event (feed freshness).",
         MetricType::GAUGE,
@@ -552,10 +557,20 @@ impl Families {
             );
         }
         for quota in &agent.quotas {
-            if let Some(pace) = quota.pace {
+            let with_quota = || {
                 let mut with_quota = labels();
                 with_quota.push(label("quota", &quota.quota));
-                self.gauge("callboard_agent_quota_pace_ratio", with_quota, pace);
+                with_quota
+            };
+            if let Some(pace) = quota.pace {
+                self.gauge("callboard_agent_quota_pace_ratio", with_quota(), pace);
+            }
+            if let Some(progress) = quota.progress {
+                self.gauge(
+                    "callboard_agent_quota_progress_ratio",
+                    with_quota(),
+                    progress,
+                );
             }
         }
     }
