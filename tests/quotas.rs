@@ -1,11 +1,12 @@
-//! Quota progress and pace over a scripted shift (`tests/scenarios/quota_shift.jsonl`), replayed through
-//! the decoder and the engine like `tests/scenarios.rs`, against values worked out by hand below.
+//! An agent's shift as data, replayed through the decoder and the engine like `tests/scenarios.rs`, against
+//! values worked out by hand below: quota progress and pace (`quota_shift.jsonl`), and outbound results
+//! and CSAT over each of the agent's windows (`agent_outbound_windows.jsonl`).
 
 use std::path::Path;
 
 use callboard::board::Board;
 use callboard::center::settings::{CenterSettings, Quota, QuotaCount, HOUR};
-use callboard::center::snapshot::{AgentSnapshot, CenterSnapshot, QuotaStatus};
+use callboard::center::snapshot::{AgentSnapshot, AgentWindow, CenterSnapshot, QuotaStatus};
 use callboard::decode::DecodeLimits;
 use callboard::event::Millis;
 use callboard::export::metrics::{render, ExpositionSettings, KpiCollector};
@@ -48,14 +49,16 @@ fn quotas() -> Vec<Quota> {
     ]
 }
 
-/// The scenario's events with time up to `until`, replayed; the snapshot at `until`.
-fn snapshot_at(until: &str) -> CenterSnapshot {
+/// The events of `file` with time up to `until`, replayed; the snapshot at `until`.
+fn replay_until(file: &str, until: &str) -> CenterSnapshot {
     let settings_of = std::sync::Arc::new(|_: &str| CenterSettings {
         quotas: quotas(),
         ..CenterSettings::default()
     });
     let mut tenants = Tenants::new(settings_of, DecodeLimits::default());
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/quota_shift.jsonl");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scenarios")
+        .join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let until = at(until);
     for (number, line) in text.lines().enumerate() {
@@ -130,7 +133,7 @@ fn check(agent: &AgentSnapshot, expected: [(&str, u64, f64, f64, f64); 3]) {
 //      dials 3/24 = 0.125, pace 3 / 6 = 0.5; successes 1/4, pace 1 / (4 × 0.25) = 1
 #[test]
 fn progress_and_pace_mid_shift_with_the_most_specific_quota() {
-    let snapshot = snapshot_at("2026-11-23T09:00:00Z");
+    let snapshot = replay_until("quota_shift.jsonl", "2026-11-23T09:00:00Z");
     check(
         agent(&snapshot, "a1"),
         [
@@ -164,7 +167,7 @@ fn progress_and_pace_mid_shift_with_the_most_specific_quota() {
 // a3 logged out at 10:30 after exactly 2 h: share 1, pace = progress (0.05, 0.125, 0.25).
 #[test]
 fn overtime_clamps_the_elapsed_share_and_logout_freezes_the_shift() {
-    let snapshot = snapshot_at("2026-11-23T10:30:00Z");
+    let snapshot = replay_until("quota_shift.jsonl", "2026-11-23T10:30:00Z");
     check(
         agent(&snapshot, "a1"),
         [
@@ -204,7 +207,7 @@ fn series_values(text: &str, series: &str) -> Vec<f64> {
 #[test]
 fn one_series_per_quota_name_in_the_exposition() {
     let board = Board::new(1);
-    board.publish(snapshot_at("2026-11-23T09:00:00Z"));
+    board.publish(replay_until("quota_shift.jsonl", "2026-11-23T09:00:00Z"));
     let text = render(
         &KpiCollector::new(board, ExpositionSettings::default()),
         &Telemetry::new(),
@@ -218,4 +221,97 @@ fn one_series_per_quota_name_in_the_exposition() {
         assert_eq!(values.len(), 1, "{family}: {values:?}\n{text}");
         assert!((values[0] - expected).abs() < 1e-9, "{family}: {values:?}");
     }
+}
+
+fn window<'a>(agent: &'a AgentSnapshot, name: &str) -> &'a AgentWindow {
+    agent
+        .windows
+        .iter()
+        .find(|window| window.window == name)
+        .expect("window present")
+}
+
+// agent_outbound_windows.jsonl: o1 works the campaign "renewals" 07:00–08:00, logs out, and is back from
+// 08:30 (the session). Every dial, connect, success (completed with outcome success) and survey, in UTC:
+//   dialed: g1 07:10, g2 08:40, g3 08:50, g4 09:10, g5 09:36, g6 09:50
+//   connected: g1 07:10:10, g2 08:40:20, g4 09:10:10, g5 09:36:05 (g3 and g6 never connect)
+//   success: g1 07:13, g4 09:21, g5 09:41 (g2 failed)
+//   surveys (score / scale): 07:20 2/5 = 0.4, 08:35 1/5 = 0.2, 09:05 4/5 = 0.8, 09:35 9/10 = 0.9,
+//                            09:55 5/5 = 1
+// At 10:00, each window holds the counts with time in it:
+//   15m (09:45, 10:00]: dialed 1 (g6), connected 0, successes 0: contact rate 0/1 = 0, conversion 0/0
+//       undefined; surveys 1, CSAT 1
+//   30m (09:30, 10:00]: dialed 2, connected 1, successes 1: contact 1/2, conversion 1; surveys 0.9 and
+//       1, CSAT 0.95
+//   1h (09:00, 10:00]: dialed 3, connected 2, successes 2: contact 2/3, conversion 1; surveys 0.8, 0.9,
+//       1, CSAT 0.9; handled 2 (g4, g5)
+//   today: dialed 6, connected 4, successes 3: contact 4/6, conversion 3/4; surveys 5, CSAT 3.3 / 5
+//   session (from 08:30): dialed 5, connected 3, successes 2: contact 3/5, conversion 2/3; surveys 4
+//       (0.2, 0.8, 0.9, 1), CSAT 2.9 / 4
+#[test]
+fn outbound_results_and_csat_over_each_agent_window() {
+    let snapshot = replay_until("agent_outbound_windows.jsonl", "2026-11-23T10:00:00Z");
+    let o1 = agent(&snapshot, "o1");
+    let names: Vec<&str> = o1.windows.iter().map(|w| w.window.as_str()).collect();
+    assert_eq!(names, ["15m", "30m", "1h", "today", "session"]);
+    // (window, dialed, connected, successes, contact rate, conversion, surveys, CSAT)
+    let expected = [
+        ("15m", 1, 0, 0, Some(0.0), None, 1, Some(1.0)),
+        ("30m", 2, 1, 1, Some(0.5), Some(1.0), 2, Some(0.95)),
+        ("1h", 3, 2, 2, Some(2.0 / 3.0), Some(1.0), 3, Some(0.9)),
+        (
+            "today",
+            6,
+            4,
+            3,
+            Some(4.0 / 6.0),
+            Some(0.75),
+            5,
+            Some(3.3 / 5.0),
+        ),
+        (
+            "session",
+            5,
+            3,
+            2,
+            Some(0.6),
+            Some(2.0 / 3.0),
+            4,
+            Some(2.9 / 4.0),
+        ),
+    ];
+    for (name, dialed, connected, successes, contact_rate, conversion, surveys, csat) in expected {
+        let window = window(o1, name);
+        assert_eq!(
+            (
+                window.dialed,
+                window.connected,
+                window.successes,
+                window.surveys
+            ),
+            (dialed, connected, successes, surveys),
+            "{name}"
+        );
+        for (figure, actual, expected) in [
+            ("contact rate", window.contact_rate, contact_rate),
+            ("conversion", window.conversion, conversion),
+            ("csat", window.csat, csat),
+        ] {
+            match (actual, expected) {
+                (Some(actual), Some(expected)) => {
+                    assert!(
+                        (actual - expected).abs() < 1e-9,
+                        "{name} {figure}: {actual} != {expected}"
+                    )
+                }
+                _ => assert_eq!(actual, expected, "{name} {figure}"),
+            }
+        }
+    }
+    assert_eq!(window(o1, "1h").handled, 2);
+    // The snapshot's today figures are the today window's.
+    assert_eq!(
+        (o1.dialed, o1.connected, o1.successes, o1.surveys),
+        (6, 4, 3, 5)
+    );
 }

@@ -202,6 +202,42 @@ pub struct Handle {
     pub wrap_up_ms: u32,
 }
 
+/// One count of an agent, kept with its time for the rolling windows: 16 bytes, 24 with the time, the
+/// size a handle alone took, so an agent who only takes calls holds no more than before and an outbound
+/// agent 24 bytes per dial, connect and success of the last hour (the budget is 2 KiB per agent).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AgentTally {
+    Handled(Handle),
+    Dialed,
+    Connected,
+    /// An outbound call completed with `outcome = success`.
+    Success,
+    /// A survey, by its score / scale.
+    Survey(f64),
+}
+
+const _: () = assert!(std::mem::size_of::<(Millis, AgentTally)>() == 24);
+
+impl AgentTally {
+    fn add_to(self, tallies: &mut Tallies) {
+        match self {
+            AgentTally::Handled(handle) => {
+                tallies.handled += 1;
+                tallies.talk_ms += u64::from(handle.talk_ms);
+                tallies.hold_ms += u64::from(handle.hold_ms);
+                tallies.wrap_up_ms += u64::from(handle.wrap_up_ms);
+            }
+            AgentTally::Dialed => tallies.dialed += 1,
+            AgentTally::Connected => tallies.connected += 1,
+            AgentTally::Success => tallies.successes += 1,
+            AgentTally::Survey(score_share) => {
+                tallies.surveys += 1;
+                tallies.survey_score_sum += score_share;
+            }
+        }
+    }
+}
+
 /// An agent's figures for one report interval.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AgentInterval {
@@ -232,8 +268,8 @@ pub struct Agent {
     pub session_start: Option<Millis>,
     pub session_times: StateTimes,
     pub session_tallies: Tallies,
-    /// Handles completed within the longest rolling window: (completion time, handle).
-    recent_handles: VecDeque<(Millis, Handle)>,
+    /// Counts within the longest rolling window, in event-time order.
+    recent: VecDeque<(Millis, AgentTally)>,
     /// Per report interval start; kept only when the center is asked to.
     pub intervals: Option<BTreeMap<Millis, AgentInterval>>,
 }
@@ -256,7 +292,7 @@ impl Agent {
             session_start: None,
             session_times: StateTimes::default(),
             session_tallies: Tallies::default(),
-            recent_handles: VecDeque::new(),
+            recent: VecDeque::new(),
             intervals: keep_intervals.then(BTreeMap::new),
         }
     }
@@ -356,34 +392,21 @@ impl Agent {
         }
     }
 
-    /// Counts a finished handle at `time` for the agent's day, session, windows and interval.
-    pub fn count_handle(&mut self, time: Millis, handle: Handle, calendar: &mut Calendar) {
-        let add = |tallies: &mut Tallies| {
-            tallies.handled += 1;
-            tallies.talk_ms += u64::from(handle.talk_ms);
-            tallies.hold_ms += u64::from(handle.hold_ms);
-            tallies.wrap_up_ms += u64::from(handle.wrap_up_ms);
-        };
+    /// Counts `tally` at `time` for the agent's day, session and rolling windows (and a handle for its
+    /// report interval).
+    pub fn count(&mut self, time: Millis, tally: AgentTally, calendar: &mut Calendar) {
         if let Some(today) = self.today_tallies.for_day(calendar.day(time).start) {
-            add(today);
+            tally.add_to(today);
         }
-        add(&mut self.session_tallies);
-        self.recent_handles.push_back((time, handle));
-        if let Some(intervals) = &mut self.intervals {
+        tally.add_to(&mut self.session_tallies);
+        self.recent.push_back((time, tally));
+        if let (AgentTally::Handled(handle), Some(intervals)) = (tally, &mut self.intervals) {
             let interval = intervals.entry(calendar.interval(time).start).or_default();
             interval.handled += 1;
             interval.talk_ms += u64::from(handle.talk_ms);
             interval.hold_ms += u64::from(handle.hold_ms);
             interval.wrap_up_ms += u64::from(handle.wrap_up_ms);
         }
-    }
-
-    /// Counts an outbound or survey tally for the agent's day and session.
-    pub fn count(&mut self, time: Millis, calendar: &mut Calendar, add: impl Fn(&mut Tallies)) {
-        if let Some(today) = self.today_tallies.for_day(calendar.day(time).start) {
-            add(today);
-        }
-        add(&mut self.session_tallies);
     }
 
     /// Time by state in `(from, now]`, cut from the timeline; the current state runs until `now`.
@@ -400,18 +423,15 @@ impl Agent {
         times
     }
 
-    /// Handles completed in `(from, now]`.
-    pub fn handles_between(&self, from: Millis, now: Millis) -> Tallies {
+    /// What the agent did in `(from, now]`: handles, outbound counts and surveys.
+    pub fn tallies_between(&self, from: Millis, now: Millis) -> Tallies {
         let mut tallies = Tallies::default();
-        for (time, handle) in self.recent_handles.iter().rev() {
+        for (time, tally) in self.recent.iter().rev() {
             if *time <= from {
                 break;
             }
             if *time <= now {
-                tallies.handled += 1;
-                tallies.talk_ms += u64::from(handle.talk_ms);
-                tallies.hold_ms += u64::from(handle.hold_ms);
-                tallies.wrap_up_ms += u64::from(handle.wrap_up_ms);
+                tally.add_to(&mut tallies);
             }
         }
         tallies
@@ -423,11 +443,11 @@ impl Agent {
             self.timeline.pop_front();
         }
         while self
-            .recent_handles
+            .recent
             .front()
             .is_some_and(|(time, _)| *time <= horizon)
         {
-            self.recent_handles.pop_front();
+            self.recent.pop_front();
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use ahash::AHashMap as HashMap;
 
-use super::agent::{Agent, AgentIx, Handle, Tallies, TimeState, Work};
+use super::agent::{Agent, AgentIx, AgentTally, Handle, Tallies, TimeState, Work};
 use super::calendar::Calendar;
 use super::calendar::Daily;
 use super::queue::{Queue, QueueIx, Tally};
@@ -204,7 +204,7 @@ impl Floor {
                 let mut work = Work::started(call.clone(), None, time, Direction::Outbound);
                 work.campaign = campaign.clone();
                 agent.work = Some(work);
-                agent.count(time, &mut self.calendar, |tallies| tallies.dialed += 1);
+                agent.count(time, AgentTally::Dialed, &mut self.calendar);
                 agent.settle(time, &mut self.calendar);
                 self.count_campaign(campaign.as_ref(), time, |tallies| tallies.dialed += 1);
                 Ok(())
@@ -220,7 +220,7 @@ impl Floor {
                 })?;
                 let ix = self.agent_ids[agent];
                 let agent = &mut self.agents[ix as usize];
-                agent.count(time, &mut self.calendar, |tallies| tallies.connected += 1);
+                agent.count(time, AgentTally::Connected, &mut self.calendar);
                 let campaign = agent.work.as_ref().and_then(|work| work.campaign.clone());
                 self.count_campaign(campaign.as_ref(), time, |tallies| tallies.connected += 1);
                 Ok(())
@@ -291,10 +291,11 @@ impl Floor {
                 }
                 if let Some(agent) = agent {
                     let ix = self.agent_ix(agent, settings);
-                    self.agents[ix as usize].count(time, &mut self.calendar, |tallies| {
-                        tallies.surveys += 1;
-                        tallies.survey_score_sum += normalised;
-                    });
+                    self.agents[ix as usize].count(
+                        time,
+                        AgentTally::Survey(normalised),
+                        &mut self.calendar,
+                    );
                 }
                 Ok(())
             }
@@ -496,7 +497,7 @@ impl Floor {
         self.finish_work(ix, time);
         if outbound && outcome == Some(&Outcome::Success) {
             let agent = &mut self.agents[ix as usize];
-            agent.count(time, &mut self.calendar, |tallies| tallies.successes += 1);
+            agent.count(time, AgentTally::Success, &mut self.calendar);
             self.count_campaign(campaign.as_ref(), time, |tallies| tallies.successes += 1);
         }
         Ok(())
@@ -530,7 +531,7 @@ impl Floor {
                 hold_ms: clamp_ms(work.hold_ms),
                 wrap_up_ms: clamp_ms(time - ended_at),
             };
-            agent.count_handle(time, handle, &mut self.calendar);
+            agent.count(time, AgentTally::Handled(handle), &mut self.calendar);
             if let Some(q) = work.queue {
                 let tally = Tally::Handled {
                     talk_ms: handle.talk_ms,

@@ -203,7 +203,8 @@ pub struct AgentSnapshot {
     pub session_start_ms: Option<Millis>,
     /// Rolling windows, `today`, then `session`.
     pub windows: Vec<AgentWindow>,
-    /// Today's outbound and survey figures.
+    /// Today's outbound and survey figures (also in the `today` window; kept here for the API's users
+    /// and the alert rules).
     pub dialed: u64,
     pub connected: u64,
     pub successes: u64,
@@ -237,6 +238,17 @@ pub struct AgentWindow {
     pub aht_seconds: Option<f64>,
     pub occupancy: Option<f64>,
     pub utilization: Option<f64>,
+    /// Outbound: calls dialed, connected, and completed with `outcome = success`.
+    pub dialed: u64,
+    pub connected: u64,
+    pub successes: u64,
+    /// connected / dialed.
+    pub contact_rate: Option<f64>,
+    /// successes / connected.
+    pub conversion: Option<f64>,
+    pub surveys: u64,
+    /// Mean survey score / scale.
+    pub csat: Option<f64>,
 }
 
 mod agents;

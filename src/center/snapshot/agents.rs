@@ -66,7 +66,7 @@ pub(super) fn agent_snapshot(
             agent_window(
                 window.name.clone(),
                 agent.times_between(from, now),
-                &agent.handles_between(from, now),
+                &agent.tallies_between(from, now),
                 floor,
             )
         })
@@ -208,5 +208,12 @@ fn agent_window(name: String, times: StateTimes, tallies: &Tallies, floor: &Floo
         occupancy: kpi::occupancy(&agent_times),
         utilization: kpi::utilization(&agent_times),
         times: agent_times,
+        dialed: tallies.dialed,
+        connected: tallies.connected,
+        successes: tallies.successes,
+        contact_rate: kpi::contact_rate(tallies.connected, tallies.dialed),
+        conversion: kpi::conversion(tallies.successes, tallies.connected),
+        surveys: tallies.surveys,
+        csat: kpi::csat(tallies.survey_score_sum, tallies.surveys),
     }
 }
