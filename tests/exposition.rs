@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use callboard::board::Board;
 use callboard::center::settings::{CenterSettings, Quota, QuotaCount};
 use callboard::center::Center;
-use callboard::event::{Event, EventKind, Id, Millis};
+use callboard::event::{Event, EventKind, Id, Millis, Outcome};
 use callboard::export::metrics::{render, ExpositionSettings, KpiCollector};
 use callboard::telemetry::Telemetry;
 
@@ -28,6 +28,8 @@ fn event(time: &str, kind: EventKind) -> Event {
 
 /// c1 waits 12 s and is answered by a1 (on the team "north"), who completes it at 09:03; c2 waits 30 s
 /// and is answered; c3 is still waiting at 09:05 after 4 minutes. a1 has a quota of 4 handled an hour.
+/// a3 (no team, no skills) dials d1 for "renewals" (connected, success) and d2 (no answer). Surveys:
+/// c1 4/5 for a1 and billing, d1 9/10 for a3, c2 3/5 for billing alone.
 fn exposition() -> String {
     let events = vec![
         event(
@@ -82,10 +84,78 @@ fn exposition() -> String {
             },
         ),
         event(
+            "2026-11-23T09:01:30Z",
+            EventKind::CallDialed {
+                call: "d1".into(),
+                agent: "a3".into(),
+                campaign: Some("renewals".into()),
+            },
+        ),
+        event(
+            "2026-11-23T09:01:40Z",
+            EventKind::CallConnected {
+                call: "d1".into(),
+                agent: "a3".into(),
+            },
+        ),
+        event(
+            "2026-11-23T09:02:00Z",
+            EventKind::CallEnded {
+                call: "d1".into(),
+                agent: "a3".into(),
+            },
+        ),
+        event(
+            "2026-11-23T09:02:10Z",
+            EventKind::CallCompleted {
+                call: "d1".into(),
+                agent: "a3".into(),
+                outcome: Some(Outcome::Success),
+                disposition: None,
+            },
+        ),
+        event(
+            "2026-11-23T09:02:20Z",
+            EventKind::CallDialed {
+                call: "d2".into(),
+                agent: "a3".into(),
+                campaign: Some("renewals".into()),
+            },
+        ),
+        event(
+            "2026-11-23T09:02:30Z",
+            EventKind::CallCompleted {
+                call: "d2".into(),
+                agent: "a3".into(),
+                outcome: Some(Outcome::Other("no_answer".into())),
+                disposition: None,
+            },
+        ),
+        event(
             "2026-11-23T09:02:30Z",
             EventKind::CallEnded {
                 call: "c1".into(),
                 agent: "a1".into(),
+            },
+        ),
+        event(
+            "2026-11-23T09:02:40Z",
+            EventKind::SurveyCompleted {
+                call: "d1".into(),
+                agent: Some("a3".into()),
+                queue: None,
+                score: 9.0,
+                scale: 10.0,
+            },
+        ),
+        event(
+            "2026-11-23T09:02:50Z",
+            EventKind::SurveyCompleted {
+                call: "c2".into(),
+                agent: None,
+                queue: Some("billing".into()),
+                score: 3.0,
+                scale: 5.0,
             },
         ),
         event(
@@ -95,6 +165,16 @@ fn exposition() -> String {
                 agent: "a1".into(),
                 outcome: None,
                 disposition: None,
+            },
+        ),
+        event(
+            "2026-11-23T09:03:00Z",
+            EventKind::SurveyCompleted {
+                call: "c1".into(),
+                agent: Some("a1".into()),
+                queue: Some("billing".into()),
+                score: 4.0,
+                scale: 5.0,
             },
         ),
     ];
@@ -157,10 +237,32 @@ fn figures_appear_under_the_names_of_the_spec() {
         r#"callboard_queue_service_level_target_ratio{tenant="acme",queue="billing"} 0.8"#,
         r#"callboard_queue_service_level_threshold_seconds{tenant="acme",queue="billing"} 20"#,
         r#"callboard_last_event_timestamp_seconds{tenant="acme"} 1795424580"#,
+        // a3 dialed d1 and d2, d1 connected and succeeded; both for "renewals".
+        r#"callboard_agent_dialed_calls{tenant="acme",agent="a3",window="today"} 2"#,
+        r#"callboard_agent_connected_calls{tenant="acme",agent="a3",window="today"} 1"#,
+        r#"callboard_agent_success_calls{tenant="acme",agent="a3",window="today"} 1"#,
+        r#"callboard_campaign_dialed_calls{tenant="acme",campaign="renewals",window="today"} 2"#,
+        r#"callboard_campaign_connected_calls{tenant="acme",campaign="renewals",window="today"} 1"#,
+        r#"callboard_campaign_success_calls{tenant="acme",campaign="renewals",window="today"} 1"#,
+        // a1: 4/5; a3: 9/10; billing: (4/5 + 3/5) / 2.
+        r#"callboard_agent_csat_ratio{tenant="acme",agent="a1",team="north",window="today"} 0.8"#,
+        r#"callboard_agent_csat_ratio{tenant="acme",agent="a3",window="today"} 0.9"#,
+        r#"callboard_queue_csat_ratio{tenant="acme",queue="billing",window="today"} 0.7"#,
         r#"callboard_build_info{version="0.1.0"} 1"#,
     ];
     for line in expected {
         assert!(lines.contains(&line), "missing {line}\n{text}");
+    }
+    // No outbound for a1 or a2, no survey for a2: no series rather than zeros or undefined ratios.
+    for absent in [
+        r#"callboard_agent_dialed_calls{tenant="acme",agent="a1""#,
+        r#"callboard_agent_dialed_calls{tenant="acme",agent="a2""#,
+        r#"callboard_agent_csat_ratio{tenant="acme",agent="a2""#,
+    ] {
+        assert!(
+            !lines.iter().any(|line| line.starts_with(absent)),
+            "unexpected {absent}\n{text}"
+        );
     }
     // c1, the one call handled: 138 s talk + 30 s wrap-up.
     let aht = r#"callboard_queue_aht_seconds{tenant="acme",queue="billing",window="15m"} 168"#;

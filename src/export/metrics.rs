@@ -11,7 +11,7 @@ use prometheus::proto::{
 use prometheus::{Encoder, TextEncoder};
 
 use crate::board::Board;
-use crate::center::snapshot::{AgentSnapshot, CenterSnapshot, QueueSnapshot, QueueWindow};
+use crate::center::snapshot::{AgentSnapshot, CenterSnapshot, QueueSnapshot, QueueWindow, TODAY};
 use crate::event::Millis;
 use crate::telemetry::Telemetry;
 
@@ -206,6 +206,46 @@ const FAMILIES: &[(&str, &str, MetricType)] = &[
         MetricType::GAUGE,
     ),
     (
+        "callboard_agent_dialed_calls",
+        "Outbound calls the agent dialed over the window (today; absent for agents without outbound).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_connected_calls",
+        "Outbound calls of the agent that reached a person over the window (today; with dialed).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_success_calls",
+        "Outbound calls the agent completed with outcome success over the window (today; with dialed).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_csat_ratio",
+        "Mean survey score / scale of the agent's surveys over the window (today; absent without surveys).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_campaign_dialed_calls",
+        "Outbound calls dialed for the campaign over the window (today).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_campaign_connected_calls",
+        "Outbound calls of the campaign that reached a person over the window (today).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_campaign_success_calls",
+        "Outbound calls of the campaign completed with outcome success over the window (today).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_csat_ratio",
+        "Mean survey score / scale of the queue's surveys over the window (today; absent without surveys).",
+        MetricType::GAUGE,
+    ),
+    (
         "callboard_last_event_timestamp_seconds",
         "Event time of the tenant's latest event (feed freshness).",
         MetricType::GAUGE,
@@ -300,6 +340,11 @@ impl Families {
             .map(|(name, _, _)| {
                 let series = match *name {
                     "callboard_agent_state" => agents * AGENT_STATES.len(),
+                    // Today only, and only for agents who dialed or were rated.
+                    "callboard_agent_dialed_calls"
+                    | "callboard_agent_connected_calls"
+                    | "callboard_agent_success_calls"
+                    | "callboard_agent_csat_ratio" => agents,
                     _ if name.starts_with("callboard_agent_") => agents * 5,
                     "callboard_queue_agents" => queues * 5,
                     _ if name.starts_with("callboard_queue_") => queues * 4,
@@ -351,6 +396,22 @@ impl Families {
                 || queue.last_activity_ms.is_some_and(|last| last >= cutoff)
             {
                 self.queue(tenant, queue);
+            }
+        }
+        for campaign in &snapshot.campaigns {
+            let labels = || {
+                vec![
+                    label("tenant", tenant),
+                    label("campaign", &campaign.name),
+                    label("window", TODAY),
+                ]
+            };
+            for (name, value) in [
+                ("callboard_campaign_dialed_calls", campaign.dialed),
+                ("callboard_campaign_connected_calls", campaign.connected),
+                ("callboard_campaign_success_calls", campaign.successes),
+            ] {
+                self.gauge(name, labels(), value as f64);
             }
         }
         if settings.export_agents {
@@ -405,6 +466,11 @@ impl Families {
             labels(),
             f64::from(by_state.staffed),
         );
+        if let Some(csat) = queue.csat {
+            let mut today = labels();
+            today.push(label("window", TODAY));
+            self.gauge("callboard_queue_csat_ratio", today, csat);
+        }
         for (name, value) in [
             (
                 "callboard_queue_required_agents",
@@ -549,6 +615,22 @@ impl Families {
                     with_window.clone(),
                     occupancy,
                 );
+            }
+            // Outbound and CSAT for today only: the rolling figures are in the API, and at 10,000 agents
+            // each window more is tens of thousands of series per scrape.
+            if window.window == TODAY {
+                if window.dialed + window.connected + window.successes > 0 {
+                    for (name, value) in [
+                        ("callboard_agent_dialed_calls", window.dialed),
+                        ("callboard_agent_connected_calls", window.connected),
+                        ("callboard_agent_success_calls", window.successes),
+                    ] {
+                        self.gauge(name, with_window.clone(), value as f64);
+                    }
+                }
+                if let Some(csat) = window.csat {
+                    self.gauge("callboard_agent_csat_ratio", with_window.clone(), csat);
+                }
             }
             self.gauge(
                 "callboard_agent_handled_calls",
