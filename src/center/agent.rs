@@ -173,6 +173,9 @@ pub struct Work {
     pub hold_since: Option<Millis>,
     pub hold_ms: Millis,
     pub ended_at: Option<Millis>,
+    /// Time of the call's latest event: work silent past the call expiry is dropped (its completion
+    /// was lost), so one missing event cannot keep an agent talking forever.
+    pub last_seen: Millis,
 }
 
 impl Work {
@@ -190,6 +193,7 @@ impl Work {
             hold_since: None,
             hold_ms: 0,
             ended_at: None,
+            last_seen: time,
         }
     }
 }

@@ -470,7 +470,10 @@ impl Floor {
             .ok_or(RejectReason::Inconsistent)?;
         let agent = &mut self.agents[ix as usize];
         match &mut agent.work {
-            Some(work) if work.call == *call => change(work)?,
+            Some(work) if work.call == *call => {
+                change(work)?;
+                work.last_seen = work.last_seen.max(time);
+            }
             _ => return Err(RejectReason::Inconsistent),
         }
         agent.settle(time, &mut self.calendar);
@@ -559,6 +562,7 @@ impl Floor {
             }
             keep
         });
+        expired += self.drop_silent_work(expire_before, settings.call_expiry_ms);
         self.expired_calls += expired;
         let horizon = self
             .clock
@@ -572,6 +576,23 @@ impl Floor {
         for agent in &mut self.agents {
             agent.trim(horizon);
         }
+    }
+
+    /// Drops work on calls silent since before `expire_before` (a lost `call.ended` or `call.completed`):
+    /// the agent leaves the call when it expired, and nothing is counted as handled. Returns how many.
+    fn drop_silent_work(&mut self, expire_before: Millis, expiry_ms: Millis) -> u64 {
+        let mut dropped = 0;
+        for agent in &mut self.agents {
+            let Some(last_seen) = agent.work.as_ref().map(|work| work.last_seen) else {
+                continue;
+            };
+            if last_seen < expire_before {
+                agent.work = None;
+                agent.settle(last_seen + expiry_ms, &mut self.calendar);
+                dropped += 1;
+            }
+        }
+        dropped
     }
 
     /// Credits every agent's current state up to `now`, so interval figures include the time in progress.

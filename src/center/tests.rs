@@ -538,3 +538,55 @@ fn a_call_silent_past_the_expiry_is_dropped_and_counted_not_abandoned() {
     assert_eq!(today.service_level, None);
     assert_eq!(today.abandon_rate, None);
 }
+
+/// A call whose end and completion were lost does not keep its agent talking forever:
+///   08:00 a1 logs in, available. 09:00:00 c1 queued, 09:00:10 answered by a1; nothing more of c1.
+///   14:00:00 c2 queued: the sweep finds c1's work silent for more than 4 h, so a1 left it when it
+///            expired, at 09:00:10 + 4 h = 13:00:10, and is available again; expired 1, handled 0.
+///   14:00:10 c2 answered by a1, ended 14:02:10, completed 14:02:20; 14:02:30 a completion of c1 is
+///            `inconsistent`. Snapshot at 14:03:00.
+/// a1 today: talk 4 h (c1) + 120 s (c2) = 14 520 s; wrap-up 10 s; available 08:00–09:00:10 (3 610 s)
+/// + 13:00:10–14:00:10 (3 600 s) + 14:02:20–14:03:00 (40 s) = 7 250 s; handled 1, AHT 130 s — not
+/// two handles with c1 ending at c2's answer.
+#[test]
+fn work_on_a_call_silent_past_the_expiry_is_dropped_not_handled() {
+    let login = event(
+        "2026-11-23T08:00:00Z",
+        EventKind::AgentLogin {
+            agent: id("a1"),
+            queues: Some(vec![id("q")]),
+            team: None,
+        },
+    );
+    let available = event(
+        "2026-11-23T08:00:00Z",
+        EventKind::AgentState {
+            agent: id("a1"),
+            availability: Availability::Available,
+        },
+    );
+    let events = vec![
+        login,
+        available,
+        queued("2026-11-23T09:00:00Z", "c1", "q"),
+        answered("2026-11-23T09:00:10Z", "c1", "q", "a1"),
+        queued("2026-11-23T14:00:00Z", "c2", "q"),
+        answered("2026-11-23T14:00:10Z", "c2", "q", "a1"),
+        ended("2026-11-23T14:02:10Z", "c2", "a1"),
+        completed("2026-11-23T14:02:20Z", "c2", "a1"),
+        completed("2026-11-23T14:02:30Z", "c1", "a1"),
+    ];
+    let (snapshot, rejections) = run(events, "2026-11-23T14:03:00Z");
+    assert_eq!(rejections, vec![(8, RejectReason::Inconsistent)]);
+    assert_eq!(snapshot.events.expired_calls, 1);
+    let agent = &snapshot.agents[0];
+    assert_eq!(agent.state, "available");
+    let today = agent.windows.iter().find(|w| w.window == "today").unwrap();
+    assert_eq!(today.times.talk_ms, (4 * 3600 + 120) * 1000);
+    assert_eq!(today.times.wrap_up_ms, 10 * 1000);
+    assert_eq!(today.times.available_ms, 7_250 * 1000);
+    assert_eq!(today.handled, 1);
+    let queue = window(&snapshot, "q", "today");
+    assert_eq!((queue.counts.answered, queue.counts.handled), (2, 1));
+    assert_eq!(queue.aht_seconds, Some(130.0));
+}
