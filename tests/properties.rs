@@ -909,6 +909,36 @@ impl Expected {
             .copied()
     }
 
+    /// Queued times of the calls waiting in `queue` at `now`.
+    fn waiting_since(&self, queue: usize, now: Millis) -> Vec<Millis> {
+        let segments = self.segments.iter();
+        segments
+            .filter(|&&(q, queued, left)| q == queue && queued <= now && now < left)
+            .map(|&(_, queued, _)| queued)
+            .collect()
+    }
+
+    /// Agents with `queue` among their skills, by state at `now`.
+    fn agents_by_state(&self, queue: usize, now: Millis) -> AgentsByState {
+        let mut by_state = AgentsByState::default();
+        for (agent, model) in self.agents.iter().enumerate() {
+            if !model.skills.contains(&queue) {
+                continue;
+            }
+            let slot = match self.state_at(agent, now).map(|s| s.1) {
+                None | Some(State::LoggedOut) => continue,
+                Some(State::Available) => &mut by_state.available,
+                Some(State::Ringing) => &mut by_state.ringing,
+                Some(State::Talk | State::Hold) => &mut by_state.on_call,
+                Some(State::WrapUp) => &mut by_state.wrap_up,
+                Some(State::NotReady(_)) => &mut by_state.not_ready,
+            };
+            *slot += 1;
+            by_state.staffed += 1;
+        }
+        by_state
+    }
+
     /// The queue report rows at `now`: (queue, interval start) → counts.
     fn queue_rows(&self, now: Millis) -> BTreeMap<(&'static str, Millis), QueueCounts> {
         let mut rows = BTreeMap::new();
@@ -1082,11 +1112,9 @@ fn normalised(snapshot: &CenterSnapshot) -> serde_json::Value {
     value
 }
 
-fn queue_cells(table: &Table) -> Vec<Vec<Cell>> {
-    table.rows.iter().map(|row| row[1..=9].to_vec()).collect()
-}
-
-fn agent_cells(table: &Table) -> Vec<Vec<Cell>> {
+/// The cells of a report the expected floor gives exactly: id, interval start, counts and seconds (the
+/// tenant and the ratios after them are left out).
+fn counted_cells(table: &Table) -> Vec<Vec<Cell>> {
     table.rows.iter().map(|row| row[1..=9].to_vec()).collect()
 }
 
@@ -1138,15 +1166,25 @@ fn expected_agent_cells(
         .collect()
 }
 
-/// Checks a snapshot at `now` of a center fed every event up to `now` against the expected floor:
-/// queue windows and today, calls waiting, agents by state, and every agent's windows, today, state.
+/// Checks a snapshot at `now` of a center fed every event up to `now` against the expected floor.
 fn check_snapshot(
+    expected: &Expected,
+    snapshot: &CenterSnapshot,
+    now: Millis,
+) -> Result<(), TestCaseError> {
+    check_queues(expected, snapshot, now)?;
+    check_agents(expected, snapshot, now)
+}
+
+/// Each queue's rolling windows and today, calls waiting, and agents with the skill by state.
+fn check_queues(
     expected: &Expected,
     snapshot: &CenterSnapshot,
     now: Millis,
 ) -> Result<(), TestCaseError> {
     let today_from = day_start(now);
     for (q, name) in QUEUES.iter().enumerate() {
+        // A queue nothing has named yet is absent: all zeros.
         let shown = snapshot.queues.iter().find(|qs| qs.queue == *name);
         let window = |window: &str| {
             shown
@@ -1167,82 +1205,46 @@ fn check_snapshot(
         }
         let today = expected.queue_counts(q, |t| today_from <= t && t <= now);
         prop_assert_eq!(window(TODAY), today, "{} today at {}", name, now);
-        let waiting: Vec<Millis> = expected
-            .segments
-            .iter()
-            .filter(|(queue, queued, left)| *queue == q && *queued <= now && now < *left)
-            .map(|s| s.1)
-            .collect();
-        prop_assert_eq!(
-            shown.map_or(0, |qs| qs.calls_waiting),
-            waiting.len(),
-            "{} waiting",
-            name
-        );
+        let waiting = expected.waiting_since(q, now);
+        let calls_waiting = shown.map_or(0, |qs| qs.calls_waiting);
+        prop_assert_eq!(calls_waiting, waiting.len(), "{} waiting at {}", name, now);
         let oldest = shown.and_then(|qs| qs.oldest_waiting_ms);
+        prop_assert_eq!(oldest, waiting.iter().min().copied(), "{} oldest", name);
+        let by_state = shown.map(|qs| qs.agents).unwrap_or_default();
         prop_assert_eq!(
-            oldest,
-            waiting.iter().min().copied(),
-            "{} oldest waiting",
-            name
-        );
-        let mut by_state = AgentsByState::default();
-        for (agent, model) in expected.agents.iter().enumerate() {
-            if !model.skills.contains(&q) {
-                continue;
-            }
-            let slot = match expected.state_at(agent, now).map(|s| s.1) {
-                None | Some(State::LoggedOut) => continue,
-                Some(State::Available) => &mut by_state.available,
-                Some(State::Ringing) => &mut by_state.ringing,
-                Some(State::Talk | State::Hold) => &mut by_state.on_call,
-                Some(State::WrapUp) => &mut by_state.wrap_up,
-                Some(State::NotReady(_)) => &mut by_state.not_ready,
-            };
-            *slot += 1;
-            by_state.staffed += 1;
-        }
-        prop_assert_eq!(
-            shown.map(|qs| qs.agents).unwrap_or_default(),
             by_state,
+            expected.agents_by_state(q, now),
             "{} agents",
             name
         );
     }
+    Ok(())
+}
+
+/// Every agent known at `now`: state, reason and since when, and each window's and today's time by
+/// state, not-ready time by reason, and handled calls.
+fn check_agents(
+    expected: &Expected,
+    snapshot: &CenterSnapshot,
+    now: Millis,
+) -> Result<(), TestCaseError> {
     let known = (0..expected.agents.len()).filter(|&a| expected.state_at(a, now).is_some());
-    prop_assert_eq!(
-        snapshot.agents.len(),
-        known.count(),
-        "agents known at {}",
-        now
-    );
+    prop_assert_eq!(snapshot.agents.len(), known.count(), "agents at {}", now);
+    let today_from = day_start(now);
     for (agent, model) in expected.agents.iter().enumerate() {
         let Some((since, state)) = expected.state_at(agent, now) else {
             continue;
         };
-        let shown = snapshot
-            .agents
-            .iter()
-            .find(|a| a.agent == model.id.as_str());
-        let shown = shown.ok_or_else(|| TestCaseError::fail(format!("{} missing", model.id)))?;
-        prop_assert_eq!(
-            shown.state,
-            state_name(state),
-            "{} state at {}",
-            model.id,
-            now
-        );
+        let id = model.id.as_str();
+        let shown = snapshot.agents.iter().find(|a| a.agent == id);
+        let shown = shown.ok_or_else(|| TestCaseError::fail(format!("{id} missing")))?;
+        prop_assert_eq!(shown.state, state_name(state), "{} state at {}", id, now);
         let reason = match state {
             State::NotReady(reason) if reason > 0 => Some(REASONS[reason]),
             _ => None,
         };
-        prop_assert_eq!(shown.reason.as_deref(), reason, "{} reason", model.id);
-        prop_assert_eq!(
-            shown.state_since.clone(),
-            Some(rfc3339(since)),
-            "{} since",
-            model.id
-        );
+        prop_assert_eq!(shown.reason.as_deref(), reason, "{} reason", id);
+        prop_assert_eq!(shown.state_since.clone(), Some(rfc3339(since)), "{}", id);
         let windows = ROLLING
             .iter()
             .map(|&(name, length)| (name, now - length))
@@ -1250,16 +1252,9 @@ fn check_snapshot(
         for (name, from) in windows {
             let window = shown.windows.iter().find(|w| w.window == name).unwrap();
             let totals = expected.agent_times(agent, from, now);
-            prop_assert_eq!(
-                window.times,
-                totals.times,
-                "{} {} times at {}",
-                model.id,
-                name,
-                now
-            );
+            prop_assert_eq!(window.times, totals.times, "{} {} at {}", id, name, now);
             prop_assert_eq!(&window.not_ready_by_reason, &totals.not_ready_by_reason);
-            // Rolling windows hold (from, now]; today holds its whole day up to now.
+            // Rolling windows hold (from, now]; today holds its day from its first instant.
             let handled = if name == TODAY {
                 expected.agent_handled(agent, |t| from <= t && t <= now)
             } else {
@@ -1269,7 +1264,7 @@ fn check_snapshot(
                 window.handled,
                 handled,
                 "{} {} handled at {}",
-                model.id,
+                id,
                 name,
                 now
             );
@@ -1288,14 +1283,14 @@ fn check_report(
 ) -> Result<(), TestCaseError> {
     let queues = report::queue_table([center]);
     prop_assert_eq!(
-        queue_cells(&queues),
+        counted_cells(&queues),
         expected_queue_cells(expected, now),
         "queue report at {}",
         now
     );
     let agents = report::agent_table([center]);
     let rows = expected_agent_cells(expected, now, credited);
-    prop_assert_eq!(agent_cells(&agents), rows, "agent report at {}", now);
+    prop_assert_eq!(counted_cells(&agents), rows, "agent report at {}", now);
     Ok(())
 }
 
@@ -1356,7 +1351,7 @@ fn probe_times(expected: &Expected, probes: &[(u8, u16)]) -> Vec<Millis> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 64,
+        cases: 256,
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
         ..ProptestConfig::default()
     })]
