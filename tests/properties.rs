@@ -1,9 +1,11 @@
 //! Properties of the engine over generated floors: arrival order within the lateness never changes the
 //! figures; figures kept incrementally equal a recomputation from scratch; agents' handled calls sum to
 //! the queues'. A small simulator here builds a consistent floor (agents shared across calls, logins,
-//! breaks, logouts, ringing, holds, wrap-up, abandons, timeouts, transfers between queues, whole-tick
-//! times so many events share a second) and, alongside the events, the figures the floor must show —
-//! computed from the simulator's own timeline, never by the engine.
+//! breaks, logouts, ringing, holds, wrap-up, abandons, timeouts, transfers between queues, feeds with
+//! no agent events or no `call.completed`, whole-tick times so many events share a second) and,
+//! alongside the events, the figures the floor must show — computed from the simulator's own timeline,
+//! never by the engine. Agent-to-agent transfers are left out: their second leg is handled by an agent
+//! but answered from no queue, so agents' handled calls rightly exceed the queues' there.
 
 use std::collections::BTreeMap;
 
@@ -249,7 +251,8 @@ struct Expected {
     /// (queue, queued, left) of every queue segment.
     segments: Vec<(usize, Millis, Millis)>,
     agents: Vec<AgentModel>,
-    /// Answered segments whose agent completed them: the generator's own count of handled calls.
+    /// Answered segments whose handle ended (completion, or the agent's next answer, state or logout):
+    /// the simulator's own count of handled calls.
     handled: u64,
     /// Time of the last event.
     end: Millis,
@@ -1464,7 +1467,7 @@ proptest! {
         }
         let queue_total: u64 = by_interval.values().map(|sums| sums.0).sum();
         let agent_total: u64 = by_interval.values().map(|sums| sums.1).sum();
-        // The generator counted its completed answers itself.
+        // The simulator counted the handles it finished (completed, or ended by the agent's next event).
         prop_assert_eq!(queue_total, expected.handled);
         prop_assert_eq!(agent_total, expected.handled);
         let snapshot = center.snapshot(end);
