@@ -1,0 +1,289 @@
+//! The expected floor — the simulator's record of what happened — and the figures recomputed from it
+//! alone, never by the engine: queue counts, agents' time by state and handled calls, calls waiting,
+//! report rows.
+
+use std::collections::BTreeMap;
+
+use callboard::center::settings::HOUR;
+use callboard::center::snapshot::AgentsByState;
+use callboard::event::{Event, Millis};
+use callboard::kpi::{AgentTimes, QueueCounts};
+
+use crate::{INTERVAL, MIDNIGHT, QUEUES, REASONS, SHORT_ABANDON_MS, THRESHOLD_MS};
+
+/// An agent's state as `spec/events.md` derives it, with talk and hold apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    LoggedOut,
+    Available,
+    Ringing,
+    Talk,
+    Hold,
+    WrapUp,
+    NotReady(usize),
+}
+
+/// What one event adds to its queue's counts.
+#[derive(Debug, Clone, Copy)]
+pub enum Tally {
+    Offered,
+    Answered {
+        wait_ms: u64,
+    },
+    Abandoned {
+        wait_ms: u64,
+    },
+    Dequeued,
+    Handled {
+        talk_ms: u64,
+        hold_ms: u64,
+        wrap_up_ms: u64,
+    },
+}
+
+#[derive(Debug, Default)]
+pub struct AgentModel {
+    pub id: String,
+    pub skills: Vec<usize>,
+    /// State changes in time order (only changes, as the engine records them).
+    pub transitions: Vec<(Millis, State)>,
+    /// Completion times of the agent's handled calls.
+    pub handles: Vec<Millis>,
+}
+
+#[derive(Debug, Default)]
+pub struct Expected {
+    /// The events in the order the simulator meant them (not yet sorted by time).
+    pub events: Vec<Event>,
+    /// (time, queue, tally) of every queue count.
+    pub records: Vec<(Millis, usize, Tally)>,
+    /// (queue, queued, left) of every queue segment.
+    pub segments: Vec<(usize, Millis, Millis)>,
+    pub agents: Vec<AgentModel>,
+    /// Answered segments whose handle ended (completion, or the agent's next answer, state or logout):
+    /// the simulator's own count of handled calls.
+    pub handled: u64,
+    /// Time of the last event.
+    pub end: Millis,
+}
+
+impl Expected {
+    /// The events sorted by time, ties in natural order (the reference order of the issue).
+    pub fn sorted_events(&self) -> Vec<Event> {
+        let mut events = self.events.clone();
+        events.sort_by_key(|event| (event.time, event.kind.natural_rank()));
+        events
+    }
+
+    /// Counts of `queue` over the records whose time `inside` accepts.
+    pub fn queue_counts(&self, queue: usize, inside: impl Fn(Millis) -> bool) -> QueueCounts {
+        let mut counts = QueueCounts::default();
+        let records = self.records.iter().filter(|r| r.1 == queue && inside(r.0));
+        for (_, _, tally) in records {
+            match *tally {
+                Tally::Offered => counts.offered += 1,
+                Tally::Answered { wait_ms } => {
+                    counts.answered += 1;
+                    counts.answered_within_threshold += u64::from(wait_ms <= THRESHOLD_MS);
+                    counts.wait_answered_ms += wait_ms;
+                    counts.max_wait_ms = counts.max_wait_ms.max(wait_ms);
+                }
+                Tally::Abandoned { wait_ms } => {
+                    counts.abandoned += 1;
+                    counts.abandoned_within_threshold += u64::from(wait_ms <= THRESHOLD_MS);
+                    counts.short_abandoned += u64::from(wait_ms < SHORT_ABANDON_MS);
+                    counts.wait_abandoned_ms += wait_ms;
+                    counts.max_wait_ms = counts.max_wait_ms.max(wait_ms);
+                }
+                Tally::Dequeued => counts.dequeued += 1,
+                Tally::Handled {
+                    talk_ms,
+                    hold_ms,
+                    wrap_up_ms,
+                } => {
+                    counts.handled += 1;
+                    counts.talk_ms += talk_ms;
+                    counts.hold_ms += hold_ms;
+                    counts.wrap_up_ms += wrap_up_ms;
+                }
+            }
+        }
+        counts
+    }
+
+    /// The agent's (from, to) spans in each state: the last state runs on for ever.
+    fn spans(&self, agent: usize) -> impl Iterator<Item = (Millis, Millis, State)> + '_ {
+        let transitions = &self.agents[agent].transitions;
+        transitions.iter().enumerate().map(|(i, &(from, state))| {
+            let to = transitions.get(i + 1).map_or(Millis::MAX, |next| next.0);
+            (from, to, state)
+        })
+    }
+
+    /// Time by state within `[from, to)`, and not-ready time by reason name.
+    pub fn agent_times(&self, agent: usize, from: Millis, to: Millis) -> StateTotals {
+        let mut totals = StateTotals::default();
+        for (start, end, state) in self.spans(agent) {
+            let overlap = end.min(to) - start.max(from);
+            if overlap > 0 {
+                totals.add(state, overlap as u64);
+            }
+        }
+        totals
+    }
+
+    pub fn agent_handled(&self, agent: usize, inside: impl Fn(Millis) -> bool) -> u64 {
+        let handles = &self.agents[agent].handles;
+        handles.iter().filter(|time| inside(**time)).count() as u64
+    }
+
+    /// The agent's state at `now` and since when, once the agent is known at all.
+    pub fn state_at(&self, agent: usize, now: Millis) -> Option<(Millis, State)> {
+        let transitions = &self.agents[agent].transitions;
+        transitions
+            .iter()
+            .rev()
+            .find(|(time, _)| *time <= now)
+            .copied()
+    }
+
+    /// Queued times of the calls waiting in `queue` at `now`.
+    pub fn waiting_since(&self, queue: usize, now: Millis) -> Vec<Millis> {
+        let segments = self.segments.iter();
+        segments
+            .filter(|&&(q, queued, left)| q == queue && queued <= now && now < left)
+            .map(|&(_, queued, _)| queued)
+            .collect()
+    }
+
+    /// Agents with `queue` among their skills, by state at `now`.
+    pub fn agents_by_state(&self, queue: usize, now: Millis) -> AgentsByState {
+        let mut by_state = AgentsByState::default();
+        for (agent, model) in self.agents.iter().enumerate() {
+            if !model.skills.contains(&queue) {
+                continue;
+            }
+            let slot = match self.state_at(agent, now).map(|s| s.1) {
+                None | Some(State::LoggedOut) => continue,
+                Some(State::Available) => &mut by_state.available,
+                Some(State::Ringing) => &mut by_state.ringing,
+                Some(State::Talk | State::Hold) => &mut by_state.on_call,
+                Some(State::WrapUp) => &mut by_state.wrap_up,
+                Some(State::NotReady(_)) => &mut by_state.not_ready,
+            };
+            *slot += 1;
+            by_state.staffed += 1;
+        }
+        by_state
+    }
+
+    /// The queue report rows at `now`: (queue, interval start) → counts.
+    pub fn queue_rows(&self, now: Millis) -> BTreeMap<(&'static str, Millis), QueueCounts> {
+        let mut rows = BTreeMap::new();
+        for (queue, name) in QUEUES.iter().enumerate() {
+            let mut starts: Vec<Millis> = self
+                .records
+                .iter()
+                .filter(|r| r.1 == queue && r.0 <= now)
+                .map(|r| interval_start(r.0))
+                .collect();
+            starts.dedup();
+            for start in starts {
+                let counts = self.queue_counts(queue, |t| interval_start(t) == start && t <= now);
+                rows.insert((*name, start), counts);
+            }
+        }
+        rows
+    }
+
+    /// The agent report rows at `now`: state time is in the report up to `credited(agent)` (the agent's
+    /// last state change, or the time the books were closed); handles up to `now`.
+    pub fn agent_rows(
+        &self,
+        now: Millis,
+        credited: impl Fn(usize) -> Millis,
+    ) -> BTreeMap<(String, Millis), (u64, StateTotals)> {
+        let mut rows: BTreeMap<(String, Millis), (u64, StateTotals)> = BTreeMap::new();
+        for (agent, model) in self.agents.iter().enumerate() {
+            let until = credited(agent);
+            for (from, to, state) in self.spans(agent) {
+                let (mut start, to) = (from, to.min(until));
+                while start < to && state != State::LoggedOut {
+                    let end = (interval_start(start) + INTERVAL).min(to);
+                    let key = (model.id.clone(), interval_start(start));
+                    rows.entry(key)
+                        .or_default()
+                        .1
+                        .add(state, (end - start) as u64);
+                    start = end;
+                }
+            }
+            for &time in model.handles.iter().filter(|time| **time <= now) {
+                let key = (model.id.clone(), interval_start(time));
+                rows.entry(key).or_default().0 += 1;
+            }
+        }
+        rows
+    }
+}
+
+/// Milliseconds by state, not-ready time by reason name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StateTotals {
+    pub times: AgentTimes,
+    pub not_ready_by_reason: BTreeMap<String, u64>,
+}
+
+impl StateTotals {
+    fn add(&mut self, state: State, ms: u64) {
+        let times = &mut self.times;
+        match state {
+            State::LoggedOut => return,
+            State::Available => times.available_ms += ms,
+            State::Ringing => times.ringing_ms += ms,
+            State::Talk => times.talk_ms += ms,
+            State::Hold => times.hold_ms += ms,
+            State::WrapUp => times.wrap_up_ms += ms,
+            State::NotReady(reason) => {
+                times.not_ready_ms += ms;
+                *self
+                    .not_ready_by_reason
+                    .entry(REASONS[reason].to_string())
+                    .or_default() += ms;
+            }
+        }
+        times.logged_in_ms += ms;
+    }
+}
+
+/// Start of the UTC-aligned 15-minute interval holding `time`.
+fn interval_start(time: Millis) -> Millis {
+    time - time.rem_euclid(INTERVAL)
+}
+
+pub fn day_start(now: Millis) -> Millis {
+    if now >= MIDNIGHT {
+        MIDNIGHT
+    } else {
+        MIDNIGHT - 24 * HOUR
+    }
+}
+
+/// How the report writes an interval start: `2026-11-23T23:15:00Z`.
+pub fn interval_text(start: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(start)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+pub fn state_name(state: State) -> &'static str {
+    match state {
+        State::LoggedOut => "logged_out",
+        State::Available => "available",
+        State::Ringing => "ringing",
+        State::Talk | State::Hold => "on_call",
+        State::WrapUp => "wrap_up",
+        State::NotReady(_) => "not_ready",
+    }
+}
