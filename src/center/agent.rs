@@ -262,7 +262,8 @@ pub struct Agent {
     pub availability: TimeState,
     /// A call offered to the agent and not yet answered.
     pub ringing: Option<Id>,
-    pub work: Option<Work>,
+    /// Boxed: most agents are not working a call at any instant, and the agent record stays small.
+    pub work: Option<Box<Work>>,
     state: TimeState,
     state_since: Millis,
     /// State changes newer than the longest rolling window, plus the one in force at its start.

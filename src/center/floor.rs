@@ -203,7 +203,7 @@ impl Floor {
                 agent.ringing = None;
                 let mut work = Work::started(call.clone(), None, time, Direction::Outbound);
                 work.campaign = campaign.clone();
-                agent.work = Some(work);
+                agent.work = Some(Box::new(work));
                 agent.count(time, AgentTally::Dialed, &mut self.calendar);
                 agent.settle(time, &mut self.calendar);
                 self.count_campaign(campaign.as_ref(), time, |tallies| tallies.dialed += 1);
@@ -419,12 +419,12 @@ impl Floor {
         self.finish_work(ix, time);
         let agent = &mut self.agents[ix as usize];
         agent.ringing = None;
-        agent.work = Some(Work::started(
+        agent.work = Some(Box::new(Work::started(
             call.clone(),
             answered_from,
             time,
             Direction::Inbound,
-        ));
+        )));
         agent.settle(time, &mut self.calendar);
         Ok(())
     }

@@ -545,9 +545,10 @@ fn a_call_silent_past_the_expiry_is_dropped_and_counted_not_abandoned() {
 ///            expired, at 09:00:10 + 4 h = 13:00:10, and is available again; expired 1, handled 0.
 ///   14:00:10 c2 answered by a1, ended 14:02:10, completed 14:02:20; 14:02:30 a completion of c1 is
 ///            `inconsistent`. Snapshot at 14:03:00.
-/// a1 today: talk 4 h (c1) + 120 s (c2) = 14 520 s; wrap-up 10 s; available 08:00–09:00:10 (3 610 s)
-/// + 13:00:10–14:00:10 (3 600 s) + 14:02:20–14:03:00 (40 s) = 7 250 s; handled 1, AHT 130 s — not
-/// two handles with c1 ending at c2's answer.
+///
+/// a1 today: talk 4 h (c1) + 120 s (c2) = 14 520 s; wrap-up 10 s; available 08:00–09:00:10 (3 610 s),
+/// 13:00:10–14:00:10 (3 600 s) and 14:02:20–14:03:00 (40 s), 7 250 s in all; handled 1, AHT 130 s —
+/// not two handles with c1 ending at c2's answer.
 #[test]
 fn work_on_a_call_silent_past_the_expiry_is_dropped_not_handled() {
     let login = event(
