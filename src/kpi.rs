@@ -180,6 +180,27 @@ pub fn arrival_rate_per_hour(offered: u64, window_ms: i64) -> Option<f64> {
     ratio(offered as f64 * 3_600_000.0, window_ms as f64)
 }
 
+/// Mean caller patience in seconds, estimated from a window's waits: `(Σ wait of answered + Σ wait of
+/// abandoned) / abandoned`; `None` below `min_abandons` abandons (and always without any).
+///
+/// Why this estimator: Erlang A takes patience as exponential. Every caller who waited was exposed to
+/// abandoning for the length of the wait; an abandoned caller's wait is the patience itself, an answered
+/// caller's wait only a lower bound on it (censored by the answer). With exponential patience of rate θ
+/// the likelihood of such data is θ^abandoned · e^(−θ · Σ waits), maximal at θ = abandoned / Σ waits,
+/// so the maximum-likelihood mean patience is the total exposure divided by the number of abandons. The
+/// mean wait of abandoned callers alone would understate it: the patient ones were answered first. Its
+/// relative error is about 1/√abandoned, hence a minimum count. Dequeued callers' waits are not counted
+/// (`QueueCounts` does not keep them), which leaves out some exposure and so leans slightly short.
+pub fn patience_estimate_seconds(counts: &QueueCounts, min_abandons: u64) -> Option<f64> {
+    if counts.abandoned < min_abandons {
+        return None;
+    }
+    ratio(
+        (counts.wait_answered_ms + counts.wait_abandoned_ms) as f64 / 1000.0,
+        counts.abandoned as f64,
+    )
+}
+
 /// Time an agent spent in each state over a window, in milliseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct AgentTimes {

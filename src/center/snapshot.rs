@@ -469,17 +469,11 @@ fn forecast(
 fn required_agents(counts: &QueueCounts, queue: &Queue, arrivals_per_hour: f64) -> Option<u32> {
     let settings = &queue.settings;
     let aht = kpi::aht_seconds(counts)?;
-    // Configured patience, else the exponential-patience estimate: time exposed to abandoning / abandons.
+    // Configured patience, else the one measured from the window's abandons.
     let patience = settings
         .patience_ms
         .map(|ms| ms as f64 / 1000.0)
-        .or_else(|| {
-            (counts.abandoned >= MIN_ABANDONS_FOR_PATIENCE).then(|| {
-                (counts.wait_answered_ms + counts.wait_abandoned_ms) as f64
-                    / 1000.0
-                    / counts.abandoned as f64
-            })
-        });
+        .or_else(|| kpi::patience_estimate_seconds(counts, MIN_ABANDONS_FOR_PATIENCE));
     let workload = kpi::erlang::Workload::per_hour(arrivals_per_hour, aht);
     kpi::erlang::required_agents(
         workload,

@@ -70,6 +70,13 @@ fn undefined_ratios_are_absent_not_zero() {
     assert_eq!(max_wait_seconds(&empty), None);
     assert_eq!(occupancy(&AgentTimes::default()), None);
     assert_eq!(utilization(&AgentTimes::default()), None);
+    // Nothing dialed, nothing connected, no survey: absent, not 0.
+    assert_eq!(contact_rate(0, 0), None);
+    assert_eq!(contact_rate(3, 0), None);
+    assert_eq!(conversion(0, 0), None);
+    assert_eq!(conversion(2, 0), None);
+    assert_eq!(csat(0.0, 0), None);
+    assert_eq!(csat(0.8, 0), None);
     // Only short abandons: the default formula's denominator is zero.
     let only_short = QueueCounts {
         abandoned: 2,
@@ -196,4 +203,28 @@ proptest::proptest! {
         proptest::prop_assert!(estimate <= truth + 1e-6 && estimate >= truth * 0.99 - 1e-6,
             "estimate {estimate} ms, truth {truth} ms");
     }
+
+#[test]
+fn patience_estimate_by_hand() {
+    // 6 answered after waits summing 90 s, 5 abandoned after 10 + 20 + 30 + 40 + 50 = 150 s:
+    // exposure 240 s over 5 abandons = 48 s (the abandoned callers' own mean, 30 s, would understate it).
+    let counts = QueueCounts {
+        answered: 6,
+        abandoned: 5,
+        wait_answered_ms: 90_000,
+        wait_abandoned_ms: 150_000,
+        ..QueueCounts::default()
+    };
+    close(patience_estimate_seconds(&counts, 5), 48.0);
+    close(patience_estimate_seconds(&counts, 1), 48.0);
+    // One abandon short of the minimum: no estimate.
+    assert_eq!(patience_estimate_seconds(&counts, 6), None);
+    // Without abandons there is none, whatever the minimum.
+    let patient = QueueCounts {
+        answered: 6,
+        wait_answered_ms: 90_000,
+        ..QueueCounts::default()
+    };
+    assert_eq!(patience_estimate_seconds(&patient, 0), None);
+    assert_eq!(patience_estimate_seconds(&patient, 5), None);
 }
