@@ -8,7 +8,9 @@ use anyhow::{bail, ensure};
 use serde::Serialize;
 
 use crate::cli::parse_duration_ms;
-use crate::kpi::erlang::{erlang_a, erlang_c, required_agents, Prediction, Workload};
+use crate::kpi::erlang::{
+    erlang_a, erlang_c, required_agents, Prediction, Workload, MAX_TRAFFIC_ERLANGS,
+};
 
 #[derive(clap::Args, Debug, Clone)]
 #[command(
@@ -16,23 +18,38 @@ use crate::kpi::erlang::{erlang_a, erlang_c, required_agents, Prediction, Worklo
 )]
 pub struct StaffingArgs {
     /// Calls arriving per hour in the interval you plan for.
-    #[arg(long, value_name = "CALLS")]
+    #[arg(long, value_name = "CALLS", allow_negative_numbers = true)]
     pub calls_per_hour: f64,
     /// Average handle time (talk + hold + wrap-up): seconds, or a duration like 4m or 240s.
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_negative_numbers = true)]
     pub aht: String,
     /// Service-level threshold: a call answered within it counts as answered in time.
-    #[arg(long, default_value = "20s", value_name = "DURATION")]
+    #[arg(
+        long,
+        default_value = "20s",
+        value_name = "DURATION",
+        allow_negative_numbers = true
+    )]
     pub threshold: String,
-    /// Service-level target, as a fraction (0.8) or a percentage (80%).
-    #[arg(long, default_value = "80%", value_name = "SHARE")]
+    /// Service-level target, as a fraction (0.8) or a percentage (80%), above 0 and below 1.
+    #[arg(
+        long,
+        default_value = "80%",
+        value_name = "SHARE",
+        allow_negative_numbers = true
+    )]
     pub target: String,
     /// Mean caller patience: with it, Erlang A predicts abandonment; without, Erlang C assumes nobody hangs up.
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_negative_numbers = true)]
     pub patience: Option<String>,
     /// Share of paid time agents are unavailable (breaks, training, absence), e.g. 30%; the scheduled
     /// headcount is required / (1 − shrinkage).
-    #[arg(long, default_value = "0", value_name = "SHARE")]
+    #[arg(
+        long,
+        default_value = "0",
+        value_name = "SHARE",
+        allow_negative_numbers = true
+    )]
     pub shrinkage: String,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -74,7 +91,8 @@ pub struct StaffingTable {
     pub rows: Vec<StaffingRow>,
 }
 
-fn seconds(text: &str, flag: &str) -> anyhow::Result<f64> {
+/// A duration in seconds: plain seconds (240) or with a unit (4m); above 0, or 0 too with `zero_allowed`.
+fn seconds(text: &str, flag: &str, zero_allowed: bool) -> anyhow::Result<f64> {
     let seconds = match text.trim().parse::<f64>() {
         Ok(plain) => plain,
         Err(_) => {
@@ -83,25 +101,54 @@ fn seconds(text: &str, flag: &str) -> anyhow::Result<f64> {
         }
     };
     ensure!(
-        seconds.is_finite() && seconds >= 0.0,
-        "{flag} must be a duration of 0 or more, got {text}"
+        seconds.is_finite(),
+        "{flag} must be a duration in seconds (240) or with a unit (4m), got {text}"
     );
+    if zero_allowed {
+        ensure!(seconds >= 0.0, "{flag} must be 0 or more, got {text}");
+    } else {
+        ensure!(seconds > 0.0, "{flag} must be above 0, got {text}");
+    }
     Ok(seconds)
 }
 
-fn share(text: &str, flag: &str, allow_one: bool) -> anyhow::Result<f64> {
+/// A fraction (0.8) or a percentage (80%).
+fn share(text: &str, flag: &str) -> anyhow::Result<f64> {
     let trimmed = text.trim();
     let value = match trimmed.strip_suffix('%') {
         Some(percent) => percent.trim().parse::<f64>().map(|p| p / 100.0),
         None => trimmed.parse::<f64>(),
     };
-    let Ok(value) = value else {
-        bail!("{flag} must be a fraction (0.8) or a percentage (80%), got {text}")
+    match value {
+        Ok(value) if value.is_finite() => Ok(value),
+        _ => bail!("{flag} must be a fraction (0.8) or a percentage (80%), got {text}"),
+    }
+}
+
+/// The service-level target: above 0 (any staffing meets 0 %) and below 1 (no finite staffing answers
+/// every call within the threshold).
+fn target(text: &str) -> anyhow::Result<f64> {
+    let value = share(text, "--target")?;
+    if value > 0.0 && value < 1.0 {
+        return Ok(value);
+    }
+    let hint = if value > 1.0 && value < 100.0 && !text.trim().ends_with('%') {
+        format!(
+            " (for {value} percent, write {value}% or {})",
+            value / 100.0
+        )
+    } else {
+        String::new()
     };
-    let upper_ok = if allow_one { value <= 1.0 } else { value < 1.0 };
+    bail!("--target must be above 0 and below 1 (0% < target < 100%), got {text}{hint}")
+}
+
+/// Shrinkage: from 0 up to, not including, 1 (at 100 % nobody is ever on the phones).
+fn shrinkage(text: &str) -> anyhow::Result<f64> {
+    let value = share(text, "--shrinkage")?;
     ensure!(
-        value >= 0.0 && upper_ok,
-        "{flag} must be between 0 and 1 (or 0% and 100%), got {text}"
+        (0.0..1.0).contains(&value),
+        "--shrinkage must be at least 0 and below 1 (0% ≤ shrinkage < 100%), got {text}"
     );
     Ok(value)
 }
@@ -113,28 +160,25 @@ impl StaffingArgs {
             "--calls-per-hour must be 0 or more, got {}",
             self.calls_per_hour
         );
-        let aht_seconds = seconds(&self.aht, "--aht")?;
+        let aht_seconds = seconds(&self.aht, "--aht", false)?;
+        let traffic = self.calls_per_hour * aht_seconds / 3600.0;
         ensure!(
-            aht_seconds > 0.0,
-            "--aht must be above 0 (the average handle time), got {}",
-            self.aht
+            traffic <= MAX_TRAFFIC_ERLANGS,
+            "--calls-per-hour × --aht is {traffic:.0} erlangs of traffic; staffing is computed up to \
+             {MAX_TRAFFIC_ERLANGS} erlangs (check the units: --aht is in seconds unless written like 4m)"
         );
         let patience_seconds = self
             .patience
             .as_deref()
-            .map(|text| seconds(text, "--patience"))
+            .map(|text| seconds(text, "--patience", false))
             .transpose()?;
-        ensure!(
-            patience_seconds.is_none_or(|patience| patience > 0.0),
-            "--patience must be above 0"
-        );
         Ok(StaffingQuery {
             calls_per_hour: self.calls_per_hour,
             aht_seconds,
-            threshold_seconds: seconds(&self.threshold, "--threshold")?,
-            target: share(&self.target, "--target", true)?,
+            threshold_seconds: seconds(&self.threshold, "--threshold", true)?,
+            target: target(&self.target)?,
             patience_seconds,
-            shrinkage: share(&self.shrinkage, "--shrinkage", false)?,
+            shrinkage: shrinkage(&self.shrinkage)?,
         })
     }
 }
@@ -148,7 +192,7 @@ fn predict(query: &StaffingQuery, agents: u32) -> Option<Prediction> {
 }
 
 /// The table around the answer: three counts below it (never below one agent, and for Erlang C never
-/// at or below the traffic, where the queue grows without bound) and three above.
+/// at or below the traffic, where the queue grows without bound) and three above; no rows without calls.
 pub fn staffing_table(query: &StaffingQuery) -> anyhow::Result<StaffingTable> {
     let workload = Workload::per_hour(query.calls_per_hour, query.aht_seconds);
     let Some(required) = required_agents(
@@ -168,8 +212,14 @@ pub fn staffing_table(query: &StaffingQuery) -> anyhow::Result<StaffingTable> {
     } else {
         workload.erlangs().floor() as u32 + 1
     };
-    let first = required.saturating_sub(3).max(lowest_stable).max(1);
-    let rows = (first..=required.max(1) + 3)
+    let first = required.saturating_sub(3).max(lowest_stable);
+    // Without calls no agent is needed and there is nothing to tabulate.
+    let counts = if required == 0 {
+        1..=0
+    } else {
+        first..=required + 3
+    };
+    let rows = counts
         .filter_map(|agents| predict(query, agents))
         .map(|prediction| StaffingRow {
             agents: prediction.agents,
@@ -217,6 +267,10 @@ pub fn run(args: &StaffingArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             "Erlang C"
         }
     )?;
+    if table.required_agents == 0 {
+        writeln!(out, "\nNo calls: 0 agents are needed.")?;
+        return Ok(());
+    }
     let with_abandonment = query.patience_seconds.is_some();
     write!(
         out,
@@ -336,20 +390,83 @@ mod tests {
         assert!(value["rows"][0]["abandonment"].is_number());
     }
 
+    /// 2,000 calls/hour, AHT 180 s (100 erlangs), patience 10 s: Erlang A meets 80 % in 20 s with 82
+    /// agents (SL 0.7922 at 81, 0.8010 at 82, by `tests/reference/erlang_a.py`), fewer than the traffic.
+    #[test]
+    fn short_patience_marks_the_first_row_that_meets_the_target() {
+        let mut impatient = args(2000.0, "180");
+        impatient.patience = Some("10s".to_string());
+        let table = staffing_table(&impatient.query().unwrap()).unwrap();
+        assert_eq!(table.required_agents, 82);
+        let counts: Vec<u32> = table.rows.iter().map(|row| row.agents).collect();
+        assert_eq!(counts, (79..=85).collect::<Vec<_>>());
+        let meeting: Vec<bool> = table.rows.iter().map(|row| row.meets_target).collect();
+        assert_eq!(meeting, [false, false, false, true, true, true, true]);
+        let mut out = Vec::new();
+        run(&impatient, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let marked: Vec<&str> = text.lines().filter(|line| line.starts_with('▶')).collect();
+        assert!(marked[0].starts_with("▶     82 "), "{text}");
+        assert!(marked[1].starts_with("▶ 82 agents"), "{text}");
+    }
+
+    #[test]
+    fn no_calls_need_no_agents() {
+        let table = staffing_table(&args(0.0, "180").query().unwrap()).unwrap();
+        assert_eq!((table.required_agents, table.scheduled_agents), (0, 0));
+        assert!(table.rows.is_empty());
+        let mut out = Vec::new();
+        run(&args(0.0, "180"), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("No calls: 0 agents are needed."), "{text}");
+        assert!(!text.contains('▶'), "{text}");
+    }
+
     #[test]
     fn bad_input_says_what_to_do() {
-        let mut wrong = args(200.0, "180");
-        wrong.target = "120%".to_string();
-        let message = wrong.query().unwrap_err().to_string();
+        let problem = |change: &dyn Fn(&mut StaffingArgs)| {
+            let mut wrong = args(200.0, "180");
+            change(&mut wrong);
+            wrong.query().unwrap_err().to_string()
+        };
+        let target_range = "--target must be above 0 and below 1";
+        for target in ["0", "0%", "1", "100%", "120%", "-0.5"] {
+            let message = problem(&|a| a.target = target.to_string());
+            assert!(message.contains(target_range), "{target}: {message}");
+        }
+        let message = problem(&|a| a.target = "80".to_string());
+        assert!(message.contains("write 80% or 0.8"), "{message}");
+        assert!(problem(&|a| a.target = "NaN".to_string()).contains("--target must be a fraction"));
+        let message = problem(&|a| a.shrinkage = "100%".to_string());
         assert!(
-            message.contains("--target must be between 0 and 1"),
+            message.contains("--shrinkage must be at least 0 and below 1"),
             "{message}"
         );
-        assert!(args(200.0, "0")
-            .query()
-            .unwrap_err()
-            .to_string()
-            .contains("--aht must be above 0"));
-        assert!(args(200.0, "soon").query().is_err());
+        for aht in ["0", "0s", "-3"] {
+            let message = problem(&|a| a.aht = aht.to_string());
+            assert!(
+                message.contains("--aht must be above 0"),
+                "{aht}: {message}"
+            );
+        }
+        assert!(problem(&|a| a.aht = "NaN".to_string()).contains("--aht must be a duration"));
+        assert!(problem(&|a| a.aht = "soon".to_string()).starts_with("--aht"));
+        let message = problem(&|a| a.threshold = "-1".to_string());
+        assert!(
+            message.contains("--threshold must be 0 or more"),
+            "{message}"
+        );
+        let message = problem(&|a| a.patience = Some("0".to_string()));
+        assert!(message.contains("--patience must be above 0"), "{message}");
+        for calls in [f64::NAN, -5.0, f64::INFINITY] {
+            let message = problem(&|a| a.calls_per_hour = calls);
+            assert!(
+                message.contains("--calls-per-hour must be 0 or more"),
+                "{message}"
+            );
+        }
+        // 10¹² calls an hour of 180 s: 5·10¹⁰ erlangs, far beyond any center.
+        let message = problem(&|a| a.calls_per_hour = 1e12);
+        assert!(message.contains("50000000000 erlangs"), "{message}");
     }
 }

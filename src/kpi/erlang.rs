@@ -241,9 +241,14 @@ fn uniformized_served_within(arrivals: &[f64], busy_rate: f64, theta: f64, t: f6
     result
 }
 
+/// The largest traffic `required_agents` sizes: each prediction runs the Erlang B recursion once per
+/// agent, so far beyond any real queue the search would take seconds, not microseconds.
+pub const MAX_TRAFFIC_ERLANGS: f64 = 100_000.0;
+
 /// The smallest agent count whose prediction meets `target` service level at `threshold_seconds`:
-/// Erlang A with `patience_seconds`, else Erlang C. `Some(0)` without arrivals; `None` for invalid input
-/// or when no count up to 100,000 above the traffic meets the target.
+/// Erlang A with `patience_seconds`, else Erlang C. `Some(0)` without arrivals; `None` for invalid input,
+/// traffic above [`MAX_TRAFFIC_ERLANGS`], or when no count up to 100,000 above the traffic meets the
+/// target.
 ///
 /// Service level never falls when an agent is added (Erlang C above the traffic, Erlang A everywhere), so
 /// the answer is found by bisection. Erlang C needs more agents than erlangs of traffic; Erlang A can
@@ -255,7 +260,10 @@ pub fn required_agents(
     target: f64,
     patience_seconds: Option<f64>,
 ) -> Option<u32> {
-    if !workload.is_valid() || !(0.0..=1.0).contains(&target) {
+    if !workload.is_valid()
+        || !(0.0..=1.0).contains(&target)
+        || workload.erlangs() > MAX_TRAFFIC_ERLANGS
+    {
         return None;
     }
     if workload.arrivals_per_second == 0.0 {
@@ -268,7 +276,7 @@ pub fn required_agents(
         };
         prediction.is_some_and(|p| p.service_level >= target)
     };
-    let traffic = workload.erlangs().floor().min(f64::from(u32::MAX - 200_000)) as u32;
+    let traffic = workload.erlangs().floor() as u32;
     let lowest = match patience_seconds {
         Some(_) => 1,
         None => traffic + 1,

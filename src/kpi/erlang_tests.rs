@@ -146,6 +146,15 @@ fn large_centers_stay_finite() {
     assert!(at_5000.wait_probability.is_finite() && at_5000.wait_probability < 1e-6);
     let a = erlang_a(4_050, workload, 20.0, 180.0).unwrap();
     assert!(a.service_level.is_finite() && a.service_level > 0.5);
+    // The Erlang A search from one agent stays quick at this size, and lands where its neighbours
+    // straddle the target. It lands below the traffic: with ~3,700 agents the few hundred callers
+    // queued by the excess (λ − nμ)/θ ≈ 200 are answered at nμ ≈ 12 per second, within the 20 s.
+    let started = std::time::Instant::now();
+    let with_patience = required_agents(workload, 20.0, 0.80, Some(180.0)).unwrap();
+    let level = |n: u32| erlang_a(n, workload, 20.0, 180.0).unwrap().service_level;
+    assert!(level(with_patience) >= 0.80 && level(with_patience - 1) < 0.80);
+    assert!((3_500..4_000).contains(&with_patience), "{with_patience}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
 
 #[test]
@@ -165,6 +174,11 @@ fn nonsense_inputs_are_refused() {
     assert_eq!(
         required_agents(Workload::per_hour(0.0, 180.0), 20.0, 0.8, None),
         Some(0)
+    );
+    // 10¹² calls an hour of 180 s is 5·10¹⁰ erlangs, above the 100,000 sized.
+    assert_eq!(
+        required_agents(Workload::per_hour(1e12, 180.0), 20.0, 0.8, Some(60.0)),
+        None
     );
     assert_eq!(
         erlang_a(10, Workload::per_hour(100.0, 180.0), 20.0, 0.0),
