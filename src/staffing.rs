@@ -213,13 +213,9 @@ pub fn staffing_table(query: &StaffingQuery) -> anyhow::Result<StaffingTable> {
         workload.erlangs().floor() as u32 + 1
     };
     let first = required.saturating_sub(3).max(lowest_stable);
-    // Without calls no agent is needed and there is nothing to tabulate.
-    let counts = if required == 0 {
-        1..=0
-    } else {
-        first..=required + 3
-    };
-    let rows = counts
+    // Without calls no agent is needed and there is nothing to tabulate: `first` (≥ 1) is past `last`.
+    let last = if required == 0 { 0 } else { required + 3 };
+    let rows = (first..=last)
         .filter_map(|agents| predict(query, agents))
         .map(|prediction| StaffingRow {
             agents: prediction.agents,

@@ -96,6 +96,19 @@ fn erlang_a_with_short_patience_can_need_fewer_agents_than_erlangs() {
     );
 }
 
+/// Erlang C's queue is stable only with more agents than erlangs, so even a tiny target needs 11 agents
+/// for 10 erlangs (at 10 the queue grows without bound); Erlang A, always stable, meets 0 with one.
+#[test]
+fn erlang_c_needs_more_agents_than_erlangs() {
+    let ten_erlangs = Workload::per_hour(200.0, 180.0);
+    assert_eq!(required_agents(ten_erlangs, 20.0, 0.01, None), Some(11));
+    assert_eq!(required_agents(ten_erlangs, 20.0, 0.0, None), Some(11));
+    assert_eq!(
+        required_agents(ten_erlangs, 20.0, 0.0, Some(300.0)),
+        Some(1)
+    );
+}
+
 /// One agent is an M/M/1 queue: P(wait) = ρ.
 #[test]
 fn erlang_c_at_one_agent_is_mm1() {
