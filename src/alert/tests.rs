@@ -483,3 +483,87 @@ fn templates_fill_labels_and_numbers_and_keep_unknown_names() {
         "acme/billing: 0.735 < 0.8 over 15m, {nope} {"
     );
 }
+
+/// Queue `billing` of `acme` with `required` agents by Erlang over the staffing window, `staffed` on it.
+fn staffing_snapshot(now: Millis, required: u32, staffed: u32) -> CenterSnapshot {
+    let mut floor = snapshot(now, None);
+    floor.queues[0].required_agents = Some(required);
+    floor.queues[0].agents = AgentsByState {
+        staffed,
+        ..AgentsByState::default()
+    };
+    floor
+}
+
+/// Steps `engine` through (seconds after T0, required, staffed) and returns every notification.
+fn staffing_script(
+    engine: &mut Engine,
+    rules: &[Rule],
+    steps: impl IntoIterator<Item = (i64, u32, u32)>,
+) -> Vec<Notification> {
+    steps
+        .into_iter()
+        .flat_map(|(seconds, required, staffed)| {
+            let floor = staffing_snapshot(T0 + seconds * SECOND, required, staffed);
+            engine.evaluate(rules, &live(&floor), None)
+        })
+        .collect()
+}
+
+/// The built-in `CallboardUnderstaffed` (`default_alerts.toml`: required above 1.0 × staffed for 5m),
+/// as the configuration hands it to the engine, evaluated every 15 s.
+#[test]
+fn the_built_in_understaffed_rule_fires_after_five_minutes_short() {
+    let rules: Vec<Rule> = crate::config::parse("", "built-in", Vec::new())
+        .unwrap()
+        .alert_rules()
+        .into_iter()
+        .filter(|rule| rule.name == "CallboardUnderstaffed")
+        .collect();
+    assert_eq!(rules.len(), 1);
+    let every_15_s = |from: i64, to: i64, required: u32, staffed: u32| {
+        (from..=to)
+            .step_by(15)
+            .map(move |seconds| (seconds, required, staffed))
+    };
+
+    // Exactly staffed (10 of 10) is not short. From 60 s on 12 are required: pending, silent for
+    // 5 minutes, firing at 360 s, once.
+    let mut engine = Engine::new();
+    let quiet = staffing_script(
+        &mut engine,
+        &rules,
+        every_15_s(0, 45, 10, 10).chain(every_15_s(60, 345, 12, 10)),
+    );
+    assert_eq!(quiet, Vec::new());
+    assert!(engine.firing().is_empty(), "pending is not firing");
+    let fired = staffing_script(&mut engine, &rules, every_15_s(360, 420, 12, 10));
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert_eq!(fired[0].status, Status::Firing);
+    assert_eq!(fired[0].at_ms, T0 + 360 * SECOND);
+    assert_eq!(fired[0].alert.value, Some(12.0));
+    assert_eq!(fired[0].alert.threshold, 10.0);
+    assert_eq!(fired[0].alert.labels["severity"], "warning");
+    assert_eq!(
+        fired[0].alert.annotations["summary"],
+        "acme/billing needs 12 agents to meet its target; 10 are staffed"
+    );
+    assert_eq!(engine.firing().len(), 1);
+
+    // Short for 4 m 45 s (60 s to 345 s), then two agents log in: never fires. Short again from
+    // 420 s: a new pending period, so nothing until 720 s.
+    let mut engine = Engine::new();
+    let recovered = staffing_script(
+        &mut engine,
+        &rules,
+        every_15_s(0, 45, 10, 10)
+            .chain(every_15_s(60, 345, 12, 10))
+            .chain(every_15_s(360, 405, 12, 12))
+            .chain(every_15_s(420, 705, 13, 12)),
+    );
+    assert_eq!(recovered, Vec::new());
+    assert!(engine.firing().is_empty());
+    let late = staffing_script(&mut engine, &rules, every_15_s(720, 720, 13, 12));
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(late[0].at_ms, T0 + 720 * SECOND);
+}
