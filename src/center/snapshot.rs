@@ -435,7 +435,6 @@ fn queue_snapshot(
 /// Fewest abandons in the staffing window from which the callers' patience is estimated.
 const MIN_ABANDONS_FOR_PATIENCE: u64 = 5;
 
-/// Required agents from one staffing window's counts: arrival rate × AHT against the queue's target.
 /// Smoothing factor of the arrivals forecast: recent intervals weigh as much as all before them.
 const FORECAST_SMOOTHING: f64 = 0.5;
 

@@ -203,6 +203,7 @@ proptest::proptest! {
         proptest::prop_assert!(estimate <= truth + 1e-6 && estimate >= truth * 0.99 - 1e-6,
             "estimate {estimate} ms, truth {truth} ms");
     }
+}
 
 #[test]
 fn patience_estimate_by_hand() {
