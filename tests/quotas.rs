@@ -284,18 +284,18 @@ fn outbound_results_and_csat_over_each_agent_window() {
         let window = window(o1, name);
         assert_eq!(
             (
-                window.dialed,
-                window.connected,
-                window.successes,
-                window.surveys
+                window.contacts.dialed,
+                window.contacts.connected,
+                window.contacts.successes,
+                window.contacts.surveys
             ),
             (dialed, connected, successes, surveys),
             "{name}"
         );
         for (figure, actual, expected) in [
-            ("contact rate", window.contact_rate, contact_rate),
-            ("conversion", window.conversion, conversion),
-            ("csat", window.csat, csat),
+            ("contact rate", window.contacts.contact_rate, contact_rate),
+            ("conversion", window.contacts.conversion, conversion),
+            ("csat", window.contacts.csat, csat),
         ] {
             match (actual, expected) {
                 (Some(actual), Some(expected)) => {
@@ -311,7 +311,12 @@ fn outbound_results_and_csat_over_each_agent_window() {
     assert_eq!(window(o1, "1h").handled, 2);
     // The snapshot's today figures are the today window's.
     assert_eq!(
-        (o1.dialed, o1.connected, o1.successes, o1.surveys),
+        (
+            o1.contacts.dialed,
+            o1.contacts.connected,
+            o1.contacts.successes,
+            o1.contacts.surveys
+        ),
         (6, 4, 3, 5)
     );
 }

@@ -559,14 +559,14 @@ fn outbound_results_and_csat_by_agent_team_campaign_and_queue() {
     assert_eq!(
         (
             campaign.name.as_str(),
-            campaign.dialed,
-            campaign.connected,
-            campaign.successes
+            campaign.contacts.dialed,
+            campaign.contacts.connected,
+            campaign.contacts.successes
         ),
         ("renewals", 4, 3, 2)
     );
-    close(campaign.contact_rate, 0.75);
-    close(campaign.conversion, 2.0 / 3.0);
+    close(campaign.contacts.contact_rate, 0.75);
+    close(campaign.contacts.conversion, 2.0 / 3.0);
     let agent = |name: &str| {
         snapshot
             .agents
@@ -575,24 +575,38 @@ fn outbound_results_and_csat_by_agent_team_campaign_and_queue() {
             .unwrap()
     };
     let (o1, o2) = (agent("o1"), agent("o2"));
-    assert_eq!((o1.dialed, o1.connected, o1.successes), (2, 1, 1));
-    close(o1.contact_rate, 0.5);
-    close(o1.conversion, 1.0);
-    close(o1.csat, 0.8);
-    assert_eq!((o2.dialed, o2.connected, o2.successes), (2, 2, 1));
-    close(o2.conversion, 0.5);
-    close(o2.csat, 0.9);
+    assert_eq!(
+        (
+            o1.contacts.dialed,
+            o1.contacts.connected,
+            o1.contacts.successes
+        ),
+        (2, 1, 1)
+    );
+    close(o1.contacts.contact_rate, 0.5);
+    close(o1.contacts.conversion, 1.0);
+    close(o1.contacts.csat, 0.8);
+    assert_eq!(
+        (
+            o2.contacts.dialed,
+            o2.contacts.connected,
+            o2.contacts.successes
+        ),
+        (2, 2, 1)
+    );
+    close(o2.contacts.conversion, 0.5);
+    close(o2.contacts.csat, 0.9);
     let team = &snapshot.teams[0];
     assert_eq!(
         (
             team.name.as_str(),
             team.handled,
-            team.dialed,
-            team.successes
+            team.contacts.dialed,
+            team.contacts.successes
         ),
         ("out", 3, 4, 2)
     );
-    close(team.csat, 0.85);
+    close(team.contacts.csat, 0.85);
     let billing = snapshot
         .queues
         .iter()

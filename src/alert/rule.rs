@@ -449,7 +449,7 @@ impl Rule {
                 agent.state_seconds,
                 Some(("state", agent.state)),
             )],
-            AgentFigure::Csat => vec![observation(agent.csat, None)],
+            AgentFigure::Csat => vec![observation(agent.contacts.csat, None)],
         }
     }
 }

@@ -42,25 +42,26 @@ pub struct CenterSnapshot {
     pub open: bool,
 }
 
-/// Today's outbound and survey figures of a campaign or a team.
+/// Outbound results and customer satisfaction from one set of tallies (`metrics.md`: contact rate,
+/// conversion, CSAT), as campaigns, teams, agents and their windows show them.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct GroupFigures {
-    pub name: String,
-    pub handled: u64,
+pub struct ContactFigures {
+    /// Outbound: calls dialed, connected, and completed with `outcome = success`.
     pub dialed: u64,
     pub connected: u64,
     pub successes: u64,
+    /// connected / dialed.
     pub contact_rate: Option<f64>,
+    /// successes / connected.
     pub conversion: Option<f64>,
     pub surveys: u64,
+    /// Mean survey score / scale.
     pub csat: Option<f64>,
 }
 
-impl GroupFigures {
-    fn new(name: &str, tallies: &Tallies) -> Self {
-        GroupFigures {
-            name: name.to_string(),
-            handled: tallies.handled,
+impl ContactFigures {
+    pub fn new(tallies: &Tallies) -> Self {
+        ContactFigures {
             dialed: tallies.dialed,
             connected: tallies.connected,
             successes: tallies.successes,
@@ -68,6 +69,25 @@ impl GroupFigures {
             conversion: kpi::conversion(tallies.successes, tallies.connected),
             surveys: tallies.surveys,
             csat: kpi::csat(tallies.survey_score_sum, tallies.surveys),
+        }
+    }
+}
+
+/// Today's outbound and survey figures of a campaign or a team.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GroupFigures {
+    pub name: String,
+    pub handled: u64,
+    #[serde(flatten)]
+    pub contacts: ContactFigures,
+}
+
+impl GroupFigures {
+    fn new(name: &str, tallies: &Tallies) -> Self {
+        GroupFigures {
+            name: name.to_string(),
+            handled: tallies.handled,
+            contacts: ContactFigures::new(tallies),
         }
     }
 }
@@ -205,13 +225,8 @@ pub struct AgentSnapshot {
     pub windows: Vec<AgentWindow>,
     /// Today's outbound and survey figures (also in the `today` window; kept here for the API's users
     /// and the alert rules).
-    pub dialed: u64,
-    pub connected: u64,
-    pub successes: u64,
-    pub contact_rate: Option<f64>,
-    pub conversion: Option<f64>,
-    pub csat: Option<f64>,
-    pub surveys: u64,
+    #[serde(flatten)]
+    pub contacts: ContactFigures,
     /// Progress and pace of each quota that applies to the agent, over the current (or last) session.
     pub quotas: Vec<QuotaStatus>,
 }
@@ -238,17 +253,8 @@ pub struct AgentWindow {
     pub aht_seconds: Option<f64>,
     pub occupancy: Option<f64>,
     pub utilization: Option<f64>,
-    /// Outbound: calls dialed, connected, and completed with `outcome = success`.
-    pub dialed: u64,
-    pub connected: u64,
-    pub successes: u64,
-    /// connected / dialed.
-    pub contact_rate: Option<f64>,
-    /// successes / connected.
-    pub conversion: Option<f64>,
-    pub surveys: u64,
-    /// Mean survey score / scale.
-    pub csat: Option<f64>,
+    #[serde(flatten)]
+    pub contacts: ContactFigures,
 }
 
 mod agents;

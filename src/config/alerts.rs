@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{ConfigError, Duration};
+use super::{is_word, ConfigError, Duration};
 use crate::alert::{Comparison, Figure, Glob, Rule, Scale, Selector};
 use crate::center::settings::{RollingWindow, MINUTE, SECOND};
 
@@ -196,12 +196,7 @@ impl AlertConfig {
             field: format!("{field}.{name}"),
             problem,
         };
-        if self.name.is_empty()
-            || !self
-                .name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if !is_word(&self.name) {
             return Err(invalid(
                 "name",
                 format!("`{}` must be letters, digits and _", self.name),
@@ -295,7 +290,7 @@ impl AlertConfig {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                && is_word(name);
             if !valid || RESERVED_LABELS.contains(&name.as_str()) {
                 return Err(invalid(
                     &format!("labels.{name}"),

@@ -25,6 +25,11 @@ use crate::decode::DecodeLimits;
 use crate::event::{Id, Millis};
 use crate::kpi::ServiceLevelFormula;
 
+/// Letters, digits and `_`, not empty: a name that also serves as a label value (quotas, alert rules).
+fn is_word(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// Why a configuration was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{ConfigError, Duration};
+use super::{is_word, ConfigError, Duration};
 use crate::center::settings::{Quota, QuotaCount, HOUR};
 use crate::event::Id;
 
@@ -63,12 +63,7 @@ impl QuotaConfig {
             problem,
         };
         let field = |name: &str| format!("quotas[{index}].{name}");
-        if self.name.is_empty()
-            || !self
-                .name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if !is_word(&self.name) {
             return Err(invalid(
                 &field("name"),
                 format!(

@@ -407,9 +407,15 @@ impl Families {
                 ]
             };
             for (name, value) in [
-                ("callboard_campaign_dialed_calls", campaign.dialed),
-                ("callboard_campaign_connected_calls", campaign.connected),
-                ("callboard_campaign_success_calls", campaign.successes),
+                ("callboard_campaign_dialed_calls", campaign.contacts.dialed),
+                (
+                    "callboard_campaign_connected_calls",
+                    campaign.contacts.connected,
+                ),
+                (
+                    "callboard_campaign_success_calls",
+                    campaign.contacts.successes,
+                ),
             ] {
                 self.gauge(name, labels(), value as f64);
             }
@@ -619,16 +625,18 @@ impl Families {
             // Outbound and CSAT for today only: the rolling figures are in the API, and at 10,000 agents
             // each window more is tens of thousands of series per scrape.
             if window.window == TODAY {
-                if window.dialed + window.connected + window.successes > 0 {
+                if window.contacts.dialed + window.contacts.connected + window.contacts.successes
+                    > 0
+                {
                     for (name, value) in [
-                        ("callboard_agent_dialed_calls", window.dialed),
-                        ("callboard_agent_connected_calls", window.connected),
-                        ("callboard_agent_success_calls", window.successes),
+                        ("callboard_agent_dialed_calls", window.contacts.dialed),
+                        ("callboard_agent_connected_calls", window.contacts.connected),
+                        ("callboard_agent_success_calls", window.contacts.successes),
                     ] {
                         self.gauge(name, with_window.clone(), value as f64);
                     }
                 }
-                if let Some(csat) = window.csat {
+                if let Some(csat) = window.contacts.csat {
                     self.gauge("callboard_agent_csat_ratio", with_window.clone(), csat);
                 }
             }

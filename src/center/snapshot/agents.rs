@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{rfc3339, seconds, AgentSnapshot, AgentWindow, GroupFigures, QuotaStatus, TODAY};
+use super::{
+    rfc3339, seconds, AgentSnapshot, AgentWindow, ContactFigures, GroupFigures, QuotaStatus, TODAY,
+};
 use crate::center::agent::{Agent, StateTimes, Tallies, TimeState};
 use crate::center::floor::Floor;
 use crate::center::settings::{CenterSettings, Quota, QuotaCount};
@@ -118,13 +120,7 @@ pub(super) fn agent_snapshot(
         session_start: agent.session_start.map(rfc3339),
         session_start_ms: agent.session_start,
         windows,
-        dialed: today.dialed,
-        connected: today.connected,
-        successes: today.successes,
-        contact_rate: kpi::contact_rate(today.connected, today.dialed),
-        conversion: kpi::conversion(today.successes, today.connected),
-        csat: kpi::csat(today.survey_score_sum, today.surveys),
-        surveys: today.surveys,
+        contacts: ContactFigures::new(&today),
         quotas: quota_statuses(agent, settings, now),
     }
 }
@@ -208,12 +204,6 @@ fn agent_window(name: String, times: StateTimes, tallies: &Tallies, floor: &Floo
         occupancy: kpi::occupancy(&agent_times),
         utilization: kpi::utilization(&agent_times),
         times: agent_times,
-        dialed: tallies.dialed,
-        connected: tallies.connected,
-        successes: tallies.successes,
-        contact_rate: kpi::contact_rate(tallies.connected, tallies.dialed),
-        conversion: kpi::conversion(tallies.successes, tallies.connected),
-        surveys: tallies.surveys,
-        csat: kpi::csat(tallies.survey_score_sum, tallies.surveys),
+        contacts: ContactFigures::new(tallies),
     }
 }
