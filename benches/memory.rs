@@ -71,7 +71,7 @@ fn event(time: Millis, kind: EventKind) -> Event {
 
 /// Feeds events sorted by time, as a live feed would deliver them.
 fn feed(mut events: Vec<Event>) -> (Center, usize) {
-    events.sort_by_key(|event| (event.time, event.kind.natural_rank()));
+    events.sort_by_key(|event| event.time);
     let count = events.len();
     let mut center = Center::new(Id::from("acme"), CenterSettings::default());
     let mut rejections: Vec<Rejection> = Vec::new();

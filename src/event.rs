@@ -174,26 +174,46 @@ impl EventKind {
         }
     }
 
-    /// Rank among events of equal time: the natural order of a call's life (queued before answered before
-    /// ended before completed), with a login before anything its agent does and a logout after it.
-    /// Sorting by (time, rank) makes input of one-second resolution deterministic.
-    pub fn natural_rank(&self) -> u8 {
+    /// The call this event is a step of, and the step's place in the causal order of a call's life
+    /// (`spec/events.md`: queued < ringing < answered < held < resumed < transferred < ended <
+    /// completed); `None` for agent and survey events. Events of one call at one instant are applied in
+    /// this order, whatever order they arrived in.
+    pub fn call_step(&self) -> Option<(&Id, u8)> {
         match self {
-            EventKind::AgentLogin { .. } => 0,
-            EventKind::AgentQueues { .. } => 1,
-            EventKind::CallQueued { .. } | EventKind::CallDialed { .. } => 2,
-            EventKind::CallRinging { .. } => 3,
-            EventKind::CallAnswered { .. } | EventKind::CallConnected { .. } => 4,
-            EventKind::CallAbandoned { .. } | EventKind::CallDequeued { .. } => 5,
-            EventKind::CallHeld { .. } => 6,
-            EventKind::CallResumed { .. } => 7,
-            EventKind::CallTransferred { .. } => 8,
-            EventKind::CallEnded { .. } => 9,
-            EventKind::CallCompleted { .. } => 10,
-            EventKind::SurveyCompleted { .. } => 11,
-            EventKind::AgentState { .. } => 12,
-            EventKind::AgentLogout { .. } => 13,
+            EventKind::CallQueued { call, .. } | EventKind::CallDialed { call, .. } => {
+                Some((call, 0))
+            }
+            EventKind::CallRinging { call, .. } => Some((call, 1)),
+            EventKind::CallAnswered { call, .. } | EventKind::CallConnected { call, .. } => {
+                Some((call, 2))
+            }
+            EventKind::CallAbandoned { call, .. } | EventKind::CallDequeued { call, .. } => {
+                Some((call, 2))
+            }
+            EventKind::CallHeld { call, .. } => Some((call, 3)),
+            EventKind::CallResumed { call, .. } => Some((call, 4)),
+            EventKind::CallTransferred { call, .. } => Some((call, 5)),
+            EventKind::CallEnded { call, .. } => Some((call, 6)),
+            EventKind::CallCompleted { call, .. } => Some((call, 7)),
+            EventKind::AgentLogin { .. }
+            | EventKind::AgentLogout { .. }
+            | EventKind::AgentState { .. }
+            | EventKind::AgentQueues { .. }
+            | EventKind::SurveyCompleted { .. } => None,
         }
+    }
+
+    /// Whether this event closes a stay in a queue or an agent's part of the call, after which a
+    /// `call.queued` of the same call at the same instant is a new segment, not an earlier step.
+    pub fn ends_a_leg(&self) -> bool {
+        matches!(
+            self,
+            EventKind::CallAbandoned { .. }
+                | EventKind::CallDequeued { .. }
+                | EventKind::CallTransferred { .. }
+                | EventKind::CallEnded { .. }
+                | EventKind::CallCompleted { .. }
+        )
     }
 }
 

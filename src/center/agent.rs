@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use super::calendar::{split_span, Calendar, Daily};
+use super::history::{insert_in_time_order, push_growing_by_half};
 use super::queue::QueueIx;
 use crate::event::{Direction, Id, Millis};
 use crate::kpi::AgentTimes;
@@ -61,15 +62,6 @@ impl TimeState {
             TimeState::NotReady(_) => "not_ready",
         }
     }
-}
-
-/// Pushes onto a per-agent history, growing it by half rather than doubling when full: a hundred
-/// thousand agents each keep an hour of it, so the spare capacity is a large share of their memory.
-fn push_growing_by_half<T>(history: &mut VecDeque<T>, item: T) {
-    if history.len() == history.capacity() {
-        history.reserve_exact(history.len() / 2 + 2);
-    }
-    history.push_back(item);
 }
 
 /// A state change packed in 8 bytes (44 bits of time, 20 of state) so an hour of timeline stays small.
@@ -271,8 +263,9 @@ pub struct Agent {
     pub availability: TimeState,
     /// A call offered to the agent and not yet answered.
     pub ringing: Option<Id>,
-    /// Boxed: most agents are not working a call at any instant, and the agent record stays small.
-    pub work: Option<Box<Work>>,
+    /// The calls the agent works now (talk, hold or wrap-up; an outbound dial), in the order taken:
+    /// empty for most agents at any instant, several for consultations, second lines and chat.
+    pub works: Vec<Work>,
     state: TimeState,
     state_since: Millis,
     /// State changes newer than the longest rolling window, plus the one in force at its start.
@@ -297,7 +290,7 @@ impl Agent {
             logged_in: false,
             availability: TimeState::Available,
             ringing: None,
-            work: None,
+            works: Vec::new(),
             state: TimeState::LoggedOut,
             state_since: Millis::MIN,
             timeline: VecDeque::new(),
@@ -324,14 +317,30 @@ impl Agent {
         if !self.logged_in {
             return TimeState::LoggedOut;
         }
-        match &self.work {
-            Some(work) if work.ended_at.is_some() => TimeState::WrapUp,
-            Some(work) if !work.connected => TimeState::Ringing,
-            Some(work) if work.hold_since.is_some() => TimeState::Hold,
-            Some(_) => TimeState::Talk,
-            None if self.ringing.is_some() => TimeState::Ringing,
-            None => self.availability,
+        // Time is split by the most engaged call, so two calls at once are never counted twice: on a
+        // call while any is in talk (or else hold), wrap-up while none is but one is in wrap-up.
+        let in_talk = |work: &&Work| work.connected && work.ended_at.is_none();
+        if self
+            .works
+            .iter()
+            .any(|work| in_talk(&work) && work.hold_since.is_none())
+        {
+            TimeState::Talk
+        } else if self.works.iter().any(|work| in_talk(&work)) {
+            TimeState::Hold
+        } else if self.works.iter().any(|work| work.ended_at.is_some()) {
+            TimeState::WrapUp
+        } else if !self.works.is_empty() || self.ringing.is_some() {
+            // An outbound dial not yet connected, or a call offered to the agent.
+            TimeState::Ringing
+        } else {
+            self.availability
         }
+    }
+
+    /// The agent's work on `call`, if it is working that call.
+    pub fn work_on(&mut self, call: &Id) -> Option<&mut Work> {
+        self.works.iter_mut().find(|work| work.call == *call)
     }
 
     /// Starts a session at `time` (explicit login, or the first call event of an agent never seen to log in).
@@ -413,7 +422,9 @@ impl Agent {
             tally.add_to(today);
         }
         tally.add_to(&mut self.session_tallies);
-        push_growing_by_half(&mut self.recent, (time, tally));
+        // A tally arriving late (beyond the lateness, say a survey) goes to its place in time, so the
+        // rolling windows, which stop at the first record before their start, still see newer ones.
+        insert_in_time_order(&mut self.recent, (time, tally), |(time, _)| *time);
         if let (AgentTally::Handled(handle), Some(intervals)) = (tally, &mut self.intervals) {
             let interval = intervals.entry(calendar.interval(time).start).or_default();
             interval.handled += 1;

@@ -8,7 +8,7 @@ use super::agent::{Agent, AgentIx, AgentTally, Handle, Tallies, TimeState, Work}
 use super::calendar::Calendar;
 use super::calendar::Daily;
 use super::queue::{Queue, QueueIx, Tally};
-use super::settings::{CenterSettings, MINUTE};
+use super::settings::{CenterSettings, Completions, MINUTE};
 use crate::event::{Availability, Direction, Event, EventKind, Id, Millis, Outcome, RejectReason};
 
 /// A call the floor is tracking between its events.
@@ -90,8 +90,10 @@ impl Floor {
 
     /// Applies new per-queue settings to the queues that exist.
     pub fn reconfigure(&mut self, settings: &CenterSettings) {
+        self.wait_bounds = settings.answer_wait_bounds_ms().into();
         for queue in &mut self.queues {
             queue.settings = settings.queue(&queue.id).clone();
+            queue.rebucket(self.wait_bounds.clone());
         }
     }
 
@@ -197,13 +199,14 @@ impl Floor {
                 agent,
                 campaign,
             } => {
+                self.check_room_for_a_call(agent, settings)?;
                 let ix = self.working_agent(agent, time, settings);
-                self.finish_work(ix, time);
+                self.end_implied_by_next_call(ix, time, settings);
                 let agent = &mut self.agents[ix as usize];
                 agent.ringing = None;
                 let mut work = Work::started(call.clone(), None, time, Direction::Outbound);
                 work.campaign = campaign.clone();
-                agent.work = Some(Box::new(work));
+                agent.works.push(work);
                 agent.count(time, AgentTally::Dialed, &mut self.calendar);
                 agent.settle(time, &mut self.calendar);
                 self.count_campaign(campaign.as_ref(), time, |tallies| tallies.dialed += 1);
@@ -221,7 +224,7 @@ impl Floor {
                 let ix = self.agent_ids[agent];
                 let agent = &mut self.agents[ix as usize];
                 agent.count(time, AgentTally::Connected, &mut self.calendar);
-                let campaign = agent.work.as_ref().and_then(|work| work.campaign.clone());
+                let campaign = agent.work_on(call).and_then(|work| work.campaign.clone());
                 self.count_campaign(campaign.as_ref(), time, |tallies| tallies.connected += 1);
                 Ok(())
             }
@@ -245,7 +248,9 @@ impl Floor {
             }
             EventKind::AgentLogout { agent } => {
                 let ix = self.agent_ix(agent, settings);
-                self.finish_work(ix, time);
+                if settings.completions == Completions::Absent {
+                    self.finish_works(ix, time, |_| true);
+                }
                 let agent = &mut self.agents[ix as usize];
                 agent.logged_in = false;
                 agent.ringing = None;
@@ -261,7 +266,9 @@ impl Floor {
                     Availability::NotReady { reason } => Some(self.reason_ix(reason)),
                 };
                 let ix = self.working_agent(agent, time, settings);
-                self.finish_wrap_up(ix, time);
+                if settings.completions == Completions::Absent {
+                    self.finish_works(ix, time, |work| work.ended_at.is_some());
+                }
                 let agent = &mut self.agents[ix as usize];
                 agent.availability = reason.map_or(TimeState::Available, TimeState::NotReady);
                 agent.settle(time, &mut self.calendar);
@@ -369,12 +376,12 @@ impl Floor {
         self.stop_ringing(call, time);
         let entry = self.calls.get_mut(call).expect("checked above");
         entry.last_seen = time;
+        // Remembered even while the agent works another call (it shows once the agent has none), so the
+        // order of a ring and another call's completion at one instant does not change the figures.
         let agent = &mut self.agents[ix as usize];
-        if agent.work.is_none() {
-            agent.ringing = Some(call.clone());
-            entry.ringing_at = Some(ix);
-            agent.settle(time, &mut self.calendar);
-        }
+        agent.ringing = Some(call.clone());
+        entry.ringing_at = Some(ix);
+        agent.settle(time, &mut self.calendar);
         Ok(())
     }
 
@@ -402,31 +409,61 @@ impl Floor {
     ) -> Result<(), RejectReason> {
         let entry = self.calls.get(call).ok_or(RejectReason::Inconsistent)?;
         let answered_from = match entry.waiting {
-            Some((q, queued_at)) if self.queues[q as usize].id == *queue => {
-                let wait_ms = (time - queued_at).max(0) as u32;
-                let waiting_in = &mut self.queues[q as usize];
-                waiting_in.stop_waiting(queued_at, call);
-                waiting_in.record(time, Tally::Answered { wait_ms }, &mut self.calendar);
-                Some(q)
-            }
+            Some((q, _)) if self.queues[q as usize].id == *queue => Some(q),
             // An agent-to-agent transfer reaches its agent without a queue segment.
             None if entry.transferred_to.as_ref() == Some(agent) => None,
             _ => return Err(RejectReason::Inconsistent),
         };
+        self.check_room_for_a_call(agent, settings)?;
+        if let Some(q) = answered_from {
+            let queued_at = entry.waiting.map_or(time, |(_, queued_at)| queued_at);
+            let wait_ms = (time - queued_at).max(0) as u32;
+            let waiting_in = &mut self.queues[q as usize];
+            waiting_in.stop_waiting(queued_at, call);
+            waiting_in.record(time, Tally::Answered { wait_ms }, &mut self.calendar);
+        }
         self.stop_ringing(call, time);
         self.calls.remove(call);
         let ix = self.working_agent(agent, time, settings);
-        self.finish_work(ix, time);
+        self.end_implied_by_next_call(ix, time, settings);
         let agent = &mut self.agents[ix as usize];
         agent.ringing = None;
-        agent.work = Some(Box::new(Work::started(
+        agent.works.push(Work::started(
             call.clone(),
             answered_from,
             time,
             Direction::Inbound,
-        )));
+        ));
         agent.settle(time, &mut self.calendar);
         Ok(())
+    }
+
+    /// Refuses a new call for an agent already working the most calls a tenant allows at once (what
+    /// the next call ends in a feed without completions does not count). Changes nothing.
+    fn check_room_for_a_call(
+        &self,
+        agent: &Id,
+        settings: &CenterSettings,
+    ) -> Result<(), RejectReason> {
+        let Some(&ix) = self.agent_ids.get(agent) else {
+            return Ok(());
+        };
+        let works = &self.agents[ix as usize].works;
+        let staying = match settings.completions {
+            Completions::Sent => works.len(),
+            Completions::Absent => works.iter().filter(|work| work.ended_at.is_none()).count(),
+        };
+        if staying >= settings.max_calls_per_agent {
+            return Err(RejectReason::Inconsistent);
+        }
+        Ok(())
+    }
+
+    /// In a feed without completions, the agent's next call ends the handles of its calls in wrap-up.
+    fn end_implied_by_next_call(&mut self, ix: AgentIx, time: Millis, settings: &CenterSettings) {
+        if settings.completions == Completions::Absent {
+            self.finish_works(ix, time, |work| work.ended_at.is_some());
+        }
     }
 
     fn call_left_queue(
@@ -469,13 +506,15 @@ impl Floor {
             .get(agent)
             .ok_or(RejectReason::Inconsistent)?;
         let agent = &mut self.agents[ix as usize];
-        match &mut agent.work {
-            Some(work) if work.call == *call => {
-                change(work)?;
-                work.last_seen = work.last_seen.max(time);
-            }
-            _ => return Err(RejectReason::Inconsistent),
-        }
+        // A call the agent took twice (transferred away and back) has its newest leg in talk.
+        let work = agent
+            .works
+            .iter_mut()
+            .rev()
+            .find(|work| work.call == *call)
+            .ok_or(RejectReason::Inconsistent)?;
+        change(work)?;
+        work.last_seen = work.last_seen.max(time);
         agent.settle(time, &mut self.calendar);
         Ok(())
     }
@@ -491,13 +530,16 @@ impl Floor {
             .agent_ids
             .get(agent)
             .ok_or(RejectReason::Inconsistent)?;
-        let worker = &self.agents[ix as usize];
-        if worker.work.as_ref().is_none_or(|work| work.call != *call) {
-            return Err(RejectReason::Inconsistent);
-        }
-        let outbound = worker.work.as_ref().is_some_and(|work| work.outbound);
-        let campaign = worker.work.as_ref().and_then(|work| work.campaign.clone());
-        self.finish_work(ix, time);
+        let works = &self.agents[ix as usize].works;
+        // Of two legs of one call at one agent, the older completes first.
+        let at = works
+            .iter()
+            .position(|work| work.call == *call)
+            .ok_or(RejectReason::Inconsistent)?;
+        let work = self.agents[ix as usize].works.remove(at);
+        let (outbound, campaign) = (work.outbound, work.campaign.clone());
+        self.count_handle(ix, work, time);
+        self.agents[ix as usize].settle(time, &mut self.calendar);
         if outbound && outcome == Some(&Outcome::Success) {
             let agent = &mut self.agents[ix as usize];
             agent.count(time, AgentTally::Success, &mut self.calendar);
@@ -506,24 +548,26 @@ impl Floor {
         Ok(())
     }
 
-    /// The handle ends implicitly (a feed without `call.completed`) when an agent in wrap-up changes state.
-    fn finish_wrap_up(&mut self, ix: AgentIx, time: Millis) {
-        if self.agents[ix as usize]
-            .work
-            .as_ref()
-            .is_some_and(|work| work.ended_at.is_some())
-        {
-            self.finish_work(ix, time);
+    /// Ends the agent's work on the calls `ending` picks at `time` (the implied ends of a feed without
+    /// `call.completed`) and counts their handles.
+    fn finish_works(&mut self, ix: AgentIx, time: Millis, ending: impl Fn(&Work) -> bool) {
+        let works = &mut self.agents[ix as usize].works;
+        if !works.iter().any(&ending) {
+            return;
         }
+        let (ended, staying): (Vec<Work>, Vec<Work>) =
+            works.drain(..).partition(|work| ending(work));
+        *works = staying;
+        for work in ended {
+            self.count_handle(ix, work, time);
+        }
+        self.agents[ix as usize].settle(time, &mut self.calendar);
     }
 
-    /// Ends the agent's work at `time` (completion, or the implied end of a feed without one) and counts
-    /// the handle for the agent and for the queue the call was answered from.
-    fn finish_work(&mut self, ix: AgentIx, time: Millis) {
+    /// Counts the handle of `work`, which ends at `time`, for the agent and for the queue the call was
+    /// answered from (an outbound attempt that never connected is no handle).
+    fn count_handle(&mut self, ix: AgentIx, mut work: Work, time: Millis) {
         let agent = &mut self.agents[ix as usize];
-        let Some(mut work) = agent.work.take() else {
-            return;
-        };
         if work.connected {
             if work.ended_at.is_none() {
                 let _ = end_talk(&mut work, time);
@@ -544,7 +588,6 @@ impl Floor {
                 self.queues[q as usize].record(time, tally, &mut self.calendar);
             }
         }
-        self.agents[ix as usize].settle(time, &mut self.calendar);
     }
 
     /// Drops calls silent for longer than the expiry, and what the rolling windows no longer need.
@@ -583,12 +626,13 @@ impl Floor {
     fn drop_silent_work(&mut self, expire_before: Millis, expiry_ms: Millis) -> u64 {
         let mut dropped = 0;
         for agent in &mut self.agents {
-            let Some(last_seen) = agent.work.as_ref().map(|work| work.last_seen) else {
-                continue;
-            };
-            if last_seen < expire_before {
-                agent.work = None;
-                agent.settle(last_seen + expiry_ms, &mut self.calendar);
+            while let Some(at) = agent
+                .works
+                .iter()
+                .position(|work| work.last_seen < expire_before)
+            {
+                let work = agent.works.remove(at);
+                agent.settle(work.last_seen + expiry_ms, &mut self.calendar);
                 dropped += 1;
             }
         }

@@ -3,13 +3,17 @@
 //!
 //! Order: events newer than the watermark (latest event time − allowed lateness) wait in a small sorted
 //! buffer and reach the floor in event-time order, so any arrival order within the lateness yields the
-//! figures of sorted input. Snapshots apply that buffer to a copy of the floor, so in-order events show
-//! at once instead of a lateness later.
+//! figures of sorted input. Events of one instant keep their arrival order, except that one call's
+//! steps follow its causal order; an event the floor finds inconsistent is tried again after the rest of
+//! its instant, so the order of same-instant events never turns valid input into rejections. Snapshots
+//! apply that buffer to a copy of the floor, so in-order events show at once instead of a lateness
+//! later.
 
 pub mod agent;
 pub mod calendar;
 pub mod dedup;
 pub mod floor;
+pub mod history;
 pub mod queue;
 pub mod settings;
 pub mod snapshot;
@@ -21,7 +25,7 @@ use floor::Floor;
 use settings::CenterSettings;
 use snapshot::{CenterSnapshot, EventStats};
 
-use crate::event::{Event, Id, Millis, RejectCounts, RejectReason};
+use crate::event::{Event, EventKind, Id, Millis, RejectCounts, RejectReason};
 
 /// An event the center did not apply, with the caller's tag (e.g. a Kafka offset) to dead-letter it by.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,8 +38,6 @@ pub struct Rejection {
 
 #[derive(Debug, Clone)]
 struct Pending {
-    /// (event time, natural rank, arrival sequence): the order events reach the floor in.
-    key: (Millis, u8, u64),
     tag: u64,
     event: Event,
 }
@@ -45,10 +47,12 @@ pub struct Center {
     tenant: Id,
     settings: CenterSettings,
     floor: Floor,
-    /// Events not older than the watermark, sorted by key.
+    /// Events not older than the watermark, in the order they reach the floor (see the module doc).
     pending: VecDeque<Pending>,
+    /// Events of the instant being applied that the floor found inconsistent, to try again after the
+    /// rest of their instant.
+    deferred: Vec<Pending>,
     latest: Millis,
-    sequence: u64,
     dedup: Dedup,
     applied: u64,
     rejected: RejectCounts,
@@ -65,8 +69,8 @@ impl Center {
             settings,
             floor,
             pending: VecDeque::new(),
+            deferred: Vec::new(),
             latest: Millis::MIN,
-            sequence: 0,
             dedup,
             applied: 0,
             rejected: RejectCounts::default(),
@@ -82,11 +86,14 @@ impl Center {
         &self.settings
     }
 
-    /// Takes new queue thresholds, targets and formulas (a configuration reload). Windows, lateness and
-    /// the calendar stay as they were: changing them needs a restart, which rebuilds state.
+    /// Takes new queue thresholds, targets and formulas, quotas and opening hours (a configuration
+    /// reload). Windows, lateness, the calendar, completions and the calls-per-agent limit stay as they
+    /// were: changing them needs a restart, which rebuilds state.
     pub fn reconfigure(&mut self, settings: &CenterSettings) {
         self.settings.queue_defaults = settings.queue_defaults.clone();
         self.settings.queues = settings.queues.clone();
+        self.settings.quotas = settings.quotas.clone();
+        self.settings.open_hours = settings.open_hours;
         self.floor.reconfigure(&self.settings);
     }
 
@@ -117,25 +124,64 @@ impl Center {
             self.apply_late(event, tag, rejections);
             return;
         }
-        let key = (event.time, event.kind.natural_rank(), self.sequence);
-        self.sequence += 1;
-        let pending = Pending { key, tag, event };
+        self.latest = self.latest.max(event.time);
+        let pending = Pending { tag, event };
         match self.pending.back() {
-            Some(last) if last.key > key => {
-                let at = self.pending.partition_point(|earlier| earlier.key <= key);
+            // A call's step may have to go before a later step of its call at the same instant.
+            Some(last)
+                if last.event.time > pending.event.time
+                    || (last.event.time == pending.event.time
+                        && pending.event.kind.call_step().is_some()) =>
+            {
+                let at = place_in_buffer(&self.pending, &pending);
                 self.pending.insert(at, pending);
             }
             _ => self.pending.push_back(pending),
         }
-        self.latest = self.latest.max(key.0);
         let watermark = self.watermark();
         while self
             .pending
             .front()
-            .is_some_and(|first| first.key.0 < watermark)
+            .is_some_and(|first| first.event.time < watermark)
         {
             let first = self.pending.pop_front().expect("checked non-empty");
-            self.apply(first.event, first.tag, rejections);
+            self.apply_in_instant(first, rejections);
+        }
+        // Everything of the instant the deferred events belong to has been applied by now.
+        self.reject_deferred(rejections);
+    }
+
+    /// Applies an event from the buffer. One the floor finds inconsistent waits for the rest of its
+    /// instant (a step it depends on may arrive later at the same time stamp); each event applied
+    /// gives the waiting ones another try.
+    fn apply_in_instant(&mut self, pending: Pending, rejections: &mut Vec<Rejection>) {
+        if self
+            .deferred
+            .first()
+            .is_some_and(|waiting| waiting.event.time != pending.event.time)
+        {
+            self.reject_deferred(rejections);
+        }
+        match self.floor.apply(&pending.event, &self.settings) {
+            Ok(()) => {
+                self.applied += 1;
+                self.applied += retry_deferred(&mut self.floor, &self.settings, &mut self.deferred);
+            }
+            Err(RejectReason::Inconsistent) => self.deferred.push(pending),
+            Err(reason) => self.reject(
+                pending.tag,
+                reason,
+                Some(Box::new(pending.event)),
+                rejections,
+            ),
+        }
+    }
+
+    /// The events of an instant that stayed inconsistent after all of it was applied.
+    fn reject_deferred(&mut self, rejections: &mut Vec<Rejection>) {
+        for pending in std::mem::take(&mut self.deferred) {
+            let event = Some(Box::new(pending.event));
+            self.reject(pending.tag, RejectReason::Inconsistent, event, rejections);
         }
     }
 
@@ -173,8 +219,9 @@ impl Center {
     /// Applies everything still waiting for the watermark: the end of a finite input.
     pub fn flush(&mut self, rejections: &mut Vec<Rejection>) {
         while let Some(first) = self.pending.pop_front() {
-            self.apply(first.event, first.tag, rejections);
+            self.apply_in_instant(first, rejections);
         }
+        self.reject_deferred(rejections);
     }
 
     pub fn applied(&self) -> u64 {
@@ -203,12 +250,21 @@ impl Center {
         }
         let mut floor = self.floor.clone();
         let (mut applied, mut rejected) = (0, 0);
+        let mut deferred: Vec<Pending> = Vec::new();
         for pending in &self.pending {
+            if deferred
+                .first()
+                .is_some_and(|waiting| waiting.event.time != pending.event.time)
+            {
+                rejected += std::mem::take(&mut deferred).len() as u64;
+            }
             match floor.apply(&pending.event, &self.settings) {
-                Ok(()) => applied += 1,
+                Ok(()) => applied += 1 + retry_deferred(&mut floor, &self.settings, &mut deferred),
+                Err(RejectReason::Inconsistent) => deferred.push(pending.clone()),
                 Err(_) => rejected += 1,
             }
         }
+        rejected += deferred.len() as u64;
         (std::borrow::Cow::Owned(floor), applied, rejected)
     }
 
@@ -249,5 +305,62 @@ impl Center {
     }
 }
 
+/// Where `pending` goes in the buffer: after every event of an earlier time and, within its instant,
+/// after the events that arrived before it, unless one of them is a later step of the same call
+/// (`call.answered` arriving after that call's `call.ended` at one time stamp): then just before the
+/// first such step. A `call.queued` after the end of a leg of its call is a new segment and stays last.
+fn place_in_buffer(buffer: &VecDeque<Pending>, pending: &Pending) -> usize {
+    let time = pending.event.time;
+    let instant_start = buffer.partition_point(|earlier| earlier.event.time < time);
+    let instant_end = buffer.partition_point(|earlier| earlier.event.time <= time);
+    let Some((call, step)) = pending.event.kind.call_step() else {
+        return instant_end;
+    };
+    let new_segment = matches!(pending.event.kind, EventKind::CallQueued { .. });
+    let mut at = instant_end;
+    for index in (instant_start..instant_end).rev() {
+        let kind = &buffer[index].event.kind;
+        let Some((other_call, other_step)) = kind.call_step() else {
+            continue;
+        };
+        if other_call != call {
+            continue;
+        }
+        if new_segment && kind.ends_a_leg() {
+            break;
+        }
+        if other_step > step {
+            at = index;
+        }
+    }
+    at
+}
+
+/// Tries the deferred events of an instant again, in order, until none applies; returns how many did.
+fn retry_deferred(
+    floor: &mut Floor,
+    settings: &CenterSettings,
+    deferred: &mut Vec<Pending>,
+) -> u64 {
+    let mut applied = 0;
+    let mut progress = true;
+    while progress && !deferred.is_empty() {
+        progress = false;
+        let mut index = 0;
+        while index < deferred.len() {
+            if floor.apply(&deferred[index].event, settings).is_ok() {
+                deferred.remove(index);
+                applied += 1;
+                progress = true;
+            } else {
+                index += 1;
+            }
+        }
+    }
+    applied
+}
+
+#[cfg(test)]
+mod concurrency_tests;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use hdrhistogram::Histogram;
 
 use super::calendar::{Calendar, Daily};
+use super::history::insert_in_time_order;
 use super::settings::{QueueSettings, HOUR};
 use crate::event::{Id, Millis};
 use crate::kpi::QueueCounts;
@@ -143,15 +144,9 @@ impl Queue {
 
     /// Counts `tally` at `time`: into the rolling record, its report interval and today's waits.
     pub fn record(&mut self, time: Millis, tally: Tally, calendar: &mut Calendar) {
-        let record = Record { time, tally };
-        // Applied in time order except for late events, which land a few places from the back.
-        match self.recent.back() {
-            Some(last) if last.time > time => {
-                let at = self.recent.partition_point(|earlier| earlier.time <= time);
-                self.recent.insert(at, record);
-            }
-            _ => self.recent.push_back(record),
-        }
+        insert_in_time_order(&mut self.recent, Record { time, tally }, |record| {
+            record.time
+        });
         let interval = calendar.interval(time).start;
         self.intervals
             .entry(interval)
@@ -175,6 +170,33 @@ impl Queue {
                 }
             }
         }
+    }
+
+    /// Takes new answered-wait bounds (a reload that changed a threshold). The counters are cumulative,
+    /// so a new bound starts at the count of the largest old bound not above it: exact for answers
+    /// after the reload, never decreasing, and every bound that stays keeps its count.
+    pub fn rebucket(&mut self, bounds: Arc<[Millis]>) {
+        if bounds == self.wait_bounds {
+            return;
+        }
+        let mut cumulative = Vec::with_capacity(self.wait_bucket_counts.len());
+        let mut running = 0;
+        for count in &self.wait_bucket_counts {
+            running += count;
+            cumulative.push(running);
+        }
+        let total = running;
+        let mut counts = Vec::with_capacity(bounds.len() + 1);
+        let mut below = 0;
+        for bound in bounds.iter() {
+            let kept = self.wait_bounds.partition_point(|old| old <= bound);
+            let at_or_below = if kept == 0 { 0 } else { cumulative[kept - 1] };
+            counts.push(at_or_below - below);
+            below = at_or_below;
+        }
+        counts.push(total - below);
+        self.wait_bounds = bounds;
+        self.wait_bucket_counts = counts;
     }
 
     /// Forgets rolling records at or before `horizon` and intervals that started before `keep_from`.

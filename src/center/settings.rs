@@ -104,6 +104,39 @@ pub struct CenterSettings {
     /// Local opening hours, as minutes of the day `[open, close)` (close before open spans midnight).
     /// `None`: the floor counts as open while any agent is logged in.
     pub open_hours: Option<(u32, u32)>,
+    /// Whether the feed sends `call.completed` (`spec/events.md`): where it does not, a handle ends at
+    /// the agent's next state, logout or answer.
+    pub completions: Completions,
+    /// Calls one agent may work at once (talk, hold or wrap-up); an answer beyond it is `inconsistent`.
+    pub max_calls_per_agent: usize,
+}
+
+/// Does the feed end handles with `call.completed`?
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Completions {
+    /// Every handle ends at its own `call.completed`; nothing else ends it (except the call expiry).
+    #[default]
+    Sent,
+    /// The feed has no `call.completed`: a handle ends at the agent's next `agent.state`,
+    /// `agent.logout` or `call.answered`.
+    Absent,
+}
+
+impl Completions {
+    pub fn parse(text: &str) -> Option<Completions> {
+        match text {
+            "sent" => Some(Completions::Sent),
+            "absent" => Some(Completions::Absent),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Completions::Sent => "sent",
+            Completions::Absent => "absent",
+        }
+    }
 }
 
 /// What a quota counts, from the agent's session tallies.
@@ -167,6 +200,9 @@ impl CenterSettings {
     pub const DEFAULT_DEDUP_HORIZON_MS: Millis = 10 * MINUTE;
     pub const DEFAULT_CALL_EXPIRY_MS: Millis = 4 * HOUR;
     pub const DEFAULT_INTERVAL_MS: Millis = 15 * MINUTE;
+    /// Enough for a consultation on top of a call, second lines and chat; small enough that a feed
+    /// that never completes its calls cannot grow an agent without bound before the call expiry.
+    pub const DEFAULT_MAX_CALLS_PER_AGENT: usize = 8;
 
     pub fn default_rolling_windows() -> Vec<RollingWindow> {
         vec![
@@ -227,6 +263,8 @@ impl Default for CenterSettings {
             queues: HashMap::new(),
             quotas: Vec::new(),
             open_hours: None,
+            completions: Completions::Sent,
+            max_calls_per_agent: Self::DEFAULT_MAX_CALLS_PER_AGENT,
         }
     }
 }

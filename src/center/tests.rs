@@ -359,7 +359,7 @@ fn required_agents_follow_the_staffing_window() {
             },
         ));
     }
-    events.sort_by_key(|event| (event.time, event.kind.natural_rank()));
+    events.sort_by_key(|event| event.time);
     let now = start + 1_799_000;
     let required = |settings: CenterSettings| {
         let mut center = Center::new(id("acme"), settings);

@@ -20,7 +20,9 @@ pub use duration::Duration;
 pub use explain::explain;
 pub use quota::QuotaConfig;
 
-use crate::center::settings::{CenterSettings, QueueSettings, RollingWindow, HOUR, MINUTE, SECOND};
+use crate::center::settings::{
+    CenterSettings, Completions, QueueSettings, RollingWindow, HOUR, MINUTE, SECOND,
+};
 use crate::decode::DecodeLimits;
 use crate::event::{Id, Millis};
 use crate::kpi::ServiceLevelFormula;
@@ -125,6 +127,12 @@ pub struct TenantConfig {
     /// Local opening hours, `"08:00-20:00"` (`"22:00-06:00"` spans midnight): a feed silent in them
     /// alerts. Left out, the floor counts as open while any agent is logged in.
     pub open_hours: Option<String>,
+    /// Does the feed send `call.completed`? `"sent"` (default): each handle ends at its own completion.
+    /// `"absent"`: the feed has none, and a handle ends at the agent's next state, logout or answer.
+    pub completions: Option<String>,
+    /// Calls one agent may work at once (consultations, second lines, chat); default 8. An answer
+    /// beyond it is rejected as `inconsistent`.
+    pub max_calls_per_agent: Option<usize>,
     /// Queue overrides for this tenant only.
     pub queues: BTreeMap<String, QueueConfig>,
 }
@@ -419,6 +427,23 @@ impl Config {
                 ));
             }
         }
+        if let Some(completions) = &tenant.completions {
+            if Completions::parse(completions).is_none() {
+                return Err(invalid(
+                    "completions",
+                    format!("`{completions}` is neither \"sent\" nor \"absent\" (does the feed send call.completed?)"),
+                ));
+            }
+        }
+        if tenant
+            .max_calls_per_agent
+            .is_some_and(|limit| !(1..=MAX_CALLS_PER_AGENT_LIMIT).contains(&limit))
+        {
+            return Err(invalid(
+                "max_calls_per_agent",
+                format!("must be from 1 to {MAX_CALLS_PER_AGENT_LIMIT}"),
+            ));
+        }
         for (name, queue) in &tenant.queues {
             let over_global = self
                 .queues
@@ -553,6 +578,15 @@ impl Config {
                 .and_then(|tenant| tenant.open_hours.as_deref())
                 .or(self.defaults.open_hours.as_deref())
                 .and_then(parse_open_hours),
+            completions: own
+                .and_then(|tenant| tenant.completions.as_deref())
+                .or(self.defaults.completions.as_deref())
+                .and_then(Completions::parse)
+                .unwrap_or_default(),
+            max_calls_per_agent: own
+                .and_then(|tenant| tenant.max_calls_per_agent)
+                .or(self.defaults.max_calls_per_agent)
+                .unwrap_or(CenterSettings::DEFAULT_MAX_CALLS_PER_AGENT),
         }
     }
 
@@ -589,6 +623,9 @@ impl Config {
 }
 
 /// `"08:00-20:00"` as minutes of the day `(480, 1200)`; the two times must differ.
+/// The highest `max_calls_per_agent` accepted: each call an agent works is a few hundred bytes.
+const MAX_CALLS_PER_AGENT_LIMIT: usize = 100;
+
 fn parse_open_hours(text: &str) -> Option<(u32, u32)> {
     let minute = |time: &str| {
         let (hour, minute) = time.trim().split_once(':')?;
