@@ -25,6 +25,24 @@ fn replay_with(
     file: &str,
     adjust: impl Fn(&str, &mut CenterSettings) + Send + Sync + 'static,
 ) -> Tenants {
+    replay_lines(&lines(file), adjust)
+}
+
+/// The lines of a scenario file.
+fn lines(file: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scenarios")
+        .join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    text.lines().map(str::to_string).collect()
+}
+
+/// Replays `lines` in their order, as `callboard report` would (a center that keeps agent intervals).
+fn replay_lines(
+    lines: &[String],
+    adjust: impl Fn(&str, &mut CenterSettings) + Send + Sync + 'static,
+) -> Tenants {
     let settings_of = std::sync::Arc::new(move |tenant: &str| {
         let mut settings = CenterSettings {
             keep_agent_intervals: true,
@@ -35,12 +53,7 @@ fn replay_with(
         settings
     });
     let mut tenants = Tenants::new(settings_of, DecodeLimits::default());
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/scenarios")
-        .join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    for (number, line) in text.lines().enumerate() {
+    for (number, line) in lines.iter().enumerate() {
         tenants.ingest_json(line.as_bytes(), number as u64 + 1);
     }
     tenants.finish();
@@ -458,11 +471,15 @@ fn today_starts_at_midnight_in_the_tenant_time_zone() {
     }
 }
 
-// no_agent_events.jsonl: a9 is first seen answering x1 at 11:00:04; no call.completed ever comes, so
-// x1's handle ends when a9 answers x2 at 11:05:06: talk 180 s, wrap-up 122 s.
+// no_agent_events.jsonl: a9 is first seen answering x1 at 11:00:04; the feed sends no call.completed
+// (replayed with completions absent, as such a feed is configured), so x1's handle ends when a9 answers
+// x2 at 11:05:06: talk 180 s, wrap-up 122 s.
 #[test]
 fn a_feed_without_agent_events_still_gives_queue_and_agent_figures() {
-    let snapshot = snapshot(&replay("no_agent_events.jsonl"), "acme");
+    let tenants = replay_with("no_agent_events.jsonl", |_, settings| {
+        settings.completions = callboard::center::settings::Completions::Absent
+    });
+    let snapshot = snapshot(&tenants, "acme");
     let support = window(&snapshot, "support", "1h");
     assert_eq!(
         (
@@ -613,4 +630,340 @@ fn outbound_results_and_csat_by_agent_team_campaign_and_queue() {
         .find(|queue| queue.queue == "billing")
         .unwrap();
     close(billing.csat, 0.6);
+}
+
+/// Event time of an RFC 3339 instant, in ms.
+fn at(time: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(time)
+        .unwrap_or_else(|error| panic!("{time}: {error}"))
+        .timestamp_millis()
+}
+
+/// Applied events and rejections of every tenant: (applied, rejected).
+fn applied_and_rejected(tenants: &Tenants) -> (u64, u64) {
+    let (applied, rejected) = tenants.totals();
+    (applied, rejected.total())
+}
+
+// same_instant.jsonl (issue 9): c32's completion, a17's state and c44's answer share the instant
+// 08:02:04.714 (lines e201, e202, e203). Every event is valid, so none may be rejected, in any arrival
+// order of the three (spec/events.md, "Events at the same instant").
+//   a17 logs in and is available at 08:00:00.
+//   c32: queued 08:00:10.714, answered 08:00:20.714 (wait 10 s), ended 08:01:44.714 (talk 84 s),
+//        completed 08:02:04.714 (wrap-up 20 s): handle 104 s
+//   c44: queued 08:01:50.000, answered 08:02:04.714 (wait 14.714 s, within the 20 s threshold), ended
+//        08:05:04.714 (talk 180 s), completed 08:05:34.714 (wrap-up 30 s): handle 210 s
+// Queue q1, all in the 08:00 interval: offered 2, answered 2, within 2, handled 2; SL 2 / 2 = 1, abandon
+//   rate 0 / 2 = 0, ASA (10 + 14.714) / 2 = 12.357, AHT (104 + 210) / 2 = 157, talk (84 + 180) / 2 = 132,
+//   hold 0, wrap-up (20 + 30) / 2 = 25, max wait 14.714.
+// a17, 08:00:00–08:05:34.714 (the books close at the latest event): available 20.714 (to c32's answer),
+//   talk 84 + 180 = 264, wrap-up 20 + 30 = 50 (at 08:02:04.714 c32's wrap-up ends as c44's talk starts:
+//   nothing in between), logged in 334.714; occupancy = utilization = 314 / 334.714 = 0.938114.
+#[test]
+fn same_instant_completion_state_and_answer_in_any_arrival_order() {
+    let lines = lines("same_instant.jsonl");
+    let slots: Vec<usize> = ["e201", "e202", "e203"]
+        .iter()
+        .map(|id| {
+            lines
+                .iter()
+                .position(|line| line.contains(&format!("\"id\":\"{id}\"")))
+                .expect("line present")
+        })
+        .collect();
+    assert_eq!(slots, [6, 7, 8]);
+    // Every arrival order of the three: as written, the opposite order (e203, e202, e201) and the rest.
+    let orders = [
+        [0, 1, 2],
+        [2, 1, 0],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+    ];
+    for order in orders {
+        let mut permuted = lines.clone();
+        for (slot, from) in slots.iter().zip(order) {
+            permuted[*slot] = lines[slots[from]].clone();
+        }
+        let tenants = replay_lines(&permuted, |_, _| {});
+        assert_eq!(applied_and_rejected(&tenants), (11, 0), "{order:?}");
+        assert_eq!(
+            csv(&report::queue_table(tenants.centers())),
+            vec![
+                SPEC_QUEUE_HEADER.to_string(),
+                "acme,q1,2026-11-23T08:00:00Z,2,2,2,0,0,0,2,1,0,12.357,157,132,0,25,14.714"
+                    .to_string(),
+            ],
+            "{order:?}"
+        );
+        assert_eq!(
+            csv(&report::agent_table(tenants.centers())),
+            vec![
+                SPEC_AGENT_HEADER.to_string(),
+                "acme,a17,2026-11-23T08:00:00Z,2,264,0,50,20.714,0,334.714,0.938114,0.938114"
+                    .to_string(),
+            ],
+            "{order:?}"
+        );
+        let snapshot = snapshot(&tenants, "acme");
+        assert_eq!(snapshot.events.rejected, 0, "{order:?}");
+        // The 15m window at 08:05:34.714 holds every event: the same figures as the interval.
+        for name in ["15m", "today"] {
+            let q1 = window(&snapshot, "q1", name);
+            assert_eq!(
+                (q1.counts.answered, q1.counts.handled),
+                (2, 2),
+                "{order:?} {name}"
+            );
+            close(q1.aht_seconds, 157.0);
+            close(q1.asa_seconds, 12.357);
+            close(q1.max_wait_seconds, 14.714);
+        }
+        let a17 = agent(&snapshot, "a17");
+        assert_eq!(a17.state, "available", "{order:?}");
+        let today = agent_window(a17, "today");
+        assert_eq!(today.handled, 2, "{order:?}");
+        close(today.aht_seconds, 157.0);
+    }
+}
+
+// overlapping_calls.jsonl: a5 works two calls at once. Logged in and available 10:00:00–10:20:00.
+//   c1: queued 10:05:00, answered 10:05:10 (wait 10 s, within), ended 10:10:00, completed 10:11:30
+//       → talk 290, hold 0, wrap-up 90, handle 380; handled at 10:11:30 (10:00 interval)
+//   c2: queued 10:08:00, answered 10:08:30 while c1 talks (wait 30 s, over the 20 s threshold), held
+//       10:11:00, resumed 10:12:30, ended 10:16:00, completed 10:17:00
+//       → talk (10:08:30–10:11:00) 150 + (10:12:30–10:16:00) 210 = 360, hold 90, wrap-up 60, handle
+//       510; handled at 10:17:00 (10:15 interval)
+// Queue sales:
+//   10:00 row: offered 2, answered 2, within 1 (c1), handled 1 (c1); SL 1 / 2 = 0.5, abandon rate 0,
+//              ASA (10 + 30) / 2 = 20, AHT 380, talk 290, hold 0, wrap-up 90, max wait 30
+//   10:15 row: handled 1 (c2) and nothing else: no SL, abandon rate, ASA or max wait; AHT 510, talk 360,
+//              hold 90, wrap-up 60
+//   1h window at 10:20 (both calls): handled 2, AHT (380 + 510) / 2 = 445, talk (290 + 360) / 2 = 325,
+//              hold 45, wrap-up 75
+// a5's time, by the derived state (talk if any call talks, else hold if any holds, else wrap-up):
+//   10:00:00–10:05:10 available 310
+//   10:05:10–10:11:00 talk 350 (c1 talks to 10:10:00, c2 from 10:08:30: one agent, wall time, counted
+//                     once; c1's wrap-up 10:10:00–10:11:30 is hidden under c2's talk and hold)
+//   10:11:00–10:12:30 hold 90 (c2 on hold; c1 in wrap-up until 10:11:30 does not show)
+//   10:12:30–10:16:00 talk 210 (150 before 10:15, 60 after)
+//   10:16:00–10:17:00 wrap-up 60 (c2)
+//   10:17:00–10:20:00 available 180
+//   10:00 row: handled 1, talk 350 + 150 = 500, hold 90, wrap-up 0, available 310, logged in 900;
+//              busy 590 → occupancy 590 / (590 + 310) = 0.655556, utilization 590 / 900 = 0.655556
+//   10:15 row: handled 1, talk 60, hold 0, wrap-up 60, available 180, logged in 300; busy 120 →
+//              occupancy 120 / 300 = 0.4, utilization 0.4
+//   session: available 490, talk 560 (not 290 + 360 = 650: the 90 s both calls talked count once), hold
+//              90, wrap-up 60, logged in 1200; busy 710 → occupancy = utilization = 710 / 1200, ≤ 1;
+//              handled 2, AHT 445
+//   15m window at 10:20, (10:05, 10:20]: available 10 + 180 = 190, talk 560, hold 90, wrap-up 60,
+//              logged in 900 → occupancy 710 / 900
+#[test]
+fn one_agent_on_two_calls_at_once() {
+    let tenants = replay("overlapping_calls.jsonl");
+    assert_eq!(applied_and_rejected(&tenants), (13, 0));
+    assert_eq!(
+        csv(&report::queue_table(tenants.centers())),
+        vec![
+            SPEC_QUEUE_HEADER.to_string(),
+            "acme,sales,2026-11-23T10:00:00Z,2,2,1,0,0,0,1,0.5,0,20,380,290,0,90,30".to_string(),
+            "acme,sales,2026-11-23T10:15:00Z,0,0,0,0,0,0,1,,,,510,360,90,60,".to_string(),
+        ]
+    );
+    assert_eq!(
+        csv(&report::agent_table(tenants.centers())),
+        vec![
+            SPEC_AGENT_HEADER.to_string(),
+            "acme,a5,2026-11-23T10:00:00Z,1,500,90,0,310,0,900,0.655556,0.655556".to_string(),
+            "acme,a5,2026-11-23T10:15:00Z,1,60,0,60,180,0,300,0.4,0.4".to_string(),
+        ]
+    );
+    let snapshot = snapshot(&tenants, "acme");
+    let sales = window(&snapshot, "sales", "1h");
+    assert_eq!(
+        (
+            sales.counts.offered,
+            sales.counts.answered,
+            sales.counts.handled
+        ),
+        (2, 2, 2)
+    );
+    close(sales.aht_seconds, 445.0);
+    close(sales.average_talk_seconds, 325.0);
+    close(sales.average_hold_seconds, 45.0);
+    close(sales.average_wrap_up_seconds, 75.0);
+    let a5 = agent(&snapshot, "a5");
+    assert_eq!(a5.state, "logged_out");
+    let session = agent_window(a5, "session");
+    assert_eq!(times_seconds(&session.times), (490, 560, 90, 60, 0, 1200));
+    assert_eq!(session.times.ringing_ms, 0);
+    assert_eq!(session.handled, 2);
+    close(session.aht_seconds, 445.0);
+    close(session.occupancy, 710.0 / 1200.0);
+    close(session.utilization, 710.0 / 1200.0);
+    let rolling = agent_window(a5, "15m");
+    assert_eq!(times_seconds(&rolling.times), (190, 560, 90, 60, 0, 900));
+    assert_eq!(rolling.handled, 2);
+    close(rolling.occupancy, 710.0 / 900.0);
+}
+
+// The same feed cut after each line from c2's answer on: a5's derived state at that instant (on_call
+// with on_hold while the only call that is not in wrap-up holds).
+#[test]
+fn the_derived_state_of_an_agent_on_two_calls() {
+    let lines = lines("overlapping_calls.jsonl");
+    let expected = [
+        (6, "on_call", false),     // 10:08:30 c2 answered, c1 talks
+        (7, "on_call", false),     // 10:10:00 c1 ended (wrap-up), c2 talks
+        (8, "on_call", true),      // 10:11:00 c2 held, c1 in wrap-up
+        (9, "on_call", true),      // 10:11:30 c1 completed, c2 holds
+        (10, "on_call", false),    // 10:12:30 c2 resumed
+        (11, "wrap_up", false),    // 10:16:00 c2 ended
+        (12, "available", false),  // 10:17:00 c2 completed
+        (13, "logged_out", false), // 10:20:00 logout
+    ];
+    for (count, state, on_hold) in expected {
+        let tenants = replay_lines(&lines[..count], |_, _| {});
+        assert_eq!(applied_and_rejected(&tenants), (count as u64, 0), "{count}");
+        let snapshot = snapshot(&tenants, "acme");
+        let a5 = agent(&snapshot, "a5");
+        assert_eq!(
+            (a5.state, a5.on_hold),
+            (state, on_hold),
+            "after {count} lines"
+        );
+    }
+}
+
+// completions_absent.jsonl: a7 on queue support, no call.completed at all. Logged in 12:00:00, available.
+//   d1: queued 12:01:00, answered 12:01:05 (wait 5), ended 12:04:05 (talk 180)
+//   d2: queued 12:04:35, rings a7 12:04:40 (a ring ends nothing), answered 12:04:50 (wait 15), held
+//       12:06:00, resumed 12:06:20 (hold 20), a7 sets available at 12:07:00 while d2 talks (ends nothing:
+//       no call in wrap-up), ended 12:08:50 (talk 240 − 20 = 220)
+//   a7 not ready (break) 12:09:30, available 12:10:00
+//   d3: queued 12:11:00, answered 12:11:30 (wait 30, over the threshold), ended 12:13:30 (talk 120)
+//   d4: queued 12:14:00, answered 12:14:10 (wait 10); a7 logs out at 12:16:10 with d4 in talk
+// Completions absent: a handle ends at the agent's next state or answer (calls in wrap-up) or logout (all):
+//   d1 ends at d2's answer 12:04:50: wrap-up 45, handle 225
+//   d2 ends at the break 12:09:30: wrap-up 40, handle 220 + 20 + 40 = 280
+//   d3 ends at d4's answer 12:14:10: wrap-up 40, handle 160
+//   d4 ends at the logout 12:16:10: talk 120, wrap-up 0, handle 120 (12:15 interval)
+//   12:00 row: offered 4, answered 4, within 3 (5, 15, 10 s), handled 3; SL 3 / 4 = 0.75, abandon rate 0,
+//              ASA (5 + 15 + 30 + 10) / 4 = 15, AHT (225 + 280 + 160) / 3 = 665 / 3 = 221.666667, talk
+//              (180 + 220 + 120) / 3 = 173.333333, hold 20 / 3 = 6.666667, wrap-up (45 + 40 + 40) / 3
+//              = 41.666667, max wait 30
+//   12:15 row: handled 1: AHT 120, talk 120, hold 0, wrap-up 0
+//   a7: 12:00:00–12:01:05 available 65, talk 180 to 12:04:05, wrap-up 45 to 12:04:50 (wrap-up, not
+//       ringing, from the ring at 12:04:40), talk 70, hold 20, talk 150 to 12:08:50, wrap-up 40 to
+//       12:09:30, not ready 30, available 90 to 12:11:30, talk 120, wrap-up 40 to 12:14:10, talk 50 to
+//       12:15:00 | talk 70 to the logout at 12:16:10
+//   12:00 row: handled 3, talk 180 + 70 + 150 + 120 + 50 = 570, hold 20, wrap-up 45 + 40 + 40 = 125,
+//              available 65 + 90 = 155, not ready 30, logged in 900; busy 715 → occupancy 715 / 870 =
+//              0.821839, utilization 715 / 900 = 0.794444
+//   12:15 row: handled 1, talk 70, logged in 70 → occupancy = utilization = 1
+// Completions sent (the default), the same feed: nothing ends a handle but its own completion, which never
+// comes (the 4 h expiry is far off), so nothing is handled: the logout leaves all four calls open.
+//   12:00 row: the same offers and answers, handled 0 and no handle averages:
+//              offered 4, answered 4, within 3, SL 0.75, abandon rate 0, ASA 15, max wait 30; no 12:15
+//              row (nothing counted there)
+//   a7: the same until 12:08:50; then d1 and d2 stay in wrap-up, which outranks not ready and available:
+//       wrap-up 12:08:50–12:11:30 = 160; talk 120, wrap-up 40 (d1–d3) to 12:14:10, talk 50 | 70
+//   12:00 row: handled 0, talk 570, hold 20, wrap-up 45 + 160 + 40 = 245, available 65, not ready 0,
+//              logged in 900; busy 835 → occupancy = utilization = 835 / 900 = 0.927778
+//   12:15 row: talk 70, logged in 70 → 1, 1
+#[test]
+fn completions_absent_end_handles_at_the_agents_next_move() {
+    use callboard::center::settings::Completions;
+    let absent = replay_with("completions_absent.jsonl", |_, settings| {
+        settings.completions = Completions::Absent
+    });
+    assert_eq!(applied_and_rejected(&absent), (20, 0));
+    assert_eq!(
+        csv(&report::queue_table(absent.centers())),
+        vec![
+            SPEC_QUEUE_HEADER.to_string(),
+            "acme,support,2026-11-23T12:00:00Z,4,4,3,0,0,0,3,0.75,0,15,221.666667,173.333333,6.666667,41.666667,30"
+                .to_string(),
+            "acme,support,2026-11-23T12:15:00Z,0,0,0,0,0,0,1,,,,120,120,0,0,".to_string(),
+        ]
+    );
+    assert_eq!(
+        csv(&report::agent_table(absent.centers())),
+        vec![
+            SPEC_AGENT_HEADER.to_string(),
+            "acme,a7,2026-11-23T12:00:00Z,3,570,20,125,155,30,900,0.821839,0.794444".to_string(),
+            "acme,a7,2026-11-23T12:15:00Z,1,70,0,0,0,0,70,1,1".to_string(),
+        ]
+    );
+    let snapshot_absent = snapshot(&absent, "acme");
+    let a7 = agent(&snapshot_absent, "a7");
+    assert_eq!(a7.state, "logged_out");
+    let session = agent_window(a7, "session");
+    assert_eq!(session.handled, 4);
+    assert_eq!(session.times.ringing_ms, 0);
+    close(session.aht_seconds, (665.0 + 120.0) / 4.0);
+
+    let sent = replay("completions_absent.jsonl");
+    assert_eq!(applied_and_rejected(&sent), (20, 0));
+    assert_eq!(
+        csv(&report::queue_table(sent.centers())),
+        vec![
+            SPEC_QUEUE_HEADER.to_string(),
+            "acme,support,2026-11-23T12:00:00Z,4,4,3,0,0,0,0,0.75,0,15,,,,,30".to_string(),
+        ]
+    );
+    assert_eq!(
+        csv(&report::agent_table(sent.centers())),
+        vec![
+            SPEC_AGENT_HEADER.to_string(),
+            "acme,a7,2026-11-23T12:00:00Z,0,570,20,245,65,0,900,0.927778,0.927778".to_string(),
+            "acme,a7,2026-11-23T12:15:00Z,0,70,0,0,0,0,70,1,1".to_string(),
+        ]
+    );
+    let snapshot_sent = snapshot(&sent, "acme");
+    let support = window(&snapshot_sent, "support", "1h");
+    assert_eq!((support.counts.answered, support.counts.handled), (4, 0));
+    assert_eq!(support.aht_seconds, None);
+    assert_eq!(
+        agent_window(agent(&snapshot_sent, "a7"), "session").handled,
+        0
+    );
+}
+
+// late_survey.jsonl (issue 9, defect 5): a17 logged in 07:50, handles c0 (answered 07:50:20, completed
+// 07:52:40) and c1 (answered 08:00:40, completed 08:02:30). A survey for c0 timed 07:59:45 arrives after
+// a17's state at 08:02:45: 3 minutes behind the latest event, past the 10 s lateness but within the 1 h
+// the windows hold, so it is applied late (not rejected), and by then c1's completion is on the floor.
+// a17's 15m window, (now − 15 m, now], holds the completions (handled) and the survey (CSAT 4 / 5) in it:
+//   08:05:00 → (07:50:00, 08:05:00]: c0, c1 and the survey → handled 2, surveys 1
+//   08:15:00 → (08:00:00, 08:15:00]: c1 only; the survey (07:59:45) is before the window → handled 1,
+//              surveys 0 (the defect: a sum from the newest record back stopped at the late survey,
+//              the last one stored but older than the window start, and gave handled 0)
+//   08:17:00 → (08:02:00, 08:17:00]: c1 → handled 1, surveys 0
+//   08:17:30 → (08:02:30, 08:17:30]: c1's completion is at the excluded start → handled 0
+// The 1h window at 08:15 holds everything: handled 2, surveys 1, CSAT 0.8.
+#[test]
+fn a_late_survey_keeps_the_agents_rolling_handled() {
+    let tenants = replay("late_survey.jsonl");
+    assert_eq!(applied_and_rejected(&tenants), (12, 0));
+    let center = tenants.center("acme").expect("tenant present");
+    for (now, handled, surveys) in [
+        ("2026-11-23T08:05:00Z", 2, 1),
+        ("2026-11-23T08:15:00Z", 1, 0),
+        ("2026-11-23T08:17:00Z", 1, 0),
+        ("2026-11-23T08:17:30Z", 0, 0),
+    ] {
+        let snapshot = center.snapshot(at(now));
+        let figures = agent_window(agent(&snapshot, "a17"), "15m");
+        assert_eq!(
+            (figures.handled, figures.contacts.surveys),
+            (handled, surveys),
+            "15m at {now}"
+        );
+    }
+    let snapshot = center.snapshot(at("2026-11-23T08:15:00Z"));
+    let hour = agent_window(agent(&snapshot, "a17"), "1h");
+    assert_eq!((hour.handled, hour.contacts.surveys), (2, 1));
+    close(hour.contacts.csat, 0.8);
 }
