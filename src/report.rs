@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use crate::center::agent::AgentInterval;
 use crate::center::floor::Floor;
-use crate::center::snapshot::rfc3339;
 use crate::center::Center;
+use crate::decode::time::rfc3339;
 use crate::kpi::{self, QueueCounts};
 
 /// The queue report header, exactly as `metrics.md` gives it.
@@ -84,7 +84,7 @@ pub fn queue_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
     let mut rows = Vec::new();
     for center in centers {
         // Events still waiting for the watermark count too, so a feed that went quiet reports fully.
-        let (floor, _, _) = center.projected();
+        let (floor, _) = center.projection();
         queue_rows(center.tenant(), &floor, &mut rows);
     }
     Table {
@@ -145,7 +145,7 @@ fn queue_row(
 pub fn agent_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
     let mut rows = Vec::new();
     for center in centers {
-        let (floor, _, _) = center.projected();
+        let (floor, _) = center.projection();
         let mut agents: Vec<_> = floor.agents.iter().collect();
         agents.sort_by(|a, b| a.id.cmp(&b.id));
         for agent in agents {

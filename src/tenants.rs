@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::center::settings::CenterSettings;
-use crate::center::snapshot::CenterSnapshot;
+use crate::center::snapshot::{build, CenterSnapshot};
 use crate::center::{Center, Rejection};
 use crate::decode::{json_v1, DecodeLimits};
 use crate::event::{Event, Id, Millis, RejectCounts, RejectReason};
@@ -114,22 +114,32 @@ impl Tenants {
             .collect()
     }
 
-    /// Hands `publish` each tenant's snapshot and interval report: at `now`, or at the tenant's latest
-    /// event time when `now` is `None` — in that case only for tenants that took events since their last
-    /// publication, since nothing else can have changed.
+    /// Hands `publish` each tenant's snapshot and, when it took events since its last publication (or
+    /// the configuration was reloaded), its interval report, both from one projection of its floor.
+    /// The snapshot is at `now` (rolling windows and time in state move with the clock), or at the
+    /// tenant's latest event time when `now` is `None`: then a tenant with nothing new is skipped.
     pub fn publish(
         &mut self,
         now: Option<Millis>,
-        mut publish: impl FnMut(CenterSnapshot, crate::report::Table),
+        mut publish: impl FnMut(CenterSnapshot, Option<crate::report::Table>),
     ) {
         for center in self.centers.values() {
             let ingested = center.ingested();
-            let last = self.published.get(center.tenant()).copied();
-            if now.is_none() && last == Some(ingested) {
+            let changed = self.published.get(center.tenant()) != Some(&ingested);
+            if now.is_none() && !changed {
                 continue;
             }
-            let (snapshot, table) =
-                center.snapshot_with_intervals(now.or(center.latest_event_time()).unwrap_or(0));
+            let (floor, stats) = center.projection();
+            let at = now.or(center.latest_event_time()).unwrap_or(0);
+            let snapshot = build(center.tenant(), &floor, center.settings(), at, stats);
+            let table = changed.then(|| {
+                let mut rows = Vec::new();
+                crate::report::queue_rows(center.tenant(), &floor, &mut rows);
+                crate::report::Table {
+                    header: &crate::report::QUEUE_HEADER,
+                    rows,
+                }
+            });
             publish(snapshot, table);
             self.published.insert(center.tenant().clone(), ingested);
         }

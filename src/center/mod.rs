@@ -244,7 +244,7 @@ impl Center {
 
     /// The floor with the events still waiting for the watermark applied (to a copy, when there are
     /// any), and how many of those applied and were rejected.
-    pub fn projected(&self) -> (std::borrow::Cow<'_, Floor>, u64, u64) {
+    fn projected(&self) -> (std::borrow::Cow<'_, Floor>, u64, u64) {
         if self.pending.is_empty() {
             return (std::borrow::Cow::Borrowed(&self.floor), 0, 0);
         }
@@ -268,22 +268,6 @@ impl Center {
         (std::borrow::Cow::Owned(floor), applied, rejected)
     }
 
-    /// The figures at `now` and the interval report of the retained days, from one projection of the
-    /// floor (what a worker publishes each tick).
-    pub fn snapshot_with_intervals(&self, now: Millis) -> (CenterSnapshot, crate::report::Table) {
-        let (floor, stats) = self.projected_with_stats();
-        let mut rows = Vec::new();
-        crate::report::queue_rows(&self.tenant, &floor, &mut rows);
-        let table = crate::report::Table {
-            header: &crate::report::QUEUE_HEADER,
-            rows,
-        };
-        (
-            snapshot::build(&self.tenant, &floor, &self.settings, now, stats),
-            table,
-        )
-    }
-
     /// Events taken so far (applied, buffered or rejected): changes whenever the figures may have.
     pub fn ingested(&self) -> u64 {
         self.taken
@@ -291,12 +275,13 @@ impl Center {
 
     /// The figures at `now`, including events still waiting for the watermark.
     pub fn snapshot(&self, now: Millis) -> CenterSnapshot {
-        let (floor, stats) = self.projected_with_stats();
+        let (floor, stats) = self.projection();
         snapshot::build(&self.tenant, &floor, &self.settings, now, stats)
     }
 
-    /// The projected floor and the event counts it reflects, buffered events included.
-    fn projected_with_stats(&self) -> (std::borrow::Cow<'_, Floor>, EventStats) {
+    /// The floor with the events still waiting for the watermark applied, and the event counts it
+    /// reflects: what snapshots and interval reports are built from (once per publication).
+    pub fn projection(&self) -> (std::borrow::Cow<'_, Floor>, EventStats) {
         let mut stats = EventStats::new(self.applied, &self.rejected);
         let (floor, applied, rejected) = self.projected();
         stats.applied += applied;

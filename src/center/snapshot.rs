@@ -1,6 +1,7 @@
 //! A tenant's figures at one instant: what every output (JSON, Prometheus, alerts, wallboard) renders.
 //! Built from the floor; plain data, so it can be shared behind an `Arc` and serialised as it is.
 
+use crate::decode::time::rfc3339;
 use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
@@ -260,12 +261,6 @@ pub struct AgentWindow {
 mod agents;
 
 use agents::{agent_snapshot, group_figures};
-
-pub fn rfc3339(time: Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(time)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
 
 /// Whether `now` falls in `[open, close)` minutes of the local day (spanning midnight when close < open).
 fn within_hours((open, close): (u32, u32), zone: chrono_tz::Tz, now: Millis) -> bool {

@@ -130,6 +130,14 @@ pub fn parse_rfc3339(text: &str) -> Option<Millis> {
     (0..=MAX_MILLIS).contains(&time).then_some(time)
 }
 
+/// `time` as RFC 3339 UTC with milliseconds: `2026-11-23T09:00:00.123Z` (the one writer of times;
+/// times outside the contract's range are clamped to it).
+pub fn rfc3339(time: Millis) -> String {
+    let mut out = Vec::with_capacity(24);
+    write_rfc3339(time.clamp(0, MAX_MILLIS), &mut out);
+    String::from_utf8(out).expect("RFC 3339 text is ASCII")
+}
+
 /// Writes `time` as RFC 3339 UTC with milliseconds: `2026-11-23T09:00:00.123Z`.
 pub fn write_rfc3339(time: Millis, out: &mut Vec<u8>) {
     let days = time.div_euclid(86_400_000);

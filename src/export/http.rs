@@ -161,8 +161,8 @@ async fn alerts(State(state): State<HttpState>) -> Json<serde_json::Value> {
                 "annotations": alert.annotations,
                 "value": alert.value,
                 "threshold": alert.threshold,
-                "active_since": crate::center::snapshot::rfc3339(alert.active_since_ms),
-                "starts_at": crate::center::snapshot::rfc3339(alert.starts_at_ms),
+                "active_since": crate::decode::time::rfc3339(alert.active_since_ms),
+                "starts_at": crate::decode::time::rfc3339(alert.starts_at_ms),
             })
         })
         .collect();

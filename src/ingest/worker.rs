@@ -377,13 +377,13 @@ impl WorkerState {
             }
         }
         for owned in self.owned.values_mut() {
-            for snapshot in owned.tenants.snapshots(now) {
-                self.board.publish_in(snapshot, owned.phase);
-            }
-            for center in owned.tenants.centers() {
-                self.board
-                    .publish_intervals(center.tenant(), crate::report::queue_table([center]));
-            }
+            let (board, phase) = (&self.board, owned.phase);
+            owned.tenants.publish(now, |snapshot, intervals| {
+                if let Some(table) = intervals {
+                    board.publish_intervals(&snapshot.tenant, table);
+                }
+                board.publish_in(snapshot, phase);
+            });
             let (applied, rejected) = owned.tenants.totals();
             self.telemetry
                 .events_applied(applied - owned.reported_applied);

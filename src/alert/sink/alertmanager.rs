@@ -31,7 +31,7 @@ pub struct Settings {
 }
 
 fn stamp(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::decode::time::rfc3339(time.timestamp_millis())
 }
 
 pub async fn run(

@@ -16,7 +16,7 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use super::engine::{Alert, Notification, Status};
-use crate::center::snapshot::rfc3339;
+use crate::decode::time::rfc3339;
 
 /// Attempts per notification before it is dropped.
 const ATTEMPTS: u32 = 5;
