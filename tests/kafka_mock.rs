@@ -401,3 +401,54 @@ async fn an_event_from_the_future_is_rejected_live() {
     );
     service.stop().await;
 }
+
+/// The group's committed offset of each partition, as another client of the group reads it.
+fn committed_total(brokers: &str, group: &str) -> i64 {
+    let reader: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut partitions = rdkafka::TopicPartitionList::new();
+    for partition in 0..4 {
+        partitions.add_partition(TOPIC, partition);
+    }
+    let committed = reader
+        .committed_offsets(partitions, Duration::from_secs(10))
+        .unwrap();
+    committed
+        .elements()
+        .iter()
+        .map(|element| match element.offset() {
+            rdkafka::Offset::Offset(offset) => offset,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Offsets are committed while the service runs (every tick), not only at a clean stop: once every
+/// event is taken, the group's committed offsets add up to the number of messages produced, with the
+/// service still running (a `kill -9` then replays nothing as live).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offsets_are_committed_while_the_service_runs() {
+    let cluster = cluster();
+    let brokers = cluster.bootstrap_servers();
+    let all = events();
+    produce(&brokers, &all);
+    let config = config(&brokers, 1);
+    let group = config.kafka.group_id.clone();
+    let service = service::start(config, Clock::EventTime).await.unwrap();
+    wait_for("every event", Duration::from_secs(180), || {
+        counted(&[&service]) == all.len() as u64
+    })
+    .await;
+    let produced = all.len() as i64;
+    let started = Instant::now();
+    let mut committed = committed_total(&brokers, &group);
+    while committed != produced && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        committed = committed_total(&brokers, &group);
+    }
+    assert_eq!(committed, produced, "offsets committed while running");
+    service.stop().await;
+}

@@ -3,6 +3,7 @@
 //! at the first offset of the replay window, replaying up to the committed offset before going live.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -42,9 +43,10 @@ pub enum ReplayStart {
 pub struct WorkerContext {
     pub topic: String,
     pub rebalances: Mutex<Sender<Rebalanced>>,
-    /// Next offset to commit per partition, updated by the worker after each applied event, so a revoke
-    /// commits exactly what was applied.
-    pub applied_offsets: Mutex<HashMap<i32, i64>>,
+    /// Next offset to commit per partition. The worker writes each partition's cell after every event
+    /// it takes (an atomic store, no lock); the map is locked only to add or drop a partition and to
+    /// read the cells on a tick, a revoke or the stop.
+    pub applied_offsets: Mutex<HashMap<i32, Arc<AtomicI64>>>,
     pub replay_start: Box<dyn Fn() -> ReplayStart + Send + Sync>,
     pub telemetry: Arc<Telemetry>,
 }
@@ -77,7 +79,7 @@ impl ConsumerContext for WorkerContext {
                     .iter()
                     .map(|element| element.partition())
                     .collect();
-                if let Err(error) = self.commit_applied(consumer) {
+                if let Err(error) = self.commit_applied(consumer, CommitMode::Sync) {
                     tracing::warn!(%error, "cannot commit offsets of revoked partitions; their new owner replays them");
                 }
                 let _ = consumer.unassign();
@@ -91,21 +93,53 @@ impl ConsumerContext for WorkerContext {
     }
 }
 
+/// Offset cell value of a partition nothing was taken from yet.
+pub const NOTHING_APPLIED: i64 = -1;
+
 impl WorkerContext {
-    /// Stores and synchronously commits the offsets of everything applied.
-    pub fn commit_applied(&self, consumer: &BaseConsumer<Self>) -> KafkaResult<()> {
+    /// The cell the worker writes a partition's next offset to (made on first use).
+    pub fn applied_cell(&self, partition: i32) -> Arc<AtomicI64> {
+        let mut applied = self
+            .applied_offsets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(
+            applied
+                .entry(partition)
+                .or_insert_with(|| Arc::new(AtomicI64::new(NOTHING_APPLIED))),
+        )
+    }
+
+    /// Forgets a partition that left this worker.
+    pub fn forget_partition(&self, partition: i32) {
+        if let Ok(mut applied) = self.applied_offsets.lock() {
+            applied.remove(&partition);
+        }
+    }
+
+    /// Stores the offsets of everything applied and commits them: synchronously on a revoke and at
+    /// the stop, asynchronously on the worker's tick (once a second), so a crash replays at most a
+    /// second of events as live rather than everything since the last clean stop.
+    pub fn commit_applied(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        mode: CommitMode,
+    ) -> KafkaResult<()> {
         let mut list = TopicPartitionList::new();
         if let Ok(applied) = self.applied_offsets.lock() {
             for (partition, next) in applied.iter() {
-                list.add_partition_offset(&self.topic, *partition, Offset::Offset(*next))?;
+                let next = next.load(Ordering::Relaxed);
+                if next != NOTHING_APPLIED {
+                    list.add_partition_offset(&self.topic, *partition, Offset::Offset(next))?;
+                }
             }
         }
         if list.count() == 0 {
             return Ok(());
         }
         consumer.store_offsets(&list)?;
-        match consumer.commit_consumer_state(CommitMode::Sync) {
-            // Everything applied was committed already (by the periodic commit): nothing to do.
+        match consumer.commit_consumer_state(mode) {
+            // Everything applied was committed already: nothing to do.
             Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => Ok(()),
             other => other,
         }

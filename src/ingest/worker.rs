@@ -3,12 +3,12 @@
 //! hot path: the worker's centers are its own; only snapshots leave it, through the board.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::topic_partition_list::Offset;
 use tokio_util::sync::CancellationToken;
@@ -35,6 +35,8 @@ pub(super) struct Owned {
     tenants: Tenants,
     replay_until: i64,
     phase: Phase,
+    /// The next offset to commit, shared with the consumer context (which commits it).
+    next_offset: Arc<AtomicI64>,
     /// Totals already reported to telemetry, so each tick reports only the difference.
     reported_applied: u64,
     reported_rejected: RejectCounts,
@@ -113,7 +115,7 @@ impl Worker {
                 self.state.on_rebalance(&self.consumer, rebalanced);
             }
             match polled {
-                Some(Ok(message)) => self.state.on_message(&self.consumer, &message),
+                Some(Ok(message)) => self.state.on_message(&message),
                 Some(Err(error)) => {
                     if let Some(suppressed) = self.state.log_limit.allow() {
                         tracing::warn!(%error, suppressed, "kafka consumer error");
@@ -143,7 +145,8 @@ impl Worker {
     /// Shutdown order: fetching has stopped; commit what was applied, publish the last figures, flush
     /// dead letters.
     fn stop(mut self) {
-        if let Err(error) = self.consumer.context().commit_applied(&self.consumer) {
+        let context = self.consumer.context();
+        if let Err(error) = context.commit_applied(&self.consumer, CommitMode::Sync) {
             tracing::warn!(%error, "cannot commit offsets at shutdown; they are replayed on restart");
         }
         self.state.on_tick(&self.consumer);
@@ -199,6 +202,7 @@ impl WorkerState {
                             tenants: Tenants::new(Arc::clone(&self.settings_of), self.limits),
                             replay_until: assignment.replay_until,
                             phase,
+                            next_offset: consumer.context().applied_cell(assignment.partition),
                             reported_applied: 0,
                             reported_rejected: RejectCounts::default(),
                         },
@@ -218,15 +222,13 @@ impl WorkerState {
                     }
                     self.board.remove_partition(&self.topic, partition);
                     self.telemetry.partition_released(partition);
-                    if let Ok(mut applied) = consumer.context().applied_offsets.lock() {
-                        applied.remove(&partition);
-                    }
+                    consumer.context().forget_partition(partition);
                 }
             }
         }
     }
 
-    fn on_message(&mut self, consumer: &WorkerConsumer, message: &BorrowedMessage<'_>) {
+    fn on_message(&mut self, message: &BorrowedMessage<'_>) {
         let (partition, offset) = (message.partition(), message.offset());
         let payload = message.payload().unwrap_or_default();
         let Some(owned) = self.owned.get_mut(&partition) else {
@@ -300,9 +302,7 @@ impl WorkerState {
                 );
             }
         }
-        if let Ok(mut applied) = consumer.context().applied_offsets.lock() {
-            applied.insert(partition, offset + 1);
-        }
+        owned.next_offset.store(offset + 1, Ordering::Relaxed);
         if !live && offset + 1 >= owned.replay_until {
             self.go_live(partition);
         }
@@ -352,6 +352,16 @@ impl WorkerState {
             Clock::Wall => Some(wall_clock_ms()),
             Clock::EventTime => None,
         };
+        // What was taken since the last tick is committed now, so a crash replays at most a tick's worth
+        // of events as live (the rest is replayed silently up to the committed offset).
+        if let Err(error) = consumer
+            .context()
+            .commit_applied(consumer, CommitMode::Async)
+        {
+            if let Some(suppressed) = self.log_limit.allow() {
+                tracing::warn!(%error, suppressed, "cannot commit offsets; retrying on the next tick");
+            }
+        }
         let reload = self.reloads.load(Ordering::Acquire);
         if reload != self.seen_reload {
             self.seen_reload = reload;
