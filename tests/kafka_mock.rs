@@ -452,3 +452,35 @@ async fn offsets_are_committed_while_the_service_runs() {
     assert_eq!(committed, produced, "offsets committed while running");
     service.stop().await;
 }
+
+/// Every compression codec a producer may use (gzip, snappy, lz4, zstd; zstd is common on managed
+/// Kafka) is read: each codec's share of the events is produced compressed with it, and the service
+/// counts them all and shows the figures of the same events offline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compressed_topics_are_read_whatever_the_codec() {
+    let cluster = cluster();
+    let brokers = cluster.bootstrap_servers();
+    let all = events();
+    let codecs = ["gzip", "snappy", "lz4", "zstd"];
+    let share = all.len().div_ceil(codecs.len());
+    for (codec, part) in codecs.iter().zip(all.chunks(share)) {
+        let properties = [("compression.type".to_string(), codec.to_string())];
+        let mut producer = EventProducer::new(&brokers, TOPIC, &properties).unwrap();
+        for event in part {
+            producer.send(event).unwrap();
+        }
+        producer.flush().unwrap();
+    }
+    let service = service::start(config(&brokers, 1), Clock::EventTime)
+        .await
+        .unwrap();
+    wait_for(
+        "every event, whatever its codec",
+        Duration::from_secs(180),
+        || counted(&[&service]) == all.len() as u64,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_same_figures(&service, &offline(&all));
+    service.stop().await;
+}
