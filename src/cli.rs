@@ -14,6 +14,13 @@ use crate::report::{self, Format};
 use crate::telemetry::{self, LogFormat};
 use crate::tenants::Tenants;
 
+mod duration;
+mod simulate;
+mod staffing;
+
+pub use simulate::SimulateArgs;
+pub use staffing::StaffingArgs;
+
 const EXIT_USAGE: u8 = 64;
 const EXIT_NO_INPUT: u8 = 66;
 
@@ -48,10 +55,10 @@ pub enum Command {
     /// Print the interval report (per queue, or per agent with `--by agent`) of a JSON Lines file.
     Report(ReportArgs),
     /// Write a simulated contact-center day as JSON Lines to stdout.
-    Simulate(crate::sim::SimulateArgs),
+    Simulate(SimulateArgs),
     /// What-if staffing: agents needed for a call volume and handle time (Erlang C, or Erlang A with
     /// --patience), with predicted service level, ASA, occupancy and abandonment.
-    Staffing(crate::staffing::StaffingArgs),
+    Staffing(StaffingArgs),
     /// Validate a configuration file (with CALLBOARD_ environment overrides) and explain what it sets up.
     CheckConfig(CheckConfigArgs),
 }
@@ -84,9 +91,9 @@ pub struct EngineArgs {
     /// Configuration file (thresholds, targets, windows, time zones); without it, the built-in defaults.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Allowed lateness: events arriving up to this far behind the latest event time are applied as if
-    /// in order (e.g. `10s`); overrides the configuration.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration_ms)]
+    /// Allowed lateness, a duration such as `10s` or `2m`: events arriving up to this far behind the
+    /// latest event time are applied as if in order; overrides the configuration.
+    #[arg(long, value_name = "DURATION", value_parser = duration::millis)]
     pub lateness: Option<i64>,
 }
 
@@ -103,23 +110,16 @@ pub struct ReplayArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// Report interval, aligned to the hour in each tenant's time zone.
-    #[arg(long, value_enum, default_value_t = IntervalArg::Minutes15)]
-    pub interval: IntervalArg,
+    /// Report interval: 15m or 30m (in the duration syntax, so 0.5h or 1800s too), aligned to the hour in
+    /// each tenant's time zone.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = report_interval)]
+    pub interval: i64,
     /// Output format: CSV with the header of spec/metrics.md, or JSON Lines with the same keys.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
     /// One row per queue and interval, or per agent and interval.
     #[arg(long, value_enum, default_value_t = ByArg::Queue)]
     pub by: ByArg,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum IntervalArg {
-    #[value(name = "15m")]
-    Minutes15,
-    #[value(name = "30m")]
-    Minutes30,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -134,9 +134,13 @@ pub enum ByArg {
     Agent,
 }
 
-/// Parses `500ms`, `10s`, `15m`, `1h` into milliseconds (the configuration's duration syntax).
-pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
-    crate::config::Duration::parse(text).map(|duration| duration.0)
+/// `--interval`, in ms: the intervals the engine aligns to the hour, as the configuration's
+/// `engine.interval` allows.
+fn report_interval(text: &str) -> Result<i64, String> {
+    match duration::millis(text)? {
+        interval if interval == 15 * MINUTE || interval == 30 * MINUTE => Ok(interval),
+        _ => Err(format!("must be 15m or 30m, got {text}")),
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -148,8 +152,8 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => block_on(crate::demo::run(args)),
         Command::Replay(args) => replay(args, &mut stdout),
         Command::Report(args) => report_command(args, &mut stdout),
-        Command::Simulate(args) => simulate(args, &mut stdout),
-        Command::Staffing(args) => crate::staffing::run(args, &mut stdout).map_err(Failure::Usage),
+        Command::Simulate(args) => simulate::command(args, &mut stdout),
+        Command::Staffing(args) => staffing::run(args, &mut stdout).map_err(Failure::Usage),
         Command::CheckConfig(args) => check_config(args, &mut stdout),
     };
     match result {
@@ -263,40 +267,6 @@ fn load_config(path: Option<&std::path::Path>) -> Result<crate::config::Config, 
     result.map_err(|error| Failure::Usage(error.into()))
 }
 
-/// `callboard simulate`: to stdout, or with `--brokers` to a Kafka topic.
-fn simulate(args: &crate::sim::SimulateArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let Some(brokers) = &args.brokers else {
-        return crate::sim::run(args, &mut crate::sim::Lines::new(out)).map_err(Failure::Usage);
-    };
-    let producer = crate::ingest::produce::EventProducer::new(brokers, &args.topic, &[])
-        .map_err(Failure::Usage)?;
-    let mut kafka = KafkaOutput { producer, sent: 0 };
-    crate::sim::run(args, &mut kafka).map_err(Failure::Other)?;
-    eprintln!(
-        "produced {} events to {} at {brokers}",
-        kafka.sent, args.topic
-    );
-    Ok(())
-}
-
-/// Simulated events produced to Kafka, keyed by tenant.
-struct KafkaOutput {
-    producer: crate::ingest::produce::EventProducer,
-    sent: u64,
-}
-
-impl crate::sim::Output for KafkaOutput {
-    fn emit(&mut self, event: &crate::event::Event) -> io::Result<()> {
-        self.producer.send(event).map_err(io::Error::other)?;
-        self.sent += 1;
-        Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.producer.flush().map_err(io::Error::other)
-    }
-}
-
 fn check_config(args: &CheckConfigArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let config = load_config(Some(&args.file))?;
     writeln!(
@@ -347,10 +317,7 @@ fn replay(args: &ReplayArgs, out: &mut dyn Write) -> Result<(), Failure> {
 }
 
 fn report_command(args: &ReportArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let interval_ms = match args.interval {
-        IntervalArg::Minutes15 => 15 * MINUTE,
-        IntervalArg::Minutes30 => 30 * MINUTE,
-    };
+    let interval_ms = args.interval;
     let by_agent = matches!(args.by, ByArg::Agent);
     let tenants = run_engine(&args.engine, move |settings| {
         settings.interval_ms = interval_ms;

@@ -290,3 +290,30 @@ fn a_missing_input_file_is_a_clear_error_with_exit_66() {
         assert!(output.stdout.is_empty());
     }
 }
+
+/// `report` of `input` on stdin with `flags`: its CSV, after checking that nothing was rejected.
+fn queue_report(flags: &[&str], input: &str) -> String {
+    let args = [&["report", "--input", "-"], flags].concat();
+    let output = callboard(&args, input.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        summary(&output).ends_with(" 0 rejected"),
+        "{}",
+        summary(&output)
+    );
+    text(&output.stdout)
+}
+
+/// `--interval` reads the duration syntax of the configuration: 0.5h is 30m; other lengths are refused.
+#[test]
+fn report_interval_takes_the_duration_syntax() {
+    let input = std::fs::read_to_string(scenario("service_level.jsonl")).unwrap();
+    let thirty = queue_report(&["--interval", "30m"], &input);
+    assert_eq!(queue_report(&["--interval", "0.5h"], &input), thirty);
+    assert_eq!(queue_report(&["--interval", "1800s"], &input), thirty);
+    for refused in ["1h", "15", "soon"] {
+        let output = callboard(&["report", "--input", "-", "--interval", refused], b"");
+        assert_eq!(output.status.code(), Some(2), "{refused}");
+        assert!(text(&output.stderr).contains("--interval"), "{refused}");
+    }
+}

@@ -1,19 +1,15 @@
 //! Realistic contact-center traffic: a discrete-event simulation of a day (or a pure M/M/N queue) that
 //! produces domain events in event-time order, for `callboard simulate`, the demo, benches and tests.
-//! Pure: the simulation yields events to a callback; only [`run`] writes and sleeps.
+//! Pure: [`simulate`] turns a plan ([`SimOptions`]) into events handed to a callback, in simulated time;
+//! flags, writing and pacing to the wall clock are the command line's (`cli::simulate`).
 
 mod curve;
 mod model;
 
-use std::io::Write;
-use std::time::{Duration, Instant};
-
-use anyhow::Context;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use crate::center::settings::{HOUR, SECOND};
-use crate::decode::json_v1;
 use crate::event::{Event, Millis};
 pub use model::Simulation;
 
@@ -166,185 +162,6 @@ impl Disorder {
         while let Some((_, event)) = self.held.pop_first() {
             emit(event);
         }
-    }
-}
-
-/// `callboard simulate`.
-#[derive(clap::Args, Debug, Clone)]
-pub struct SimulateArgs {
-    /// Random seed: the same seed gives the same day.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Tenant (contact center) name written on every event.
-    #[arg(long, default_value = "acme")]
-    pub tenant: String,
-    /// Start of the simulated day, RFC 3339 (default 2026-11-23T00:00:00Z).
-    #[arg(long)]
-    pub start: Option<String>,
-    /// Hours to simulate.
-    #[arg(long, default_value_t = 24)]
-    pub hours: u32,
-    /// Number of inbound queues.
-    #[arg(long, default_value_t = 4)]
-    pub queues: usize,
-    /// Number of agents (about a tenth work the outbound campaign).
-    #[arg(long, default_value_t = 80)]
-    pub agents: usize,
-    /// Inbound calls per hour over all queues at the busiest time of day.
-    #[arg(long, default_value_t = 420.0)]
-    pub calls_per_hour: f64,
-    /// Mean caller patience in seconds before abandoning; 0 means callers never abandon.
-    #[arg(long, default_value_t = 120.0)]
-    pub patience: f64,
-    /// Stop after about this many events, running more simulated days if needed (for benchmark files).
-    #[arg(long)]
-    pub events: Option<usize>,
-    /// Emit events out of order by up to this many seconds (they keep their event times).
-    #[arg(long, default_value_t = 0.0)]
-    pub disorder: f64,
-    /// Truncate event times to whole seconds, as many ACDs do.
-    #[arg(long)]
-    pub second_resolution: bool,
-    /// A pure M/M/N queue instead of a realistic day: one queue, always-available agents, exponential
-    /// talk times, no abandons (for checking figures against Erlang C).
-    #[arg(long)]
-    pub mmn: bool,
-    /// Pace output to the event times (for a live demo).
-    #[arg(long)]
-    pub realtime: bool,
-    /// With --realtime, simulated seconds per wall-clock second.
-    #[arg(long, default_value_t = 1.0)]
-    pub speed: f64,
-    /// Produce the events to Kafka at these bootstrap brokers (keyed by tenant) instead of stdout.
-    #[arg(long)]
-    pub brokers: Option<String>,
-    /// With --brokers, the topic to produce to.
-    #[arg(long, default_value = "call-events")]
-    pub topic: String,
-}
-
-/// Where `callboard simulate` writes: JSON Lines on stdout, or a Kafka topic (see `cli`).
-pub trait Output {
-    fn emit(&mut self, event: &Event) -> std::io::Result<()>;
-    /// Pushes out what is buffered (before a realtime pause, and at the end).
-    fn flush(&mut self) -> std::io::Result<()>;
-}
-
-/// JSON Lines to a writer.
-pub struct Lines<W: Write> {
-    writer: std::io::BufWriter<W>,
-    line: Vec<u8>,
-}
-
-impl<W: Write> Lines<W> {
-    pub fn new(writer: W) -> Self {
-        Lines {
-            writer: std::io::BufWriter::with_capacity(1 << 16, writer),
-            line: Vec::with_capacity(512),
-        }
-    }
-}
-
-impl<W: Write> Output for Lines<W> {
-    fn emit(&mut self, event: &Event) -> std::io::Result<()> {
-        self.line.clear();
-        json_v1::encode(event, &mut self.line);
-        self.line.push(b'\n');
-        self.writer.write_all(&self.line)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.writer.flush()
-    }
-}
-
-impl SimulateArgs {
-    pub fn options(&self) -> anyhow::Result<SimOptions> {
-        let start = match &self.start {
-            Some(text) => crate::decode::time::parse_rfc3339(text).with_context(|| {
-                format!("--start `{text}` is not RFC 3339 (e.g. 2026-11-23T00:00:00Z)")
-            })?,
-            None => SimOptions::default().start,
-        };
-        anyhow::ensure!(
-            self.speed > 0.0,
-            "--speed must be above 0, got {}",
-            self.speed
-        );
-        anyhow::ensure!(
-            self.agents > 0 && self.queues > 0,
-            "--agents and --queues must be at least 1"
-        );
-        let mut options = if self.mmn {
-            SimOptions::mmn(
-                self.agents,
-                self.calls_per_hour,
-                SimOptions::default().talk_mean_ms,
-                self.hours,
-                self.seed,
-            )
-        } else {
-            SimOptions {
-                queues: self.queues,
-                agents: self.agents,
-                peak_calls_per_hour: self.calls_per_hour,
-                patience_mean_ms: (self.patience > 0.0)
-                    .then_some((self.patience * 1000.0) as Millis),
-                hours: self.hours,
-                seed: self.seed,
-                ..SimOptions::default()
-            }
-        };
-        options.tenant = self.tenant.clone();
-        options.start = start;
-        options.second_resolution = self.second_resolution;
-        options.disorder_ms = (self.disorder * 1000.0) as Millis;
-        if let Some(events) = self.events {
-            options.max_events = Some(events);
-            // Enough days for the requested size; the run stops at it.
-            options.hours = options.hours.max(24 * 400);
-        }
-        Ok(options)
-    }
-}
-
-/// Writes the simulated events as JSON Lines, paced to wall time with `--realtime`.
-pub fn run(args: &SimulateArgs, out: &mut dyn Output) -> anyhow::Result<()> {
-    let options = args.options()?;
-    let started = Instant::now();
-    let mut failure: Option<std::io::Error> = None;
-    let mut last_flush = Instant::now();
-    simulate(&options, |event| {
-        if failure.is_some() {
-            return;
-        }
-        if args.realtime {
-            let due = Duration::from_secs_f64(
-                ((event.time - options.start) as f64 / 1000.0 / args.speed).max(0.0),
-            );
-            if let Some(wait) = due.checked_sub(started.elapsed()) {
-                let _ = out.flush();
-                std::thread::sleep(wait);
-            }
-        }
-        if let Err(error) = out.emit(&event) {
-            failure = Some(error);
-        }
-        if args.realtime && last_flush.elapsed() > Duration::from_millis(100) {
-            let _ = out.flush();
-            last_flush = Instant::now();
-        }
-    });
-    if let Some(error) = failure {
-        // A closed pipe (`| head`) is the reader's choice, not a failure.
-        if error.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(error.into());
-        }
-        return Ok(());
-    }
-    match out.flush() {
-        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
-        _ => Ok(()),
     }
 }
 
