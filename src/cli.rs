@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::center::settings::{CenterSettings, MINUTE};
+use crate::center::settings::{CenterSettings, Completions, MINUTE};
 use crate::event::{RejectCounts, RejectReason};
 use crate::input;
 use crate::report::{self, Format};
@@ -95,6 +95,25 @@ pub struct EngineArgs {
     /// latest event time are applied as if in order; overrides the configuration.
     #[arg(long, value_name = "DURATION", value_parser = duration::millis)]
     pub lateness: Option<i64>,
+    /// Does the input send call.completed? absent: a handle ends at the agent's next state, logout or
+    /// answer. Overrides the tenants' `completions` in the configuration (default: sent).
+    #[arg(long, value_enum, value_name = "sent|absent")]
+    pub completions: Option<CompletionsArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CompletionsArg {
+    Sent,
+    Absent,
+}
+
+impl From<CompletionsArg> for Completions {
+    fn from(completions: CompletionsArg) -> Self {
+        match completions {
+            CompletionsArg::Sent => Completions::Sent,
+            CompletionsArg::Absent => Completions::Absent,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -212,13 +231,16 @@ fn run_engine(
     args: &EngineArgs,
     adjust: impl Fn(&mut CenterSettings) + Send + Sync + 'static,
 ) -> Result<Tenants, Failure> {
-    let lateness = args.lateness;
+    let (lateness, completions) = (args.lateness, args.completions);
     let config = load_config(args.config.as_deref())?;
     let limits = config.decode_limits();
     let settings_of = std::sync::Arc::new(move |tenant: &str| {
         let mut settings = config.center_settings(tenant);
         if let Some(lateness) = lateness {
             settings.lateness_ms = lateness;
+        }
+        if let Some(completions) = completions {
+            settings.completions = completions.into();
         }
         adjust(&mut settings);
         settings

@@ -291,6 +291,26 @@ fn a_missing_input_file_is_a_clear_error_with_exit_66() {
     }
 }
 
+/// One call on queue billing: queued and answered by a1 at 09:00:00, conversation over at 09:02:00, no
+/// `call.completed`; a1 is available again at 09:03:00.
+const WITHOUT_COMPLETION: &str = r#"{"type":"agent.login","time":"2026-11-23T08:59:00Z","tenant":"acme","agent":"a1","queues":["billing"],"id":"n1"}
+{"type":"agent.state","time":"2026-11-23T08:59:00Z","tenant":"acme","agent":"a1","state":"available","id":"n2"}
+{"type":"call.queued","time":"2026-11-23T09:00:00Z","tenant":"acme","call":"c1","queue":"billing","id":"n3"}
+{"type":"call.answered","time":"2026-11-23T09:00:00Z","tenant":"acme","call":"c1","queue":"billing","agent":"a1","id":"n4"}
+{"type":"call.ended","time":"2026-11-23T09:02:00Z","tenant":"acme","call":"c1","agent":"a1","id":"n5"}
+{"type":"agent.state","time":"2026-11-23T09:03:00Z","tenant":"acme","agent":"a1","state":"available","id":"n6"}
+"#;
+
+/// WITHOUT_COMPLETION's 09:00 row when the feed sends completions: offered 1, answered 1 (after 0 s,
+/// within the threshold), nothing abandoned, handled 0 (the call is still in wrap-up, waiting for its
+/// completion): service level 1 / 1, abandon rate 0 / 1, ASA 0 / 1, AHT and averages undefined, max wait 0.
+const COMPLETIONS_SENT_ROW: &str = "acme,billing,2026-11-23T09:00:00Z,1,1,1,0,0,0,0,1,0,0,,,,,0";
+
+/// The same with completions absent: a1's next agent.state (09:03:00) ends the handle, so handled 1 with
+/// talk 09:00:00–09:02:00 = 120 s, hold 0, wrap-up 09:02:00–09:03:00 = 60 s: AHT 180 s.
+const COMPLETIONS_ABSENT_ROW: &str =
+    "acme,billing,2026-11-23T09:00:00Z,1,1,1,0,0,0,1,1,0,0,180,120,0,60,0";
+
 /// `report` of `input` on stdin with `flags`: its CSV, after checking that nothing was rejected.
 fn queue_report(flags: &[&str], input: &str) -> String {
     let args = [&["report", "--input", "-"], flags].concat();
@@ -302,6 +322,70 @@ fn queue_report(flags: &[&str], input: &str) -> String {
         summary(&output)
     );
     text(&output.stdout)
+}
+
+#[test]
+fn completions_flag_says_whether_the_feed_ends_handles() {
+    let sent = format!("{SPEC_QUEUE_HEADER}\n{COMPLETIONS_SENT_ROW}\n");
+    let absent = format!("{SPEC_QUEUE_HEADER}\n{COMPLETIONS_ABSENT_ROW}\n");
+    assert_eq!(queue_report(&[], WITHOUT_COMPLETION), sent, "default: sent");
+    assert_eq!(
+        queue_report(&["--completions", "sent"], WITHOUT_COMPLETION),
+        sent
+    );
+    assert_eq!(
+        queue_report(&["--completions", "absent"], WITHOUT_COMPLETION),
+        absent
+    );
+
+    // Without the flag the tenant's configuration decides; the flag overrides it.
+    let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-completions");
+    std::fs::create_dir_all(&directory).unwrap();
+    let config = directory.join("absent.toml");
+    std::fs::write(&config, "[tenants.acme]\ncompletions = \"absent\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    assert_eq!(
+        queue_report(&["--config", config], WITHOUT_COMPLETION),
+        absent
+    );
+    assert_eq!(
+        queue_report(
+            &["--config", config, "--completions", "sent"],
+            WITHOUT_COMPLETION
+        ),
+        sent
+    );
+
+    // replay takes it too: a1's session handled 1 with AHT 180 s, or nothing handled.
+    for (flag, handled) in [("absent", 1), ("sent", 0)] {
+        let output = callboard(
+            &["replay", "--input", "-", "--completions", flag],
+            WITHOUT_COMPLETION.as_bytes(),
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let session = document["tenants"][0]["agents"][0]["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|window| window["window"] == "session")
+            .expect("session")
+            .clone();
+        assert_eq!(session["handled"], handled, "{flag}");
+        if handled == 1 {
+            close(&session["aht_seconds"], 180.0);
+        } else {
+            assert!(session["aht_seconds"].is_null(), "{flag}: {session}");
+        }
+    }
+
+    let wrong = callboard(&["report", "--input", "-", "--completions", "maybe"], b"");
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        text(&wrong.stderr).contains("sent"),
+        "{}",
+        text(&wrong.stderr)
+    );
 }
 
 /// `--interval` reads the duration syntax of the configuration: 0.5h is 30m; other lengths are refused.
