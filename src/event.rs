@@ -306,4 +306,13 @@ impl RejectCounts {
             *mine += theirs;
         }
     }
+
+    /// These counts less `part` (a subset of them).
+    pub fn minus(&self, part: &RejectCounts) -> RejectCounts {
+        let mut rest = *self;
+        for (mine, theirs) in rest.0.iter_mut().zip(part.0.iter()) {
+            *mine = mine.saturating_sub(*theirs);
+        }
+        rest
+    }
 }

@@ -63,6 +63,7 @@ pub fn ingest_settings(config: &Config, clock: Clock) -> IngestSettings {
         limits: config.decode_limits(),
         clock,
         snapshot_interval: Duration::from_millis(config.engine.snapshot_interval.0.max(10) as u64),
+        settle_after: Duration::from_millis(config.engine.lateness.0.max(0) as u64),
     }
 }
 

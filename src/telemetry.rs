@@ -50,9 +50,9 @@ impl Telemetry {
         let events = IntCounterVec::new(
             Opts::new(
                 "callboard_events_total",
-                "Events consumed, by outcome (applied or rejected).",
+                "Events consumed, by outcome (applied or rejected) and phase (replay: rebuilding state after an assignment or restart; live: real traffic).",
             ),
-            &["outcome"],
+            &["outcome", "phase"],
         )
         .expect("valid metric");
         let rejected = IntCounterVec::new(
@@ -120,7 +120,9 @@ impl Telemetry {
             dead_letters.with_label_values(&[outcome]);
         }
         for outcome in ["applied", "rejected"] {
-            events.with_label_values(&[outcome]);
+            for phase in ["replay", "live"] {
+                events.with_label_values(&[outcome, phase]);
+            }
         }
         for reason in RejectReason::ALL {
             rejected.with_label_values(&[reason.as_str()]);
@@ -152,12 +154,17 @@ impl Telemetry {
         }
     }
 
-    pub fn events_applied(&self, count: u64) {
-        self.events.with_label_values(&["applied"]).inc_by(count);
+    /// `live` false: events replayed to rebuild state, counted apart so the rate of real traffic reads true.
+    pub fn events_applied(&self, count: u64, live: bool) {
+        self.events
+            .with_label_values(&["applied", phase_label(live)])
+            .inc_by(count);
     }
 
-    pub fn events_rejected(&self, reason: RejectReason, count: u64) {
-        self.events.with_label_values(&["rejected"]).inc_by(count);
+    pub fn events_rejected(&self, reason: RejectReason, count: u64, live: bool) {
+        self.events
+            .with_label_values(&["rejected", phase_label(live)])
+            .inc_by(count);
         self.rejected
             .with_label_values(&[reason.as_str()])
             .inc_by(count);
@@ -213,5 +220,13 @@ impl Telemetry {
 impl Default for Telemetry {
     fn default() -> Self {
         Telemetry::new()
+    }
+}
+
+fn phase_label(live: bool) -> &'static str {
+    if live {
+        "live"
+    } else {
+        "replay"
     }
 }

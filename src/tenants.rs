@@ -19,6 +19,10 @@ pub struct Tenants {
     limits: DecodeLimits,
     /// Messages rejected by the decoder (they have no trustworthy tenant).
     undecodable: RejectCounts,
+    /// Of those, the ones tagged below the replay boundary.
+    undecodable_replayed: RejectCounts,
+    /// Tags below this are a replay.
+    replay_until: u64,
     rejections: Vec<Rejection>,
     /// What each tenant had taken when it was last published.
     published: BTreeMap<Id, u64>,
@@ -31,6 +35,8 @@ impl Tenants {
             settings_of,
             limits,
             undecodable: RejectCounts::default(),
+            undecodable_replayed: RejectCounts::default(),
+            replay_until: 0,
             rejections: Vec::new(),
             published: BTreeMap::new(),
         }
@@ -59,9 +65,9 @@ impl Tenants {
             Some(center) => center,
             None => {
                 let settings = (self.settings_of)(&event.tenant);
-                self.centers
-                    .entry(event.tenant.clone())
-                    .or_insert_with(|| Center::new(event.tenant.clone(), settings))
+                let mut center = Center::new(event.tenant.clone(), settings);
+                center.replay_until(self.replay_until);
+                self.centers.entry(event.tenant.clone()).or_insert(center)
             }
         };
         let before = self.rejections.len();
@@ -86,6 +92,42 @@ impl Tenants {
                 center.close_books(latest);
             }
         }
+    }
+
+    /// Applies everything buffered, as at the end of input but without closing the books: a live
+    /// stream that went quiet for longer than the lateness can receive nothing still in order.
+    pub fn settle(&mut self) {
+        for center in self.centers.values_mut() {
+            center.flush(&mut self.rejections);
+        }
+    }
+
+    /// Events tagged below `tag` (Kafka offsets already applied before) are counted as replayed too.
+    pub fn replay_until(&mut self, tag: u64) {
+        self.replay_until = tag;
+        for center in self.centers.values_mut() {
+            center.replay_until(tag);
+        }
+    }
+
+    /// Counts a message the caller could not decode, tagged like an event (see [`Tenants::replayed`]).
+    pub fn count_undecodable_at(&mut self, reason: RejectReason, tag: u64) {
+        self.count_undecodable(reason);
+        if tag < self.replay_until {
+            self.undecodable_replayed.add(reason);
+        }
+    }
+
+    /// Of [`Tenants::totals`], the events tagged below the replay boundary.
+    pub fn replayed(&self) -> (u64, RejectCounts) {
+        let mut rejected = self.undecodable_replayed;
+        let mut applied = 0;
+        for center in self.centers.values() {
+            let (center_applied, center_rejected) = center.replayed();
+            applied += center_applied;
+            rejected.merge(center_rejected);
+        }
+        (applied, rejected)
     }
 
     /// Hands every center its settings anew (after a configuration reload).

@@ -484,3 +484,49 @@ async fn compressed_topics_are_read_whatever_the_codec() {
     assert_same_figures(&service, &offline(&all));
     service.stop().await;
 }
+
+/// `callboard_events_total{outcome="applied",phase}` as the service exports it.
+async fn applied_in_phase(service: &Service, phase: &str) -> u64 {
+    let metrics = reqwest_metrics(service).await;
+    let prefix = format!("callboard_events_total{{outcome=\"applied\",phase=\"{phase}\"}} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .map_or(0, |value| value.trim().parse().unwrap())
+}
+
+/// Events already on the topic at the start are replayed to rebuild state and counted as replay;
+/// events produced afterwards are live. When the stream stops, the lateness buffer is settled after the
+/// lateness (here 2 s) on the wall clock, so the counts reach every event produced, not all but the
+/// last lateness of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_and_live_are_counted_apart_and_a_quiet_stream_settles() {
+    let cluster = cluster();
+    let brokers = cluster.bootstrap_servers();
+    let all = events();
+    let half = all.len() / 2;
+    produce(&brokers, &all[..half]);
+    let mut config = config(&brokers, 1);
+    config.engine.lateness = callboard::config::Duration(2_000);
+    let service = service::start(config, Clock::EventTime).await.unwrap();
+    let started = Instant::now();
+    while applied_in_phase(&service, "replay").await != half as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "replay never settled"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(applied_in_phase(&service, "live").await, 0);
+    produce(&brokers, &all[half..]);
+    let live = (all.len() - half) as u64;
+    while applied_in_phase(&service, "live").await != live {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "live never settled"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(applied_in_phase(&service, "replay").await, half as u64);
+    service.stop().await;
+}

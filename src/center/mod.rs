@@ -56,6 +56,10 @@ pub struct Center {
     dedup: Dedup,
     applied: u64,
     rejected: RejectCounts,
+    /// Events with a tag below this are a replay (their Kafka offset was applied before): their
+    /// outcomes are also counted apart, so telemetry tells rebuilt state from real traffic.
+    replay_until: u64,
+    replayed: (u64, RejectCounts),
     /// Events offered to `ingest`, whatever became of them.
     taken: u64,
 }
@@ -74,6 +78,8 @@ impl Center {
             dedup,
             applied: 0,
             rejected: RejectCounts::default(),
+            replay_until: 0,
+            replayed: (0, RejectCounts::default()),
             taken: 0,
         }
     }
@@ -164,8 +170,10 @@ impl Center {
         }
         match self.floor.apply(&pending.event, &self.settings) {
             Ok(()) => {
-                self.applied += 1;
-                self.applied += retry_deferred(&mut self.floor, &self.settings, &mut self.deferred);
+                self.count_applied(pending.tag);
+                for tag in retry_deferred(&mut self.floor, &self.settings, &mut self.deferred) {
+                    self.count_applied(tag);
+                }
             }
             Err(RejectReason::Inconsistent) => self.deferred.push(pending),
             Err(reason) => self.reject(
@@ -200,9 +208,26 @@ impl Center {
 
     fn apply(&mut self, event: Event, tag: u64, rejections: &mut Vec<Rejection>) {
         match self.floor.apply(&event, &self.settings) {
-            Ok(()) => self.applied += 1,
+            Ok(()) => self.count_applied(tag),
             Err(reason) => self.reject(tag, reason, Some(Box::new(event)), rejections),
         }
+    }
+
+    fn count_applied(&mut self, tag: u64) {
+        self.applied += 1;
+        if tag < self.replay_until {
+            self.replayed.0 += 1;
+        }
+    }
+
+    /// Events tagged below `tag` are counted as replayed too (see [`Center::replayed`]).
+    pub fn replay_until(&mut self, tag: u64) {
+        self.replay_until = tag;
+    }
+
+    /// Of the applied and rejected events, those tagged below the replay boundary.
+    pub fn replayed(&self) -> &(u64, RejectCounts) {
+        &self.replayed
     }
 
     fn reject(
@@ -213,6 +238,9 @@ impl Center {
         rejections: &mut Vec<Rejection>,
     ) {
         self.rejected.add(reason);
+        if tag < self.replay_until {
+            self.replayed.1.add(reason);
+        }
         rejections.push(Rejection { tag, reason, event });
     }
 
@@ -259,7 +287,10 @@ impl Center {
                 rejected += std::mem::take(&mut deferred).len() as u64;
             }
             match floor.apply(&pending.event, &self.settings) {
-                Ok(()) => applied += 1 + retry_deferred(&mut floor, &self.settings, &mut deferred),
+                Ok(()) => {
+                    let retried = retry_deferred(&mut floor, &self.settings, &mut deferred);
+                    applied += 1 + retried.len() as u64;
+                }
                 Err(RejectReason::Inconsistent) => deferred.push(pending.clone()),
                 Err(_) => rejected += 1,
             }
@@ -321,21 +352,21 @@ fn place_in_buffer(buffer: &VecDeque<Pending>, pending: &Pending) -> usize {
     at
 }
 
-/// Tries the deferred events of an instant again, in order, until none applies; returns how many did.
+/// Tries the deferred events of an instant again, in order, until none applies; returns the tags of
+/// those that did.
 fn retry_deferred(
     floor: &mut Floor,
     settings: &CenterSettings,
     deferred: &mut Vec<Pending>,
-) -> u64 {
-    let mut applied = 0;
+) -> Vec<u64> {
+    let mut applied = Vec::new();
     let mut progress = true;
     while progress && !deferred.is_empty() {
         progress = false;
         let mut index = 0;
         while index < deferred.len() {
             if floor.apply(&deferred[index].event, settings).is_ok() {
-                deferred.remove(index);
-                applied += 1;
+                applied.push(deferred.remove(index).tag);
                 progress = true;
             } else {
                 index += 1;

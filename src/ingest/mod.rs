@@ -48,6 +48,10 @@ pub struct IngestSettings {
     pub clock: Clock,
     /// How often snapshots are published and counters flushed.
     pub snapshot_interval: std::time::Duration,
+    /// A partition silent this long on the wall clock (the engine's lateness) can receive nothing that
+    /// is still in order: its buffered events are applied, so counts and offsets reach the end of a
+    /// stream that stopped (a finished replay, a quiet night).
+    pub settle_after: std::time::Duration,
 }
 
 /// The instant snapshots are taken at.
@@ -190,6 +194,7 @@ fn build_worker(settings: &IngestSettings, shared: Shared) -> anyhow::Result<Wor
             log_limit: RateLimit::new(),
             clock: settings.clock,
             tick: settings.snapshot_interval,
+            settle_after: settings.settle_after,
             seen_reload: reloads.load(Ordering::Acquire),
             reloads,
         },

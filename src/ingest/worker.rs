@@ -37,9 +37,42 @@ pub(super) struct Owned {
     phase: Phase,
     /// The next offset to commit, shared with the consumer context (which commits it).
     next_offset: Arc<AtomicI64>,
-    /// Totals already reported to telemetry, so each tick reports only the difference.
-    reported_applied: u64,
-    reported_rejected: RejectCounts,
+    /// Messages taken; the count a tick last saw, and since when it has not changed (no clock read
+    /// per message); whether the buffer was settled since the last message.
+    messages: u64,
+    messages_seen: u64,
+    quiet_since: Instant,
+    settled: bool,
+    /// Totals already reported to telemetry (replay, live), so each tick reports only the difference.
+    reported: [(u64, RejectCounts); 2],
+}
+
+impl Owned {
+    /// Reports the events counted since the last report: those below the replay boundary as replay,
+    /// the rest as live (by offset, so events buffered across the boundary count where they belong).
+    fn report_counts(&mut self, telemetry: &Telemetry) {
+        let (applied, rejected) = self.tenants.totals();
+        let (replayed_applied, replayed_rejected) = self.tenants.replayed();
+        let [reported_replay, reported_live] = &mut self.reported;
+        for (live, reported, applied, rejected) in [
+            (false, reported_replay, replayed_applied, replayed_rejected),
+            (
+                true,
+                reported_live,
+                applied - replayed_applied,
+                rejected.minus(&replayed_rejected),
+            ),
+        ] {
+            telemetry.events_applied(applied - reported.0, live);
+            for reason in RejectReason::ALL {
+                let delta = rejected.get(reason) - reported.1.get(reason);
+                if delta > 0 {
+                    telemetry.events_rejected(reason, delta, live);
+                }
+            }
+            *reported = (applied, rejected);
+        }
+    }
 }
 
 pub struct Worker {
@@ -62,6 +95,8 @@ pub struct WorkerState {
     pub(super) clock: Clock,
     /// How often snapshots are published and counters flushed.
     pub(super) tick: Duration,
+    /// Silence after which a partition's buffered events are applied.
+    pub(super) settle_after: Duration,
     /// Bumped by a configuration reload; the worker then hands its centers the new settings.
     pub(super) reloads: Arc<AtomicU64>,
     pub(super) seen_reload: u64,
@@ -178,6 +213,48 @@ fn cached_high_watermark(consumer: &WorkerConsumer, topic: &str, partition: i32)
         .then_some(high)
 }
 
+/// Forwards a message the service rejected to the dead-letter topic, when one is configured.
+fn dead_letter(
+    dead_letters: &Option<DeadLetters>,
+    key: Option<&[u8]>,
+    payload: &[u8],
+    reason: RejectReason,
+    partition: i32,
+    offset: i64,
+) {
+    if let Some(dead_letters) = dead_letters {
+        dead_letters.forward(key, payload, reason, partition, offset);
+    }
+}
+
+/// Forwards the rejections found when buffered events reached the floor (all but the one of the
+/// message at `skip`, forwarded as it came). Their raw messages are gone, so they are re-encoded.
+fn dead_letter_late(
+    dead_letters: &Option<DeadLetters>,
+    tenants: &mut Tenants,
+    partition: i32,
+    skip: Option<i64>,
+) {
+    for rejection in tenants.take_rejections() {
+        if Some(rejection.tag as i64) == skip {
+            continue;
+        }
+        if let Some(event) = rejection.event {
+            let mut encoded = Vec::with_capacity(256);
+            json_v1::encode(&event, &mut encoded);
+            let (key, offset) = (Some(event.tenant.as_bytes()), rejection.tag as i64);
+            dead_letter(
+                dead_letters,
+                key,
+                &encoded,
+                rejection.reason,
+                partition,
+                offset,
+            );
+        }
+    }
+}
+
 /// The worker's consumer, as the state's methods receive it.
 type WorkerConsumer = BaseConsumer<WorkerContext>;
 
@@ -199,12 +276,20 @@ impl WorkerState {
                     self.owned.insert(
                         assignment.partition,
                         Owned {
-                            tenants: Tenants::new(Arc::clone(&self.settings_of), self.limits),
+                            tenants: {
+                                let mut tenants =
+                                    Tenants::new(Arc::clone(&self.settings_of), self.limits);
+                                tenants.replay_until(assignment.replay_until.max(0) as u64);
+                                tenants
+                            },
                             replay_until: assignment.replay_until,
                             phase,
                             next_offset: consumer.context().applied_cell(assignment.partition),
-                            reported_applied: 0,
-                            reported_rejected: RejectCounts::default(),
+                            messages: 0,
+                            messages_seen: 0,
+                            quiet_since: Instant::now(),
+                            settled: true,
+                            reported: Default::default(),
                         },
                     );
                 }
@@ -240,10 +325,17 @@ impl WorkerState {
                 if let Some(suppressed) = self.log_limit.allow() {
                     tracing::warn!(partition, offset, reason = error.reason.as_str(), detail = %error.detail, suppressed, "rejected message");
                 }
-                owned.tenants.count_undecodable(error.reason);
-                if let Some(dead_letters) = &self.dead_letters {
-                    dead_letters.forward(message.key(), payload, error.reason, partition, offset);
-                }
+                owned
+                    .tenants
+                    .count_undecodable_at(error.reason, offset as u64);
+                dead_letter(
+                    &self.dead_letters,
+                    message.key(),
+                    payload,
+                    error.reason,
+                    partition,
+                    offset,
+                );
             }
             // Live, an event from further in the future than any clock skew is garbage: accepted, it would
             // move the tenant's watermark ahead and make every true event late.
@@ -251,7 +343,9 @@ impl WorkerState {
                 if self.clock == Clock::Wall
                     && event.time > wall_clock_ms() + MAX_FUTURE_SKEW_MS =>
             {
-                owned.tenants.count_undecodable(RejectReason::BadTime);
+                owned
+                    .tenants
+                    .count_undecodable_at(RejectReason::BadTime, offset as u64);
                 if let Some(suppressed) = self.log_limit.allow() {
                     tracing::warn!(
                         partition,
@@ -261,21 +355,28 @@ impl WorkerState {
                         "rejected an event from the future"
                     );
                 }
-                if let Some(dead_letters) = &self.dead_letters {
-                    dead_letters.forward(
-                        message.key(),
-                        payload,
-                        RejectReason::BadTime,
-                        partition,
-                        offset,
-                    );
-                }
+                let reason = RejectReason::BadTime;
+                dead_letter(
+                    &self.dead_letters,
+                    message.key(),
+                    payload,
+                    reason,
+                    partition,
+                    offset,
+                );
             }
             Ok(event) => {
                 let time = event.time;
                 let immediate = owned.tenants.ingest(event, offset as u64);
-                if let (Some(reason), Some(dead_letters)) = (immediate, &self.dead_letters) {
-                    dead_letters.forward(message.key(), payload, reason, partition, offset);
+                if let Some(reason) = immediate {
+                    dead_letter(
+                        &self.dead_letters,
+                        message.key(),
+                        payload,
+                        reason,
+                        partition,
+                        offset,
+                    );
                 }
                 // Delay is wall-clock time minus event time: meaningless under the demo's event-time clock.
                 if immediate.is_none() && live && self.clock == Clock::Wall {
@@ -284,24 +385,14 @@ impl WorkerState {
                 }
             }
         }
-        // Rejections found when buffered events reached the floor: their raw messages are gone, so they
-        // are forwarded re-encoded.
-        for rejection in owned.tenants.take_rejections() {
-            if rejection.tag == offset as u64 {
-                continue;
-            }
-            if let (Some(event), Some(dead_letters)) = (rejection.event, &self.dead_letters) {
-                let mut encoded = Vec::with_capacity(256);
-                json_v1::encode(&event, &mut encoded);
-                dead_letters.forward(
-                    Some(event.tenant.as_bytes()),
-                    &encoded,
-                    rejection.reason,
-                    partition,
-                    rejection.tag as i64,
-                );
-            }
-        }
+        dead_letter_late(
+            &self.dead_letters,
+            &mut owned.tenants,
+            partition,
+            Some(offset),
+        );
+        owned.messages += 1;
+        owned.settled = false;
         owned.next_offset.store(offset + 1, Ordering::Relaxed);
         if !live && offset + 1 >= owned.replay_until {
             self.go_live(partition);
@@ -386,7 +477,7 @@ impl WorkerState {
                 self.go_live(partition);
             }
         }
-        for owned in self.owned.values_mut() {
+        for (partition, owned) in self.owned.iter_mut() {
             let (board, phase) = (&self.board, owned.phase);
             owned.tenants.publish(now, |snapshot, intervals| {
                 if let Some(table) = intervals {
@@ -394,17 +485,15 @@ impl WorkerState {
                 }
                 board.publish_in(snapshot, phase);
             });
-            let (applied, rejected) = owned.tenants.totals();
-            self.telemetry
-                .events_applied(applied - owned.reported_applied);
-            for reason in RejectReason::ALL {
-                let delta = rejected.get(reason) - owned.reported_rejected.get(reason);
-                if delta > 0 {
-                    self.telemetry.events_rejected(reason, delta);
-                }
+            if owned.messages != owned.messages_seen {
+                owned.messages_seen = owned.messages;
+                owned.quiet_since = Instant::now();
+            } else if !owned.settled && owned.quiet_since.elapsed() >= self.settle_after {
+                owned.tenants.settle();
+                dead_letter_late(&self.dead_letters, &mut owned.tenants, *partition, None);
+                owned.settled = true;
             }
-            owned.reported_applied = applied;
-            owned.reported_rejected = rejected;
+            owned.report_counts(&self.telemetry);
         }
         if let Some(dead_letters) = &self.dead_letters {
             dead_letters.poll();
