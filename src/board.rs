@@ -28,6 +28,40 @@ pub struct PartitionStatus {
     pub lag: i64,
 }
 
+/// A worker's link to the brokers, as its last tick saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KafkaLink {
+    pub up: bool,
+    /// Unreachable for longer than a short outage.
+    pub past_grace: bool,
+}
+
+/// Why an instance is or is not ready, as `/readyz` tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// The group has not given every worker its first assignment yet.
+    WaitingForAssignment,
+    /// The group gave this instance no partition: it consumes nothing, so it serves nothing.
+    NoPartitions,
+    /// These partitions (`topic/partition`) are rebuilding state.
+    Replaying(Vec<String>),
+    /// No broker has been reachable for longer than a short outage.
+    KafkaUnreachable,
+}
+
+impl Readiness {
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Readiness::Ready => "ready",
+            Readiness::WaitingForAssignment => "waiting for partition assignment",
+            Readiness::NoPartitions => "no partitions assigned",
+            Readiness::Replaying(_) => "replaying",
+            Readiness::KafkaUnreachable => "kafka unreachable",
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Board {
     snapshots: DashMap<Id, Arc<CenterSnapshot>>,
@@ -42,6 +76,8 @@ pub struct Board {
     /// instance is not ready, even though it owns nothing that could still be replaying.
     assigned_workers: AtomicUsize,
     workers: usize,
+    /// Each worker's link to the brokers.
+    kafka: DashMap<usize, KafkaLink>,
 }
 
 impl Board {
@@ -154,12 +190,41 @@ impl Board {
         self.assigned_workers.load(Ordering::Acquire)
     }
 
-    /// Ready when the group has assigned this instance its partitions and every one of them is live.
+    pub fn set_kafka_link(&self, worker: usize, link: KafkaLink) {
+        self.kafka.insert(worker, link);
+    }
+
+    /// Whether every worker has a broker connection up (true before any has reported).
+    pub fn kafka_up(&self) -> bool {
+        self.kafka.iter().all(|entry| entry.value().up)
+    }
+
+    /// Ready when the brokers are reachable (or were until moments ago), the group has assigned this
+    /// instance at least one partition, and every partition it owns is live.
+    pub fn readiness(&self) -> Readiness {
+        if self.kafka.iter().any(|entry| entry.value().past_grace) {
+            return Readiness::KafkaUnreachable;
+        }
+        if self.assigned_workers.load(Ordering::Acquire) < self.workers {
+            return Readiness::WaitingForAssignment;
+        }
+        if self.partitions.is_empty() {
+            return Readiness::NoPartitions;
+        }
+        let replaying: Vec<String> = self
+            .partitions()
+            .into_iter()
+            .filter(|(_, status)| status.phase == Phase::Replaying)
+            .map(|((topic, partition), _)| format!("{topic}/{partition}"))
+            .collect();
+        if replaying.is_empty() {
+            Readiness::Ready
+        } else {
+            Readiness::Replaying(replaying)
+        }
+    }
+
     pub fn is_ready(&self) -> bool {
-        self.assigned_workers.load(Ordering::Acquire) >= self.workers
-            && self
-                .partitions
-                .iter()
-                .all(|entry| entry.value().phase == Phase::Live)
+        self.readiness() == Readiness::Ready
     }
 }

@@ -35,6 +35,7 @@ pub struct Telemetry {
     events: IntCounterVec,
     rejected: IntCounterVec,
     lag: IntGaugeVec,
+    kafka_up: IntGaugeVec,
     delay: Histogram,
     /// The largest event delay (ms) since the alert engine last took it.
     largest_delay_ms: std::sync::atomic::AtomicU64,
@@ -61,6 +62,14 @@ impl Telemetry {
                 "Events rejected, by the fixed reasons of the event contract.",
             ),
             &["reason"],
+        )
+        .expect("valid metric");
+        let kafka_up = IntGaugeVec::new(
+            Opts::new(
+                "callboard_kafka_up",
+                "1 while the worker has a broker connection up, 0 while no broker is reachable.",
+            ),
+            &["worker"],
         )
         .expect("valid metric");
         let lag = IntGaugeVec::new(
@@ -131,6 +140,7 @@ impl Telemetry {
             Box::new(events.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(rejected.clone()),
             Box::new(lag.clone()),
+            Box::new(kafka_up.clone()),
             Box::new(delay.clone()),
             Box::new(dead_letters.clone()),
             Box::new(alerts_firing.clone()),
@@ -146,6 +156,7 @@ impl Telemetry {
             events,
             rejected,
             lag,
+            kafka_up,
             delay,
             largest_delay_ms: std::sync::atomic::AtomicU64::new(0),
             dead_letters,
@@ -174,6 +185,13 @@ impl Telemetry {
         self.lag
             .with_label_values(&[&partition.to_string()])
             .set(lag);
+    }
+
+    /// Sets `callboard_kafka_up` of a worker: 1 while a broker connection is up.
+    pub fn kafka_up(&self, worker: usize, up: bool) {
+        self.kafka_up
+            .with_label_values(&[&worker.to_string()])
+            .set(i64::from(up));
     }
 
     pub fn partition_released(&self, partition: i32) {

@@ -191,9 +191,54 @@ async fn the_broker_goes_down_and_comes_back() {
         counted(&[&service]) == half as u64
     })
     .await;
+    wait_for("readiness", Duration::from_secs(30), || {
+        service.board.is_ready()
+    })
+    .await;
+    assert_eq!(
+        kafka_up(&service).await,
+        vec![1, 1],
+        "two workers, both connected"
+    );
     cluster.broker_down(1).unwrap();
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The outage shows at once in callboard_kafka_up, and in readiness after the 10 s grace.
+    let down = Instant::now();
+    while !kafka_up(&service).await.iter().all(|up| *up == 0) {
+        assert!(
+            down.elapsed() < Duration::from_secs(20),
+            "outage never exported"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(service.board.is_ready(), "ready within the grace");
+    wait_for("readiness to fail", Duration::from_secs(30), || {
+        service.board.readiness() == callboard::board::Readiness::KafkaUnreachable
+    })
+    .await;
+    assert!(
+        down.elapsed() >= Duration::from_secs(10),
+        "not before the grace"
+    );
+    let figures_during = counted(&[&service]);
+    assert_eq!(
+        figures_during, half as u64,
+        "figures kept through the outage"
+    );
     cluster.broker_up(1).unwrap();
+    let up = Instant::now();
+    while !kafka_up(&service).await.iter().all(|up| *up == 1) {
+        assert!(
+            up.elapsed() < Duration::from_secs(30),
+            "reconnection never exported"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    wait_for(
+        "readiness after the outage",
+        Duration::from_secs(30),
+        || service.board.is_ready(),
+    )
+    .await;
     produce(&brokers, &all[half..]);
     wait_for("the second half", Duration::from_secs(180), || {
         counted(&[&service]) == all.len() as u64
@@ -529,4 +574,14 @@ async fn replay_and_live_are_counted_apart_and_a_quiet_stream_settles() {
     }
     assert_eq!(applied_in_phase(&service, "replay").await, half as u64);
     service.stop().await;
+}
+
+/// Each worker's `callboard_kafka_up` as the service exports it.
+async fn kafka_up(service: &Service) -> Vec<i64> {
+    reqwest_metrics(service)
+        .await
+        .lines()
+        .filter(|line| line.starts_with("callboard_kafka_up{"))
+        .map(|line| line.rsplit(' ').next().unwrap().trim().parse().unwrap())
+        .collect()
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use crate::board::{Board, Phase};
+use crate::board::{Board, Readiness};
 use crate::center::snapshot::CenterSnapshot;
 use crate::report::{self, Format};
 
@@ -92,26 +92,21 @@ async fn live() -> Json<serde_json::Value> {
 }
 
 async fn ready(State(state): State<HttpState>) -> Response {
-    let replaying: Vec<String> = state
-        .board
-        .partitions()
-        .into_iter()
-        .filter(|(_, status)| status.phase == Phase::Replaying)
-        .map(|((topic, partition), _)| format!("{topic}/{partition}"))
-        .collect();
-    if state.board.is_ready() {
-        return Json(json!({ "status": "ready" })).into_response();
+    let readiness = state.board.readiness();
+    let status = readiness.reason();
+    match readiness {
+        Readiness::Ready => Json(json!({ "status": status })).into_response(),
+        Readiness::Replaying(replaying) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": status, "replaying": replaying })),
+        )
+            .into_response(),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": status, "replaying": [] })),
+        )
+            .into_response(),
     }
-    let status = if replaying.is_empty() {
-        "waiting for partition assignment"
-    } else {
-        "replaying"
-    };
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({ "status": status, "replaying": replaying })),
-    )
-        .into_response()
 }
 
 async fn metrics(State(state): State<HttpState>) -> Response {

@@ -5,7 +5,7 @@ use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
 use super::*;
-use crate::board::PartitionStatus;
+use crate::board::{PartitionStatus, Phase};
 use crate::center::settings::CenterSettings;
 use crate::center::Center;
 use crate::event::{Event, EventKind, Id};
@@ -147,6 +147,40 @@ async fn readiness_follows_the_partitions() {
             lag: 0,
         },
     );
+    assert_eq!(get(&state, "/readyz").await.0, StatusCode::OK);
+}
+
+/// An instance the group gave no partition serves nothing and is not ready; one whose brokers are
+/// unreachable is ready through a short outage and not after it.
+#[tokio::test]
+async fn readiness_needs_a_partition_and_a_reachable_broker() {
+    use crate::board::KafkaLink;
+    let state = state();
+    state.board.mark_assigned();
+    let (status, body) = get(&state, "/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(json_of(&body)["status"], "no partitions assigned");
+    let live = PartitionStatus {
+        phase: Phase::Live,
+        lag: 0,
+    };
+    state.board.set_partition("call-events", 3, live);
+    assert_eq!(get(&state, "/readyz").await.0, StatusCode::OK);
+    let outage = |past_grace| KafkaLink {
+        up: false,
+        past_grace,
+    };
+    state.board.set_kafka_link(0, outage(false));
+    assert_eq!(get(&state, "/readyz").await.0, StatusCode::OK);
+    state.board.set_kafka_link(0, outage(true));
+    let (status, body) = get(&state, "/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(json_of(&body)["status"], "kafka unreachable");
+    let back = KafkaLink {
+        up: true,
+        past_grace: false,
+    };
+    state.board.set_kafka_link(0, back);
     assert_eq!(get(&state, "/readyz").await.0, StatusCode::OK);
 }
 

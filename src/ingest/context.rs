@@ -3,7 +3,7 @@
 //! at the first offset of the replay window, replaying up to the committed offset before going live.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -49,11 +49,29 @@ pub struct WorkerContext {
     pub applied_offsets: Mutex<HashMap<i32, Arc<AtomicI64>>>,
     pub replay_start: Box<dyn Fn() -> ReplayStart + Send + Sync>,
     pub telemetry: Arc<Telemetry>,
+    /// Whether a broker connection is up, from librdkafka's statistics (each second) and its
+    /// all-brokers-down error; the worker reads it on its tick.
+    pub kafka_up: AtomicBool,
 }
 
 const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
 
-impl ClientContext for WorkerContext {}
+impl ClientContext for WorkerContext {
+    fn stats(&self, statistics: rdkafka::Statistics) {
+        // A real broker (not librdkafka's internal or logical ones) with an open connection.
+        let up = statistics.brokers.values().any(|broker| {
+            matches!(broker.source.as_str(), "learned" | "configured") && broker.state == "UP"
+        });
+        self.kafka_up.store(up, Ordering::Relaxed);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        if matches!(error, KafkaError::Global(RDKafkaErrorCode::AllBrokersDown)) {
+            self.kafka_up.store(false, Ordering::Relaxed);
+        }
+        tracing::warn!(%error, reason, "kafka client error");
+    }
+}
 
 impl ConsumerContext for WorkerContext {
     fn rebalance(

@@ -8,7 +8,7 @@ pub mod produce;
 pub mod worker;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -77,7 +77,9 @@ pub fn client_config(settings: &IngestSettings) -> ClientConfig {
         .set("auto.offset.reset", "earliest")
         // librdkafka pauses a partition's fetching this long once its local queue is full (default 1 s):
         // a worker busy with a tick then waited a whole second for data. 10 ms keeps the queue fed.
-        .set("fetch.queue.backoff.ms", "10");
+        .set("fetch.queue.backoff.ms", "10")
+        // Broker connection states each second: callboard_kafka_up and readiness follow them.
+        .set("statistics.interval.ms", "1000");
     for (key, value) in &settings.properties {
         config.set(key, value);
     }
@@ -128,7 +130,7 @@ pub fn spawn(
 ) -> anyhow::Result<Vec<JoinHandle<()>>> {
     let mut handles = Vec::new();
     for index in 0..settings.workers.max(1) {
-        let worker = build_worker(settings, shared.clone())
+        let worker = build_worker(settings, shared.clone(), index)
             .with_context(|| format!("cannot start kafka worker {index}"))?;
         let shutdown = shutdown.clone();
         let handle = std::thread::Builder::new()
@@ -140,7 +142,7 @@ pub fn spawn(
     Ok(handles)
 }
 
-fn build_worker(settings: &IngestSettings, shared: Shared) -> anyhow::Result<Worker> {
+fn build_worker(settings: &IngestSettings, shared: Shared, index: usize) -> anyhow::Result<Worker> {
     let Shared {
         board,
         telemetry,
@@ -160,6 +162,7 @@ fn build_worker(settings: &IngestSettings, shared: Shared) -> anyhow::Result<Wor
         applied_offsets: Mutex::new(HashMap::new()),
         replay_start,
         telemetry: Arc::clone(&telemetry),
+        kafka_up: AtomicBool::new(true),
     };
     let config = client_config(settings);
     let consumer: BaseConsumer<WorkerContext> = config
@@ -193,6 +196,8 @@ fn build_worker(settings: &IngestSettings, shared: Shared) -> anyhow::Result<Wor
             assigned_once: false,
             log_limit: RateLimit::new(),
             clock: settings.clock,
+            index,
+            kafka_unreachable_since: None,
             tick: settings.snapshot_interval,
             settle_after: settings.settle_after,
             seen_reload: reloads.load(Ordering::Acquire),

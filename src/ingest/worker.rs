@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::context::{Rebalanced, WorkerContext};
 use super::dead_letter::DeadLetters;
 use super::{wall_clock_ms, Clock};
-use crate::board::{Board, PartitionStatus, Phase};
+use crate::board::{Board, KafkaLink, PartitionStatus, Phase};
 use crate::decode::{json_v1, DecodeLimits};
 use crate::event::{Millis, RejectCounts, RejectReason};
 use crate::telemetry::Telemetry;
@@ -27,6 +27,9 @@ const POLL: Duration = Duration::from_millis(50);
 /// most this often, so the worker spends its time applying; once the queue runs dry, a due tick runs
 /// at once. Live figures stay within about a second of the events either way.
 const BUSY_TICK: Duration = Duration::from_secs(1);
+/// How long the brokers may be unreachable before the instance stops reporting ready: a broker restart
+/// or leader move takes seconds and should not take an instance out of a load balancer.
+const KAFKA_GRACE: Duration = Duration::from_secs(10);
 /// How far ahead of the wall clock an event's time may be (ACD clocks drift; minutes, not days).
 const MAX_FUTURE_SKEW_MS: Millis = 5 * 60 * 1000;
 
@@ -93,6 +96,10 @@ pub struct WorkerState {
     pub(super) assigned_once: bool,
     pub(super) log_limit: RateLimit,
     pub(super) clock: Clock,
+    /// This worker's number within the instance.
+    pub(super) index: usize,
+    /// Since when no broker connection is up (`None` while one is).
+    pub(super) kafka_unreachable_since: Option<Instant>,
     /// How often snapshots are published and counters flushed.
     pub(super) tick: Duration,
     /// Silence after which a partition's buffered events are applied.
@@ -399,6 +406,25 @@ impl WorkerState {
         }
     }
 
+    /// Tells the board and telemetry whether a broker is reachable, and whether it has been
+    /// unreachable for longer than a short outage (readiness then fails).
+    fn watch_kafka(&mut self, consumer: &WorkerConsumer) {
+        let up = consumer.context().kafka_up.load(Ordering::Relaxed);
+        let since = match (up, self.kafka_unreachable_since) {
+            (true, _) => None,
+            (false, None) => Some(Instant::now()),
+            (false, since) => since,
+        };
+        if since.is_some() != self.kafka_unreachable_since.is_some() {
+            tracing::warn!(worker = self.index, up, "kafka connection changed");
+        }
+        self.kafka_unreachable_since = since;
+        let past_grace = since.is_some_and(|since| since.elapsed() >= KAFKA_GRACE);
+        self.board
+            .set_kafka_link(self.index, KafkaLink { up, past_grace });
+        self.telemetry.kafka_up(self.index, up);
+    }
+
     fn go_live(&mut self, partition: i32) {
         if let Some(owned) = self.owned.get_mut(&partition) {
             owned.phase = Phase::Live;
@@ -443,6 +469,7 @@ impl WorkerState {
             Clock::Wall => Some(wall_clock_ms()),
             Clock::EventTime => None,
         };
+        self.watch_kafka(consumer);
         // What was taken since the last tick is committed now, so a crash replays at most a tick's worth
         // of events as live (the rest is replayed silently up to the committed offset).
         if let Err(error) = consumer
