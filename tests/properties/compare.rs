@@ -1,24 +1,79 @@
 //! Comparing what the engine shows — snapshots and interval reports — with the figures recomputed from
 //! the expected floor, and the sums of handled calls the third property sets side by side.
 
-use callboard::center::snapshot::{rfc3339, CenterSnapshot, TODAY};
+use callboard::center::snapshot::{CenterSnapshot, TODAY};
 use callboard::center::Center;
+use callboard::decode::time::rfc3339;
 use callboard::event::Millis;
 use callboard::report::{self, Cell, Table};
 use proptest::prelude::*;
+use serde_json::Value;
 
 use crate::recompute::{day_start, interval_text, state_name, Expected, State};
 use crate::{QUEUES, REASONS, ROLLING};
 
 /// The snapshot as JSON with queues and agents in id order: the order they were first seen in can
-/// differ between arrival orders when they first appear in events of equal time and rank.
-pub fn normalised(snapshot: &CenterSnapshot) -> serde_json::Value {
+/// differ between arrival orders when they first appear in events of one instant.
+fn normalised(snapshot: &CenterSnapshot) -> serde_json::Value {
     let mut value = serde_json::to_value(snapshot).unwrap();
     for (list, key) in [("queues", "queue"), ("agents", "agent")] {
         let items = value[list].as_array_mut().unwrap();
         items.sort_by(|a, b| a[key].as_str().cmp(&b[key].as_str()));
     }
     value
+}
+
+/// A property's failure with the floor's events appended (time after the start of the floor, in
+/// emission order), so that the shrunk case names the event sequence.
+pub fn with_events(
+    expected: &Expected,
+    result: Result<(), TestCaseError>,
+) -> Result<(), TestCaseError> {
+    let Err(TestCaseError::Fail(reason)) = result else {
+        return result;
+    };
+    let mut text = format!("{reason}\nevents:");
+    for event in expected.events.iter().take(300) {
+        let at = (event.time - crate::BASE) as f64 / 1000.0;
+        let id = event.id.as_deref().unwrap_or("");
+        text.push_str(&format!("\n  {at:>7} {id:>5} {:?}", event.kind));
+    }
+    Err(TestCaseError::fail(text))
+}
+
+/// Fails with the first place two snapshots differ (both normalised); `what` says which they are.
+pub fn same_snapshot(
+    left: &CenterSnapshot,
+    right: &CenterSnapshot,
+    what: &str,
+) -> Result<(), TestCaseError> {
+    match first_difference(String::new(), &normalised(left), &normalised(right)) {
+        None => Ok(()),
+        Some(difference) => Err(TestCaseError::fail(format!("{what}: {difference}"))),
+    }
+}
+
+fn first_difference(path: String, left: &Value, right: &Value) -> Option<String> {
+    match (left, right) {
+        (Value::Object(l), Value::Object(r)) if l.len() == r.len() => {
+            l.iter().find_map(|(k, v)| {
+                let other = r.get(k).unwrap_or(&Value::Null);
+                first_difference(format!("{path}.{k}"), v, other)
+            })
+        }
+        (Value::Array(l), Value::Array(r)) if l.len() == r.len() => {
+            l.iter().zip(r).enumerate().find_map(|(i, (a, b))| {
+                // Name list items by their id where they have one.
+                let key = ["queue", "agent", "window", "name"]
+                    .iter()
+                    .find_map(|key| a.get(key).and_then(Value::as_str));
+                let step = key.map_or(format!("[{i}]"), |key| format!("[{key}]"));
+                first_difference(format!("{path}{step}"), a, b)
+            })
+        }
+        _ if left == right => None,
+        _ => Some(format!("at {path}: {left} != {right}")),
+    }
 }
 
 /// The cells of a report the expected floor gives exactly: id, interval start, counts and seconds (the
@@ -85,7 +140,8 @@ pub fn check_snapshot(
     check_agents(expected, snapshot, now)
 }
 
-/// Each queue's rolling windows and today, calls waiting, and agents with the skill by state.
+/// Each queue's rolling windows and today, calls waiting, today's surveys, and agents with the skill by
+/// state.
 fn check_queues(
     expected: &Expected,
     snapshot: &CenterSnapshot,
@@ -119,6 +175,9 @@ fn check_queues(
         prop_assert_eq!(calls_waiting, waiting.len(), "{} waiting at {}", name, now);
         let oldest = shown.and_then(|qs| qs.oldest_waiting_ms);
         prop_assert_eq!(oldest, waiting.iter().min().copied(), "{} oldest", name);
+        let surveys = expected.surveys(|s| s.queue == Some(q), |t| today_from <= t && t <= now);
+        let shown_surveys = shown.map_or((0, None), |qs| (qs.surveys, qs.csat));
+        prop_assert_eq!(shown_surveys, surveys, "{} surveys today at {}", name, now);
         let by_state = shown.map(|qs| qs.agents).unwrap_or_default();
         prop_assert_eq!(
             by_state,
@@ -131,7 +190,7 @@ fn check_queues(
 }
 
 /// Every agent known at `now`: state, reason and since when, and each window's and today's time by
-/// state, not-ready time by reason, and handled calls.
+/// state, not-ready time by reason, handled calls and surveys.
 fn check_agents(
     expected: &Expected,
     snapshot: &CenterSnapshot,
@@ -164,11 +223,8 @@ fn check_agents(
             prop_assert_eq!(window.times, totals.times, "{} {} at {}", id, name, now);
             prop_assert_eq!(&window.not_ready_by_reason, &totals.not_ready_by_reason);
             // Rolling windows hold (from, now]; today holds its day from its first instant.
-            let handled = if name == TODAY {
-                expected.agent_handled(agent, |t| from <= t && t <= now)
-            } else {
-                expected.agent_handled(agent, |t| from < t && t <= now)
-            };
+            let inside = |t: Millis| (from < t || (name == TODAY && from == t)) && t <= now;
+            let handled = expected.agent_handled(agent, inside);
             prop_assert_eq!(
                 window.handled,
                 handled,
@@ -177,6 +233,11 @@ fn check_agents(
                 name,
                 now
             );
+            let aht = expected.agent_aht_seconds(agent, inside);
+            prop_assert_eq!(window.aht_seconds, aht, "{} {} AHT at {}", id, name, now);
+            let surveys = expected.surveys(|s| s.agent == Some(agent), inside);
+            let shown_surveys = (window.contacts.surveys, window.contacts.csat);
+            prop_assert_eq!(shown_surveys, surveys, "{} {} surveys at {}", id, name, now);
         }
     }
     Ok(())

@@ -1,16 +1,22 @@
 //! Feeding the engine: the settings the properties run with, a center fed events in a given order,
-//! arrival orders within the lateness, and the instants at which the properties probe the engine.
+//! arrival orders within the lateness (with pure tallies delivered long after it), and the instants at
+//! which the properties probe the engine.
+
+use std::collections::HashMap;
 
 use callboard::center::settings::{CenterSettings, MINUTE, SECOND};
 use callboard::center::{Center, Rejection};
 use callboard::event::{Event, Id, Millis};
 
+use crate::plan::FloorPlan;
 use crate::recompute::Expected;
 use crate::{BASE, MIDNIGHT, ROLLING};
 
-pub fn settings(lateness_ms: Millis) -> CenterSettings {
+/// The tenant's settings for `plan`'s floor: whether its feed sends completions is the plan's.
+pub fn settings(plan: &FloorPlan, lateness_ms: Millis) -> CenterSettings {
     CenterSettings {
         lateness_ms,
+        completions: plan.completions,
         keep_agent_intervals: true,
         interval_retention_days: None,
         ..CenterSettings::default()
@@ -32,8 +38,14 @@ pub fn feed(
 /// An arrival order of `sorted` within `lateness_ms`: each event arrives at its time plus a jitter in
 /// `[0, lateness]` (often exactly 0 or the full lateness, the edges), equal arrivals in random order. An
 /// event e then never arrives after an event f with f.time > e.time + lateness: the engine's promise
-/// covers exactly such orders.
-pub fn arrival_order(sorted: &[Event], lateness_ms: Millis, seed: u64) -> Vec<Event> {
+/// covers exactly such orders. The events `late_ms` names (pure tallies) arrive that long after the
+/// lateness instead: the engine applies them where its windows still hold their time.
+pub fn arrival_order(
+    sorted: &[Event],
+    lateness_ms: Millis,
+    late_ms: &HashMap<Id, Millis>,
+    seed: u64,
+) -> Vec<Event> {
     let mut state = seed | 1;
     let mut next = move || {
         state ^= state << 13;
@@ -49,11 +61,31 @@ pub fn arrival_order(sorted: &[Event], lateness_ms: Millis, seed: u64) -> Vec<Ev
                 1 => lateness_ms,
                 _ => (next() % (lateness_ms as u64 + 1)) as Millis,
             };
-            (event.time + jitter, next(), event.clone())
+            let late = event.id.as_ref().and_then(|id| late_ms.get(id));
+            let arrival = match late {
+                Some(late) => event.time + lateness_ms + late,
+                None => event.time + jitter,
+            };
+            (arrival, next(), event.clone())
         })
         .collect();
     keyed.sort_by_key(|(arrival, tie, _)| (*arrival, *tie));
     keyed.into_iter().map(|(_, _, event)| event).collect()
+}
+
+/// `sorted` as a feed delivers it when the events `late_ms` names (pure tallies) come that long after
+/// the lateness and everything else in order.
+pub fn with_late_tallies(
+    sorted: &[Event],
+    lateness_ms: Millis,
+    late_ms: &HashMap<Id, Millis>,
+) -> Vec<Event> {
+    let mut events = sorted.to_vec();
+    events.sort_by_key(|event| {
+        let late = event.id.as_ref().and_then(|id| late_ms.get(id));
+        late.map_or(event.time, |late| event.time + lateness_ms + late)
+    });
+    events
 }
 
 /// Probe instants: per-mille positions over the floor and the 90 minutes after it (to a whole second

@@ -1,12 +1,12 @@
 //! The expected floor — the simulator's record of what happened — and the figures recomputed from it
-//! alone, never by the engine: queue counts, agents' time by state and handled calls, calls waiting,
-//! report rows.
+//! alone, never by the engine: queue counts, agents' time by state, handled calls and surveys, calls
+//! waiting, report rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use callboard::center::settings::HOUR;
 use callboard::center::snapshot::AgentsByState;
-use callboard::event::{Event, Millis};
+use callboard::event::{Event, Id, Millis};
 use callboard::kpi::{AgentTimes, QueueCounts};
 
 use crate::{INTERVAL, MIDNIGHT, QUEUES, REASONS, SHORT_ABANDON_MS, THRESHOLD_MS};
@@ -41,25 +41,39 @@ pub enum Tally {
     },
 }
 
+/// A `survey.completed`: the agent and queue it names, and its score / scale.
+#[derive(Debug, Clone, Copy)]
+pub struct SurveyRecord {
+    pub time: Millis,
+    pub agent: Option<usize>,
+    pub queue: Option<usize>,
+    pub share: f64,
+}
+
 #[derive(Debug, Default)]
 pub struct AgentModel {
     pub id: String,
     pub skills: Vec<usize>,
-    /// State changes in time order (only changes, as the engine records them).
+    /// The state after each instant that changed it, in time order: a state held for no time within
+    /// an instant is no change.
     pub transitions: Vec<(Millis, State)>,
-    /// Completion times of the agent's handled calls.
-    pub handles: Vec<Millis>,
+    /// (end, talk + hold + wrap-up ms) of the agent's handled calls.
+    pub handles: Vec<(Millis, u64)>,
 }
 
 #[derive(Debug, Default)]
 pub struct Expected {
-    /// The events in the order the simulator meant them (not yet sorted by time).
+    /// The events in the order they happened: causal, and the arrival order of a real ACD.
     pub events: Vec<Event>,
     /// (time, queue, tally) of every queue count.
     pub records: Vec<(Millis, usize, Tally)>,
     /// (queue, queued, left) of every queue segment.
     pub segments: Vec<(usize, Millis, Millis)>,
     pub agents: Vec<AgentModel>,
+    pub surveys: Vec<SurveyRecord>,
+    /// Events a feed delivers this long after their time beyond the lateness (by event id): surveys,
+    /// pure tallies that must land at their own time however late they come.
+    pub late_ms: HashMap<Id, Millis>,
     /// Answered segments whose handle ended (completion, or the agent's next answer, state or logout):
     /// the simulator's own count of handled calls.
     pub handled: u64,
@@ -68,11 +82,22 @@ pub struct Expected {
 }
 
 impl Expected {
-    /// The events sorted by time, ties in natural order (the reference order of the issue).
+    /// The events sorted by time, each instant's in the order they happened (a stable sort).
     pub fn sorted_events(&self) -> Vec<Event> {
         let mut events = self.events.clone();
-        events.sort_by_key(|event| (event.time, event.kind.natural_rank()));
+        events.sort_by_key(|event| event.time);
         events
+    }
+
+    /// Count and CSAT (mean score / scale) of the surveys `names` accepts at times `inside` accepts.
+    pub fn surveys(
+        &self,
+        names: impl Fn(&SurveyRecord) -> bool,
+        inside: impl Fn(Millis) -> bool,
+    ) -> (u64, Option<f64>) {
+        let surveys = self.surveys.iter().filter(|s| names(s) && inside(s.time));
+        let (count, sum) = surveys.fold((0u64, 0.0), |(n, sum), s| (n + 1, sum + s.share));
+        (count, (count > 0).then(|| sum / count as f64))
     }
 
     /// Counts of `queue` over the records whose time `inside` accepts.
@@ -134,7 +159,15 @@ impl Expected {
 
     pub fn agent_handled(&self, agent: usize, inside: impl Fn(Millis) -> bool) -> u64 {
         let handles = &self.agents[agent].handles;
-        handles.iter().filter(|time| inside(**time)).count() as u64
+        handles.iter().filter(|(time, _)| inside(*time)).count() as u64
+    }
+
+    /// The agent's average handle time in seconds over its handles `inside` accepts.
+    pub fn agent_aht_seconds(&self, agent: usize, inside: impl Fn(Millis) -> bool) -> Option<f64> {
+        let handles = self.agents[agent].handles.iter();
+        let inside = handles.filter(|(time, _)| inside(*time));
+        let (count, ms) = inside.fold((0u64, 0u64), |(n, sum), (_, ms)| (n + 1, sum + ms));
+        (count > 0).then(|| ms as f64 / 1000.0 / count as f64)
     }
 
     /// The agent's state at `now` and since when, once the agent is known at all.
@@ -218,7 +251,7 @@ impl Expected {
                     start = end;
                 }
             }
-            for &time in model.handles.iter().filter(|time| **time <= now) {
+            for &(time, _) in model.handles.iter().filter(|(time, _)| *time <= now) {
                 let key = (model.id.clone(), interval_start(time));
                 rows.entry(key).or_default().0 += 1;
             }
