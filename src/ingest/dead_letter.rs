@@ -8,8 +8,10 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::{ClientConfig, ClientContext};
 
+use crate::decode::json_v1;
 use crate::event::RejectReason;
 use crate::telemetry::Telemetry;
+use crate::tenants::Tenants;
 
 /// Header carrying the reject reason (`malformed_json`, `inconsistent`, …).
 pub const REASON_HEADER: &str = "callboard-reject-reason";
@@ -92,5 +94,47 @@ impl DeadLetters {
 
     pub fn flush(&self, timeout: std::time::Duration) {
         let _ = self.producer.flush(timeout);
+    }
+}
+
+/// Forwards a message the service rejected to the dead-letter topic, when one is configured.
+pub(super) fn dead_letter(
+    dead_letters: &Option<DeadLetters>,
+    key: Option<&[u8]>,
+    payload: &[u8],
+    reason: RejectReason,
+    partition: i32,
+    offset: i64,
+) {
+    if let Some(dead_letters) = dead_letters {
+        dead_letters.forward(key, payload, reason, partition, offset);
+    }
+}
+
+/// Forwards the rejections found when buffered events reached the floor (all but the one of the
+/// message at `skip`, forwarded as it came). Their raw messages are gone, so they are re-encoded.
+pub(super) fn dead_letter_late(
+    dead_letters: &Option<DeadLetters>,
+    tenants: &mut Tenants,
+    partition: i32,
+    skip: Option<i64>,
+) {
+    for rejection in tenants.take_rejections() {
+        if Some(rejection.tag as i64) == skip {
+            continue;
+        }
+        if let Some(event) = rejection.event {
+            let mut encoded = Vec::with_capacity(256);
+            json_v1::encode(&event, &mut encoded);
+            let (key, offset) = (Some(event.tenant.as_bytes()), rejection.tag as i64);
+            dead_letter(
+                dead_letters,
+                key,
+                &encoded,
+                rejection.reason,
+                partition,
+                offset,
+            );
+        }
     }
 }

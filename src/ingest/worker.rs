@@ -14,7 +14,7 @@ use rdkafka::topic_partition_list::Offset;
 use tokio_util::sync::CancellationToken;
 
 use super::context::{Rebalanced, WorkerContext};
-use super::dead_letter::DeadLetters;
+use super::dead_letter::{dead_letter, dead_letter_late, DeadLetters};
 use super::{wall_clock_ms, Clock};
 use crate::board::{Board, KafkaLink, PartitionStatus, Phase};
 use crate::decode::{json_v1, DecodeLimits};
@@ -154,15 +154,14 @@ impl Worker {
             let busy = matches!(polled, Some(Ok(_)));
             // Rebalance callbacks ran inside poll: handle them before the message they preceded.
             while let Ok(rebalanced) = self.rebalances.try_recv() {
-                self.state.on_rebalance(&self.consumer, rebalanced);
+                self.state
+                    .handle(&self.consumer, Input::Rebalanced(rebalanced));
             }
             match polled {
-                Some(Ok(message)) => self.state.on_message(&message),
-                Some(Err(error)) => {
-                    if let Some(suppressed) = self.state.log_limit.allow() {
-                        tracing::warn!(%error, suppressed, "kafka consumer error");
-                    }
-                }
+                Some(Ok(message)) => self.state.handle(&self.consumer, Input::Message(message)),
+                Some(Err(error)) => self
+                    .state
+                    .handle(&self.consumer, Input::ConsumerError(error)),
                 None => {}
             }
             let since = last_tick.elapsed();
@@ -170,7 +169,7 @@ impl Worker {
             // Busy: at most every BUSY_TICK. Idle (a whole poll without a message): when due.
             let due = since >= tick && (!busy || since >= BUSY_TICK.max(tick));
             if due {
-                self.state.on_tick(&self.consumer);
+                self.state.handle(&self.consumer, Input::Tick);
                 last_tick = Instant::now();
             }
             since_check += 1;
@@ -220,52 +219,33 @@ fn cached_high_watermark(consumer: &WorkerConsumer, topic: &str, partition: i32)
         .then_some(high)
 }
 
-/// Forwards a message the service rejected to the dead-letter topic, when one is configured.
-fn dead_letter(
-    dead_letters: &Option<DeadLetters>,
-    key: Option<&[u8]>,
-    payload: &[u8],
-    reason: RejectReason,
-    partition: i32,
-    offset: i64,
-) {
-    if let Some(dead_letters) = dead_letters {
-        dead_letters.forward(key, payload, reason, partition, offset);
-    }
-}
-
-/// Forwards the rejections found when buffered events reached the floor (all but the one of the
-/// message at `skip`, forwarded as it came). Their raw messages are gone, so they are re-encoded.
-fn dead_letter_late(
-    dead_letters: &Option<DeadLetters>,
-    tenants: &mut Tenants,
-    partition: i32,
-    skip: Option<i64>,
-) {
-    for rejection in tenants.take_rejections() {
-        if Some(rejection.tag as i64) == skip {
-            continue;
-        }
-        if let Some(event) = rejection.event {
-            let mut encoded = Vec::with_capacity(256);
-            json_v1::encode(&event, &mut encoded);
-            let (key, offset) = (Some(event.tenant.as_bytes()), rejection.tag as i64);
-            dead_letter(
-                dead_letters,
-                key,
-                &encoded,
-                rejection.reason,
-                partition,
-                offset,
-            );
-        }
-    }
+/// What the worker's loop handles, one named method each: librdkafka's callbacks and poll results
+/// become these, so the loop reads as one match.
+enum Input<'a> {
+    Rebalanced(Rebalanced),
+    Message(BorrowedMessage<'a>),
+    ConsumerError(rdkafka::error::KafkaError),
+    Tick,
 }
 
 /// The worker's consumer, as the state's methods receive it.
 type WorkerConsumer = BaseConsumer<WorkerContext>;
 
 impl WorkerState {
+    fn handle(&mut self, consumer: &WorkerConsumer, input: Input<'_>) {
+        match input {
+            Input::Rebalanced(rebalanced) => self.on_rebalance(consumer, rebalanced),
+            Input::Message(message) => self.on_message(&message),
+            Input::ConsumerError(error) => self.on_consumer_error(error),
+            Input::Tick => self.on_tick(consumer),
+        }
+    }
+
+    fn on_consumer_error(&mut self, error: rdkafka::error::KafkaError) {
+        if let Some(suppressed) = self.log_limit.allow() {
+            tracing::warn!(%error, suppressed, "kafka consumer error");
+        }
+    }
     fn on_rebalance(&mut self, consumer: &WorkerConsumer, rebalanced: Rebalanced) {
         match rebalanced {
             Rebalanced::Assigned(assignments) => {
