@@ -267,7 +267,10 @@ pub struct Agent {
     /// empty for most agents at any instant, several for consultations, second lines and chat.
     pub works: Vec<Work>,
     state: TimeState,
-    state_since: Millis,
+    /// When the agent entered its state, as shown (a state held for no time at one instant is no change).
+    entered_at: Millis,
+    /// Time in the current state is credited up to here.
+    credited_until: Millis,
     /// State changes newer than the longest rolling window, plus the one in force at its start.
     timeline: VecDeque<Transition>,
     pub today_times: Daily<StateTimes>,
@@ -292,7 +295,8 @@ impl Agent {
             ringing: None,
             works: Vec::new(),
             state: TimeState::LoggedOut,
-            state_since: Millis::MIN,
+            entered_at: Millis::MIN,
+            credited_until: Millis::MIN,
             timeline: VecDeque::new(),
             today_times: Daily::default(),
             today_tallies: Daily::default(),
@@ -308,8 +312,14 @@ impl Agent {
         self.state
     }
 
+    /// When the agent entered its current state (for a logged-out agent: its logout).
     pub fn state_since(&self) -> Millis {
-        self.state_since
+        self.entered_at
+    }
+
+    /// Time in the current state is credited up to here; what runs from here to `now` is not yet.
+    pub fn credited_until(&self) -> Millis {
+        self.credited_until
     }
 
     /// The state the agent's flags say it is in.
@@ -360,13 +370,30 @@ impl Agent {
             return;
         }
         // A late event applied out of order cannot rewrite time already credited.
-        let time = time.max(self.state_since);
-        if self.state_since != Millis::MIN {
-            self.credit(self.state, self.state_since, time, calendar);
+        let time = time.max(self.credited_until);
+        if self.credited_until != Millis::MIN {
+            self.credit(self.state, self.credited_until, time, calendar);
         }
-        push_growing_by_half(&mut self.timeline, Transition::new(time, next));
+        self.credited_until = time;
+        // States held for no time at this instant are no change, so the order of one instant's events
+        // (a call ending and the next answered) cannot change what the agent shows or since when.
+        while self.timeline.len() > 1
+            && self.timeline.back().is_some_and(|last| last.time() == time)
+        {
+            self.timeline.pop_back();
+        }
+        match self.timeline.back_mut() {
+            Some(last) if last.state() == next => self.entered_at = last.time(),
+            Some(last) if last.time() == time => {
+                *last = Transition::new(time, next);
+                self.entered_at = time;
+            }
+            _ => {
+                push_growing_by_half(&mut self.timeline, Transition::new(time, next));
+                self.entered_at = time;
+            }
+        }
         self.state = next;
-        self.state_since = time;
     }
 
     fn credit(&mut self, state: TimeState, from: Millis, to: Millis, calendar: &mut Calendar) {
@@ -403,15 +430,15 @@ impl Agent {
 
     /// Credits the current state up to `now` without leaving it, so interval figures include the time in
     /// progress (end of a report).
-    /// A logged-out agent has no time to credit, and keeps its logout as `state_since`: the end of its
+    /// A logged-out agent has no time to credit; its logout stays its `state_since`: the end of its
     /// last session, which quota pace is measured to.
     pub fn credit_until(&mut self, now: Millis, calendar: &mut Calendar) {
         if self.state != TimeState::LoggedOut
-            && self.state_since != Millis::MIN
-            && now > self.state_since
+            && self.credited_until != Millis::MIN
+            && now > self.credited_until
         {
-            self.credit(self.state, self.state_since, now, calendar);
-            self.state_since = now;
+            self.credit(self.state, self.credited_until, now, calendar);
+            self.credited_until = now;
         }
     }
 
@@ -421,7 +448,10 @@ impl Agent {
         if let Some(today) = self.today_tallies.for_day(calendar.day(time).start) {
             tally.add_to(today);
         }
-        tally.add_to(&mut self.session_tallies);
+        // A tally arriving late for a time before the current session belongs to an earlier one.
+        if self.session_start.is_some_and(|start| time >= start) {
+            tally.add_to(&mut self.session_tallies);
+        }
         // A tally arriving late (beyond the lateness, say a survey) goes to its place in time, so the
         // rolling windows, which stop at the first record before their start, still see newer ones.
         insert_in_time_order(&mut self.recent, (time, tally), |(time, _)| *time);

@@ -427,7 +427,10 @@ impl Floor {
         let ix = self.working_agent(agent, time, settings);
         self.end_implied_by_next_call(ix, time, settings);
         let agent = &mut self.agents[ix as usize];
-        agent.ringing = None;
+        // Another call offered at the same instant stays offered (it shows once this one is done).
+        if agent.ringing.as_ref() == Some(call) {
+            agent.ringing = None;
+        }
         agent.works.push(Work::started(
             call.clone(),
             answered_from,

@@ -52,7 +52,7 @@ pub(super) fn agent_snapshot(
     now: Millis,
     day_start: Millis,
 ) -> AgentSnapshot {
-    let since = agent.state_since();
+    let since = agent.credited_until();
     let open_from = |from: Millis| {
         let mut times = StateTimes::default();
         if now > since.max(from) {
@@ -98,7 +98,8 @@ pub(super) fn agent_snapshot(
         ));
     }
     let state = agent.state();
-    let known = since != Millis::MIN;
+    let entered = agent.state_since();
+    let known = entered != Millis::MIN;
     AgentSnapshot {
         agent: agent.id.clone(),
         team: agent.team.clone(),
@@ -115,8 +116,8 @@ pub(super) fn agent_snapshot(
             _ => None,
         },
         on_hold: state == TimeState::Hold,
-        state_since: known.then(|| rfc3339(since)),
-        state_seconds: known.then(|| seconds((now - since).max(0))),
+        state_since: known.then(|| rfc3339(entered)),
+        state_seconds: known.then(|| seconds((now - entered).max(0))),
         session_start: agent.session_start.map(rfc3339),
         session_start_ms: agent.session_start,
         windows,
