@@ -445,11 +445,24 @@ impl Agent {
     /// Counts `tally` at `time` for the agent's day, session and rolling windows (and a handle for its
     /// report interval).
     pub fn count(&mut self, time: Millis, tally: AgentTally, calendar: &mut Calendar) {
+        self.count_from(time, time, tally, calendar);
+    }
+
+    /// Counts `tally` at `time` for what the agent began at `began` (a call's answer or dial): it counts
+    /// for the session it began in, so a call completed at the instant of the next login stays in the
+    /// session it was taken in, whatever the order of the two events.
+    pub fn count_from(
+        &mut self,
+        time: Millis,
+        began: Millis,
+        tally: AgentTally,
+        calendar: &mut Calendar,
+    ) {
         if let Some(today) = self.today_tallies.for_day(calendar.day(time).start) {
             tally.add_to(today);
         }
-        // A tally arriving late for a time before the current session belongs to an earlier one.
-        if self.session_start.is_some_and(|start| time >= start) {
+        // A tally arriving late, or for work begun, before the current session belongs to an earlier one.
+        if self.session_start.is_some_and(|start| began >= start) {
             tally.add_to(&mut self.session_tallies);
         }
         // A tally arriving late (beyond the lateness, say a survey) goes to its place in time, so the

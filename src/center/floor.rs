@@ -540,12 +540,12 @@ impl Floor {
             .position(|work| work.call == *call)
             .ok_or(RejectReason::Inconsistent)?;
         let work = self.agents[ix as usize].works.remove(at);
-        let (outbound, campaign) = (work.outbound, work.campaign.clone());
+        let (outbound, campaign, began) = (work.outbound, work.campaign.clone(), work.started_at);
         self.count_handle(ix, work, time);
         self.agents[ix as usize].settle(time, &mut self.calendar);
         if outbound && outcome == Some(&Outcome::Success) {
             let agent = &mut self.agents[ix as usize];
-            agent.count(time, AgentTally::Success, &mut self.calendar);
+            agent.count_from(time, began, AgentTally::Success, &mut self.calendar);
             self.count_campaign(campaign.as_ref(), time, |tallies| tallies.successes += 1);
         }
         Ok(())
@@ -581,7 +581,8 @@ impl Floor {
                 hold_ms: clamp_ms(work.hold_ms),
                 wrap_up_ms: clamp_ms(time - ended_at),
             };
-            agent.count(time, AgentTally::Handled(handle), &mut self.calendar);
+            let began = work.started_at;
+            agent.count_from(time, began, AgentTally::Handled(handle), &mut self.calendar);
             if let Some(q) = work.queue {
                 let tally = Tally::Handled {
                     talk_ms: handle.talk_ms,
