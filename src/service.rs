@@ -64,6 +64,8 @@ pub fn ingest_settings(config: &Config, clock: Clock) -> IngestSettings {
         clock,
         snapshot_interval: Duration::from_millis(config.engine.snapshot_interval.0.max(10) as u64),
         settle_after: Duration::from_millis(config.engine.lateness.0.max(0) as u64),
+        state_topic: config.kafka.state_topic.clone(),
+        state_every: Duration::from_millis(config.kafka.state_every.0.max(1_000) as u64),
     }
 }
 

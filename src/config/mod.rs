@@ -173,6 +173,11 @@ pub struct KafkaConfig {
     pub max_replay: Duration,
     /// Find the replay start by time (offsets_for_times); set false for brokers without it.
     pub replay_by_time: bool,
+    /// A compacted topic each partition's state is written to (keyed by partition, with the offset it
+    /// reflects), so a restart loads it and replays only what came after. Unset: restarts replay.
+    pub state_topic: Option<String>,
+    /// How often a partition's state is written (also on revoke and at shutdown).
+    pub state_every: Duration,
     /// librdkafka properties passed through: TLS, SASL (e.g. `"security.protocol" = "SASL_SSL"`).
     pub properties: BTreeMap<String, String>,
 }
@@ -187,6 +192,8 @@ impl Default for KafkaConfig {
             workers: None,
             max_replay: Duration(26 * HOUR),
             replay_by_time: true,
+            state_topic: None,
+            state_every: Duration(5 * MINUTE),
             properties: BTreeMap::new(),
         }
     }
@@ -333,6 +340,18 @@ impl Config {
             return Err(invalid(
                 "engine.snapshot_interval",
                 format!("({}) must be from 10ms to 60s", engine.snapshot_interval),
+            ));
+        }
+        if !(SECOND..=24 * HOUR).contains(&self.kafka.state_every.0) {
+            return Err(invalid(
+                "kafka.state_every",
+                format!("({}) must be from 1s to 24h", self.kafka.state_every),
+            ));
+        }
+        if self.kafka.state_topic.as_deref() == Some(self.kafka.topic.as_str()) {
+            return Err(invalid(
+                "kafka.state_topic",
+                "must not be the events topic (use a compacted topic of its own)".to_string(),
             ));
         }
         if engine.max_message_bytes < 256 {

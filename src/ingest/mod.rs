@@ -5,6 +5,7 @@
 pub mod context;
 pub mod dead_letter;
 pub mod produce;
+pub mod state;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -52,6 +53,9 @@ pub struct IngestSettings {
     /// is still in order: its buffered events are applied, so counts and offsets reach the end of a
     /// stream that stopped (a finished replay, a quiet night).
     pub settle_after: std::time::Duration,
+    /// Where partition state is written and read back on assignment (`None`: restarts replay).
+    pub state_topic: Option<String>,
+    pub state_every: std::time::Duration,
 }
 
 /// The instant snapshots are taken at.
