@@ -18,7 +18,7 @@ pub const MAX_ID_BYTES: usize = 128;
 pub const DEFAULT_TENANT: &str = "default";
 
 /// One decoded event: when it happened, whose it is, and what it says.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     /// Event time at the source.
     pub time: Millis,
@@ -30,7 +30,7 @@ pub struct Event {
 }
 
 /// What an event says. Field meanings are those of `spec/events.md`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum EventKind {
     CallQueued {
         call: Id,
@@ -115,7 +115,7 @@ pub enum EventKind {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Direction {
     #[default]
     Inbound,
@@ -123,7 +123,7 @@ pub enum Direction {
 }
 
 /// Why a queue segment left the queue without answer or abandon.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DequeueReason {
     Timeout,
     Overflow,
@@ -133,7 +133,7 @@ pub enum DequeueReason {
 }
 
 /// The result of a call as the agent recorded it at `call.completed`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     Success,
     Failure,
@@ -141,7 +141,7 @@ pub enum Outcome {
 }
 
 /// An agent's availability as set by `agent.state`: `available`, or `not_ready` with an optional reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Availability {
     Available,
     NotReady { reason: Option<Id> },
@@ -288,7 +288,7 @@ impl RejectReason {
 }
 
 /// Counts of rejected messages by reason.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RejectCounts(pub [u64; 9]);
 
 impl RejectCounts {

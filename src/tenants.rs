@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::center::persist::{self, PersistError};
 use crate::center::settings::CenterSettings;
 use crate::center::snapshot::{build, CenterSnapshot};
 use crate::center::{Center, Rejection};
@@ -185,6 +186,38 @@ impl Tenants {
             publish(snapshot, table);
             self.published.insert(center.tenant().clone(), ingested);
         }
+    }
+
+    /// Everything the centers hold (floors, order buffers, deferred events, dedup, counters with the
+    /// replayed counts and the replay boundary) and the undecodable counts, as version-prefixed compact
+    /// binary ([`crate::center::persist`]). Not kept: settings (a restore takes those in force),
+    /// publication bookkeeping and rejections not yet taken ([`Tenants::take_rejections`] first).
+    pub fn encode_state(&self) -> Vec<u8> {
+        persist::encode(
+            &self.undecodable,
+            &self.undecodable_replayed,
+            self.replay_until,
+            &self.centers,
+        )
+    }
+
+    /// Rebuilds tenants from [`Tenants::encode_state`] bytes with the settings in force: each center
+    /// takes its settings from `settings_of` and reconfigures, so thresholds, quotas and wait buckets
+    /// follow the configuration. An unknown version, bytes that do not decode, and a center whose
+    /// calendar, windows or other restart-only settings differ from `settings_of`'s are errors (the
+    /// caller replays instead), never a panic. Every tenant is published at the next tick.
+    pub fn restore_state(
+        bytes: &[u8],
+        settings_of: SettingsOf,
+        limits: DecodeLimits,
+    ) -> Result<Tenants, PersistError> {
+        let decoded = persist::decode(bytes, &*settings_of)?;
+        let mut tenants = Tenants::new(settings_of, limits);
+        tenants.centers = decoded.centers;
+        tenants.undecodable = decoded.undecodable;
+        tenants.undecodable_replayed = decoded.undecodable_replayed;
+        tenants.replay_until = decoded.replay_until;
+        Ok(tenants)
     }
 
     pub fn undecodable(&self) -> &RejectCounts {

@@ -14,7 +14,7 @@ use crate::kpi::AgentTimes;
 pub type AgentIx = u32;
 
 /// The state time is accounted in: the derived state of the spec, with talk and hold apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TimeState {
     LoggedOut,
     Available,
@@ -65,7 +65,7 @@ impl TimeState {
 }
 
 /// A state change packed in 8 bytes (44 bits of time, 20 of state) so an hour of timeline stays small.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Transition(u64);
 
 const TIME_BITS: u32 = 44;
@@ -84,7 +84,7 @@ impl Transition {
 }
 
 /// Milliseconds by state, with not-ready time kept by reason.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StateTimes {
     pub available_ms: u64,
     pub ringing_ms: u64,
@@ -144,7 +144,7 @@ impl StateTimes {
 }
 
 /// What an agent did, counted when it happened.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tallies {
     pub handled: u64,
     pub talk_ms: u64,
@@ -159,7 +159,7 @@ pub struct Tallies {
 }
 
 /// The call an agent is working: from answer (or dial) to completion.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Work {
     pub call: Id,
     /// The queue the call was answered from; `None` for outbound and agent-to-agent transfers.
@@ -200,7 +200,7 @@ impl Work {
 }
 
 /// Talk, hold and wrap-up of one finished call, in ms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Handle {
     pub talk_ms: u32,
     pub hold_ms: u32,
@@ -210,7 +210,7 @@ pub struct Handle {
 /// One count of an agent, kept with its time for the rolling windows: 16 bytes, 24 with the time, the
 /// size a handle alone took, so an agent who only takes calls holds no more than before and an outbound
 /// agent 24 bytes per dial, connect and success of the last hour (the budget is 2 KiB per agent).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum AgentTally {
     Handled(Handle),
     Dialed,
@@ -244,7 +244,7 @@ impl AgentTally {
 }
 
 /// An agent's figures for one report interval.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AgentInterval {
     pub times: StateTimes,
     pub handled: u64,
@@ -253,7 +253,7 @@ pub struct AgentInterval {
     pub wrap_up_ms: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Agent {
     pub id: Id,
     pub team: Option<Id>,
@@ -503,6 +503,43 @@ impl Agent {
             }
         }
         tallies
+    }
+
+    /// Checks an agent decoded from a state snapshot (`persist`): every queue and not-ready reason it
+    /// refers to is one of the `queues` and `reasons` of its floor. Changes nothing.
+    pub(crate) fn check_indices(&self, queues: usize, reasons: usize) -> Result<(), String> {
+        let queue_ok = |queue: &QueueIx| (*queue as usize) < queues;
+        let work_queues = self.works.iter().filter_map(|work| work.queue.as_ref());
+        if !self.skills.iter().chain(work_queues).all(queue_ok) {
+            return Err(format!("agent {}: a queue index is out of range", self.id));
+        }
+        let reason_ok = |reason: u16| usize::from(reason) < reasons;
+        let state_ok = |state: TimeState| match state {
+            TimeState::NotReady(reason) => reason_ok(reason),
+            _ => true,
+        };
+        let times_ok = |times: &StateTimes| {
+            times
+                .not_ready_ms
+                .iter()
+                .all(|(reason, _)| reason_ok(*reason))
+        };
+        let interval_times = self.intervals.iter().flatten();
+        if !(state_ok(self.state)
+            && state_ok(self.availability)
+            && self
+                .timeline
+                .iter()
+                .all(|transition| state_ok(transition.state()))
+            && times_ok(&self.today_times.value)
+            && times_ok(&self.session_times)
+            && interval_times
+                .map(|(_, interval)| &interval.times)
+                .all(times_ok))
+        {
+            return Err(format!("agent {}: a reason index is out of range", self.id));
+        }
+        Ok(())
     }
 
     /// Forgets what the rolling windows no longer need: anything at or before `horizon`.

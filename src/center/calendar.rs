@@ -11,7 +11,7 @@ use crate::event::Millis;
 const DAY: Millis = 24 * HOUR;
 
 /// A half-open span of time `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Span {
     pub start: Millis,
     pub end: Millis,
@@ -23,12 +23,15 @@ impl Span {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Calendar {
+    #[serde(with = "super::persist::time_zone")]
     time_zone: Tz,
     day_start_hour: u32,
     interval_ms: Millis,
+    #[serde(skip)]
     last_interval: Span,
+    #[serde(skip)]
     last_day: Span,
 }
 
@@ -50,6 +53,14 @@ impl Calendar {
 
     pub fn interval_ms(&self) -> Millis {
         self.interval_ms
+    }
+
+    pub fn time_zone(&self) -> Tz {
+        self.time_zone
+    }
+
+    pub fn day_start_hour(&self) -> u32 {
+        self.day_start_hour
     }
 
     fn offset_ms(&self, time: Millis) -> Millis {
@@ -110,7 +121,7 @@ impl Calendar {
 }
 
 /// A value that belongs to one tenant day and starts over on the next.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Daily<T> {
     pub day_start: Millis,
     pub value: T,

@@ -6,10 +6,13 @@ use std::collections::{HashSet, VecDeque};
 
 use crate::event::Millis;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Dedup {
     horizon_ms: Millis,
+    #[serde(skip, default = "fixed_hasher")]
     hasher: ahash::RandomState,
+    /// Not kept in a state snapshot: the hashes in `order` (see [`Dedup::restored`]).
+    #[serde(skip)]
     seen: HashSet<u64, ahash::RandomState>,
     /// (event time, id hash) in arrival order, for forgetting ids older than the horizon.
     order: VecDeque<(Millis, u64)>,
@@ -17,12 +20,9 @@ pub struct Dedup {
 
 impl Dedup {
     pub fn new(horizon_ms: Millis) -> Self {
-        // Fixed keys: the same ids hash the same way in every process, which keeps runs reproducible.
-        let hasher =
-            ahash::RandomState::with_seeds(0x6361_6c6c, 0x626f_6172, 0x6465_6475, 0x7030_0001);
         Dedup {
             horizon_ms,
-            hasher,
+            hasher: fixed_hasher(),
             seen: HashSet::default(),
             order: VecDeque::new(),
         }
@@ -46,6 +46,12 @@ impl Dedup {
         false
     }
 
+    /// Finishes a `Dedup` decoded from a state snapshot (`persist`): the ids remembered are those of
+    /// `order`, one entry per id.
+    pub(crate) fn restored(&mut self) {
+        self.seen = self.order.iter().map(|(_, hash)| *hash).collect();
+    }
+
     pub fn len(&self) -> usize {
         self.seen.len()
     }
@@ -53,6 +59,12 @@ impl Dedup {
     pub fn is_empty(&self) -> bool {
         self.seen.is_empty()
     }
+}
+
+/// Fixed keys: the same ids hash the same way in every process, which keeps runs reproducible (and
+/// the hashes of a state snapshot valid in the next process).
+fn fixed_hasher() -> ahash::RandomState {
+    ahash::RandomState::with_seeds(0x6361_6c6c, 0x626f_6172, 0x6465_6475, 0x7030_0001)
 }
 
 #[cfg(test)]

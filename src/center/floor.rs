@@ -12,7 +12,7 @@ use super::settings::{CenterSettings, Completions, MINUTE};
 use crate::event::{Availability, Direction, Event, EventKind, Id, Millis, Outcome, RejectReason};
 
 /// A call the floor is tracking between its events.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Call {
     last_seen: Millis,
     /// The queue segment waiting now: (queue, queued time).
@@ -23,14 +23,17 @@ struct Call {
     ringing_at: Option<AgentIx>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Floor {
     /// Event time of the latest event applied.
     pub clock: Millis,
     pub calendar: Calendar,
     pub queues: Vec<Queue>,
+    /// Not kept in a state snapshot: rebuilt from `queues` (see [`Floor::restored`]).
+    #[serde(skip)]
     queue_ids: HashMap<Id, QueueIx>,
     pub agents: Vec<Agent>,
+    #[serde(skip)]
     agent_ids: HashMap<Id, AgentIx>,
     calls: HashMap<Id, Call>,
     /// Not-ready reasons by index; index 0 is "no reason given".
@@ -39,6 +42,8 @@ pub struct Floor {
     /// Today's outbound tallies by campaign.
     pub campaigns: std::collections::BTreeMap<Id, Daily<Tallies>>,
     next_sweep: Millis,
+    /// Not kept in a state snapshot: a restored center takes the settings in force.
+    #[serde(skip)]
     wait_bounds: std::sync::Arc<[Millis]>,
 }
 
@@ -86,6 +91,51 @@ impl Floor {
         ));
         self.queue_ids.insert(id.clone(), ix);
         ix
+    }
+
+    /// Finishes a floor decoded from a state snapshot (`persist`): indexes queues and agents by id and
+    /// checks that every index it holds names a queue, an agent or a reason it has. Its settings come
+    /// next, from [`Floor::reconfigure`].
+    pub(crate) fn restored(&mut self) -> Result<(), String> {
+        if self.reasons.is_empty() || self.reasons.len() > 256 {
+            return Err(format!("{} not-ready reasons", self.reasons.len()));
+        }
+        self.queue_ids = HashMap::default();
+        for (ix, queue) in self.queues.iter().enumerate() {
+            if queue.wait_bucket_counts.len() != queue.wait_bounds.len() + 1 {
+                return Err(format!("queue {}: wait buckets do not match", queue.id));
+            }
+            if self
+                .queue_ids
+                .insert(queue.id.clone(), ix as QueueIx)
+                .is_some()
+            {
+                return Err(format!("queue {} twice", queue.id));
+            }
+        }
+        self.agent_ids = HashMap::default();
+        for (ix, agent) in self.agents.iter().enumerate() {
+            agent.check_indices(self.queues.len(), self.reasons.len())?;
+            if self
+                .agent_ids
+                .insert(agent.id.clone(), ix as AgentIx)
+                .is_some()
+            {
+                return Err(format!("agent {} twice", agent.id));
+            }
+        }
+        for (id, call) in &self.calls {
+            let queue_ok = call
+                .waiting
+                .is_none_or(|(queue, _)| (queue as usize) < self.queues.len());
+            let agent_ok = call
+                .ringing_at
+                .is_none_or(|agent| (agent as usize) < self.agents.len());
+            if !(queue_ok && agent_ok) {
+                return Err(format!("call {id}: an index is out of range"));
+            }
+        }
+        Ok(())
     }
 
     /// Applies new per-queue settings to the queues that exist.

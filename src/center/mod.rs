@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod dedup;
 pub mod floor;
 pub mod history;
+pub mod persist;
 pub mod queue;
 pub mod settings;
 pub mod snapshot;
@@ -36,15 +37,18 @@ pub struct Rejection {
     pub event: Option<Box<Event>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Pending {
     tag: u64,
     event: Event,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Center {
     tenant: Id,
+    /// Not kept in a state snapshot: a restored center takes the settings in force
+    /// ([`Center::restored`]).
+    #[serde(skip)]
     settings: CenterSettings,
     floor: Floor,
     /// Events not older than the watermark, in the order they reach the floor (see the module doc).
@@ -90,6 +94,17 @@ impl Center {
 
     pub fn settings(&self) -> &CenterSettings {
         &self.settings
+    }
+
+    /// Finishes a center decoded from a state snapshot (`persist`): it takes `settings` (the caller has
+    /// checked that what shapes its state, the calendar and windows, is unchanged), then reconfigures,
+    /// as a reload would. An error says what in the decoded state does not hold together.
+    pub(crate) fn restored(&mut self, settings: CenterSettings) -> Result<(), String> {
+        self.floor.restored()?;
+        self.dedup.restored();
+        self.settings = settings.clone();
+        self.reconfigure(&settings);
+        Ok(())
     }
 
     /// Takes new queue thresholds, targets and formulas, quotas and opening hours (a configuration
@@ -378,5 +393,7 @@ fn retry_deferred(
 
 #[cfg(test)]
 mod concurrency_tests;
+#[cfg(test)]
+mod persist_tests;
 #[cfg(test)]
 mod tests;

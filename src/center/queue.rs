@@ -16,7 +16,7 @@ use crate::kpi::QueueCounts;
 pub type QueueIx = u32;
 
 /// What one event contributes to a queue's counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tally {
     Offered,
     Answered {
@@ -34,7 +34,7 @@ pub enum Tally {
 }
 
 /// A tally at its event time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Record {
     pub time: Millis,
     pub tally: Tally,
@@ -91,27 +91,32 @@ impl QueueCounts {
 }
 
 /// Survey results: count and Σ score / scale.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SurveyTally {
     pub surveys: u64,
     pub score_sum: f64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Queue {
     pub id: Id,
+    /// Not kept in a state snapshot: a restored center takes the settings in force.
+    #[serde(skip)]
     pub settings: QueueSettings,
     /// Tallies newer than the longest rolling window, sorted by time.
     recent: VecDeque<Record>,
     /// Counts by report interval start (UTC ms).
+    #[serde(with = "super::persist::interval_counts")]
     pub intervals: BTreeMap<Millis, QueueCounts>,
     /// Answered waits of the day starting at `today_start`; allocated on the first answer.
+    #[serde(with = "super::persist::today_waits")]
     today_waits: Option<(Millis, Box<Histogram<u32>>)>,
     /// Segments waiting now, oldest first: (queued time, call).
     waiting: BTreeSet<(Millis, Id)>,
     /// Today's surveys naming this queue.
     pub surveys: Daily<SurveyTally>,
     /// Every count since the center started: the source of the Prometheus counters.
+    #[serde(with = "super::persist::QueueCountsDef")]
     pub totals: QueueCounts,
     /// Upper bounds (ms) of the answered-wait counter histogram, shared by the center's queues.
     pub wait_bounds: Arc<[Millis]>,

@@ -112,7 +112,7 @@ pub struct CenterSettings {
 }
 
 /// Does the feed end handles with `call.completed`?
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Completions {
     /// Every handle ends at its own `call.completed`; nothing else ends it (except the call expiry).
     #[default]
