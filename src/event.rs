@@ -1,5 +1,6 @@
-//! The domain events of `spec/events.md`, their ids and times. Knows no wire format and derives no serde:
-//! decoders in `decode/` build these, and everything downstream consumes only these.
+//! The domain events of `spec/events.md`, their ids and times. Knows no wire format: decoders in
+//! `decode/` build these, and everything downstream consumes only these. The serde derives serve only
+//! `center::persist` (partition state), never a wire format.
 
 use compact_str::CompactString;
 

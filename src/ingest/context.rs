@@ -12,23 +12,35 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
 use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
-use rdkafka::ClientContext;
+use rdkafka::{ClientConfig, ClientContext};
 
+use super::state;
+use crate::decode::DecodeLimits;
 use crate::telemetry::Telemetry;
+use crate::tenants::{SettingsOf, Tenants};
 
 /// What a rebalance did, for the worker's loop.
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rebalanced {
     Assigned(Vec<Assignment>),
     Revoked(Vec<i32>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
     pub partition: i32,
     /// Offsets below this were applied before (by this or another instance): they are replayed to
     /// rebuild state, without firing anything.
     pub replay_until: i64,
+    /// The partition's state loaded from the state topic; reading starts at the offset it reflects.
+    pub restored: Option<Box<Tenants>>,
+}
+
+/// Where partition state is read back from on assignment.
+pub struct StateSource {
+    /// A reader of the state topic (no group).
+    pub config: ClientConfig,
+    pub topic: String,
+    pub settings_of: SettingsOf,
+    pub limits: DecodeLimits,
 }
 
 /// Where assigned partitions start reading.
@@ -52,6 +64,7 @@ pub struct WorkerContext {
     /// Whether a broker connection is up, from librdkafka's statistics (each second) and its
     /// all-brokers-down error; the worker reads it on its tick.
     pub kafka_up: AtomicBool,
+    pub state: Option<StateSource>,
 }
 
 const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -197,11 +210,16 @@ impl WorkerContext {
             .iter()
             .map(|element| (element.topic().to_string(), element.partition()))
             .collect();
+        let mut restored = self.load_state(&elements);
         for (topic, partition) in elements {
+            let restored = restored.remove(&partition);
             let start = match starts
                 .find_partition(&topic, partition)
                 .map(|element| element.offset())
             {
+                _ if restored.is_some() => {
+                    Offset::Offset(restored.as_ref().map_or(0, |(offset, _)| *offset))
+                }
                 Some(Offset::Offset(offset)) => Offset::Offset(offset),
                 // No event newer than the window start: nothing to replay, start after the last one.
                 Some(Offset::End) => Offset::End,
@@ -222,8 +240,66 @@ impl WorkerContext {
             assignments.push(Assignment {
                 partition,
                 replay_until,
+                restored: restored.map(|(_, tenants)| Box::new(tenants)),
             });
         }
         assignments
+    }
+
+    /// The state of each assigned partition that has a usable snapshot, with the offset to read on
+    /// from. Whatever cannot be read or decoded is left out with a warning: that partition replays.
+    fn load_state(&self, partitions: &[(String, i32)]) -> HashMap<i32, (i64, Tenants)> {
+        let mut loaded = HashMap::new();
+        let Some(source) = &self.state else {
+            return loaded;
+        };
+        let keys: Vec<String> = partitions
+            .iter()
+            .map(|(topic, partition)| state::key(topic, *partition))
+            .collect();
+        let started = std::time::Instant::now();
+        let latest = match state::read_latest(&source.config, &source.topic, &keys) {
+            Ok(latest) => {
+                tracing::debug!(
+                    found = latest.len(),
+                    wanted = keys.len(),
+                    "partition state read"
+                );
+                latest
+            }
+            Err(error) => {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "cannot read partition state; replaying"
+                );
+                return loaded;
+            }
+        };
+        for (topic, partition) in partitions {
+            let Some(framed) = latest.get(&state::key(topic, *partition)) else {
+                continue;
+            };
+            let Some((offset, bytes)) = state::unframe(framed) else {
+                tracing::warn!(partition, "partition state too short; replaying");
+                continue;
+            };
+            let settings_of = std::sync::Arc::clone(&source.settings_of);
+            match Tenants::restore_state(bytes, settings_of, source.limits) {
+                Ok(tenants) => {
+                    tracing::info!(
+                        partition,
+                        offset,
+                        bytes = framed.len(),
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "partition state loaded"
+                    );
+                    loaded.insert(*partition, (offset, tenants));
+                }
+                Err(error) => {
+                    tracing::warn!(partition, %error, "partition state unusable; replaying");
+                }
+            }
+        }
+        loaded
     }
 }

@@ -24,8 +24,9 @@ use crate::decode::DecodeLimits;
 use crate::event::Millis;
 use crate::telemetry::Telemetry;
 use crate::tenants::SettingsOf;
-use context::{ReplayStart, WorkerContext};
+use context::{ReplayStart, StateSource, WorkerContext};
 use dead_letter::DeadLetters;
+use state::StateWriter;
 use worker::{RateLimit, Worker, WorkerState};
 
 /// What the Kafka side is configured with.
@@ -167,6 +168,12 @@ fn build_worker(settings: &IngestSettings, shared: Shared, index: usize) -> anyh
         replay_start,
         telemetry: Arc::clone(&telemetry),
         kafka_up: AtomicBool::new(true),
+        state: settings.state_topic.as_ref().map(|topic| StateSource {
+            config: producer_config(&settings.brokers, &[], &settings.properties),
+            topic: topic.clone(),
+            settings_of: Arc::clone(&settings_of),
+            limits: settings.limits,
+        }),
     };
     let config = client_config(settings);
     let consumer: BaseConsumer<WorkerContext> = config
@@ -204,6 +211,25 @@ fn build_worker(settings: &IngestSettings, shared: Shared, index: usize) -> anyh
             kafka_unreachable_since: None,
             tick: settings.snapshot_interval,
             settle_after: settings.settle_after,
+            state_writer: match &settings.state_topic {
+                Some(topic) => Some(
+                    StateWriter::new(
+                        &producer_config(
+                            &settings.brokers,
+                            // A 2,000-agent center's state is about 1.4 MB (0.8 MB compressed).
+                            &[
+                                ("compression.type", "zstd"),
+                                ("message.max.bytes", "16777216"),
+                            ],
+                            &settings.properties,
+                        ),
+                        topic.clone(),
+                    )
+                    .context("cannot create the state writer")?,
+                ),
+                None => None,
+            },
+            state_every: settings.state_every,
             seen_reload: reloads.load(Ordering::Acquire),
             reloads,
         },

@@ -70,7 +70,13 @@ pub fn read_latest(
     wanted: &[String],
 ) -> anyhow::Result<HashMap<String, Vec<u8>>> {
     use anyhow::Context as _;
-    let consumer: BaseConsumer = config.create().context("cannot create the state reader")?;
+    // Assigned, never subscribed: the group id only satisfies librdkafka; nothing joins or commits.
+    let consumer: BaseConsumer = config
+        .clone()
+        .set("group.id", "callboard-state-reader")
+        .set("enable.auto.commit", "false")
+        .create()
+        .context("cannot create the state reader")?;
     let metadata = consumer
         .fetch_metadata(Some(topic), READ_TIMEOUT)
         .context("cannot read the state topic's metadata")?;

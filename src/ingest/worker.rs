@@ -13,8 +13,9 @@ use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::topic_partition_list::Offset;
 use tokio_util::sync::CancellationToken;
 
-use super::context::{Rebalanced, WorkerContext};
+use super::context::{Rebalanced, WorkerContext, NOTHING_APPLIED};
 use super::dead_letter::{dead_letter, dead_letter_late, DeadLetters};
+use super::state::StateWriter;
 use super::{wall_clock_ms, Clock};
 use crate::board::{Board, KafkaLink, PartitionStatus, Phase};
 use crate::decode::{json_v1, DecodeLimits};
@@ -44,6 +45,10 @@ pub(super) struct Owned {
     /// per message); whether the buffer was settled since the last message.
     messages: u64,
     messages_seen: u64,
+    /// The offset the last state written reflects, and when it was written.
+    /// (offset, settled) of the state last written: a partition whose buffer settled since is
+    /// written again, so a restart finds nothing pending.
+    state_written: ((i64, bool), Instant),
     quiet_since: Instant,
     settled: bool,
     /// Totals already reported to telemetry (replay, live), so each tick reports only the difference.
@@ -54,18 +59,11 @@ impl Owned {
     /// Reports the events counted since the last report: those below the replay boundary as replay,
     /// the rest as live (by offset, so events buffered across the boundary count where they belong).
     fn report_counts(&mut self, telemetry: &Telemetry) {
-        let (applied, rejected) = self.tenants.totals();
-        let (replayed_applied, replayed_rejected) = self.tenants.replayed();
-        let [reported_replay, reported_live] = &mut self.reported;
-        for (live, reported, applied, rejected) in [
-            (false, reported_replay, replayed_applied, replayed_rejected),
-            (
-                true,
-                reported_live,
-                applied - replayed_applied,
-                rejected.minus(&replayed_rejected),
-            ),
-        ] {
+        let counts = self.counts();
+        for (live, (reported, (applied, rejected))) in [false, true]
+            .into_iter()
+            .zip(self.reported.iter_mut().zip(counts))
+        {
             telemetry.events_applied(applied - reported.0, live);
             for reason in RejectReason::ALL {
                 let delta = rejected.get(reason) - reported.1.get(reason);
@@ -75,6 +73,19 @@ impl Owned {
             }
             *reported = (applied, rejected);
         }
+    }
+
+    /// What the tenants have counted: (applied, rejected) of the replay, then of live traffic.
+    fn counts(&self) -> [(u64, RejectCounts); 2] {
+        let (applied, rejected) = self.tenants.totals();
+        let (replayed_applied, replayed_rejected) = self.tenants.replayed();
+        [
+            (replayed_applied, replayed_rejected),
+            (
+                applied - replayed_applied,
+                rejected.minus(&replayed_rejected),
+            ),
+        ]
     }
 }
 
@@ -104,6 +115,9 @@ pub struct WorkerState {
     pub(super) tick: Duration,
     /// Silence after which a partition's buffered events are applied.
     pub(super) settle_after: Duration,
+    /// Where partition state is written, and how often.
+    pub(super) state_writer: Option<StateWriter>,
+    pub(super) state_every: Duration,
     /// Bumped by a configuration reload; the worker then hands its centers the new settings.
     pub(super) reloads: Arc<AtomicU64>,
     pub(super) seen_reload: u64,
@@ -191,6 +205,13 @@ impl Worker {
             tracing::warn!(%error, "cannot commit offsets at shutdown; they are replayed on restart");
         }
         self.state.on_tick(&self.consumer);
+        let partitions: Vec<i32> = self.state.owned.keys().copied().collect();
+        for partition in partitions {
+            self.state.write_state(partition);
+        }
+        if let Some(writer) = &self.state.state_writer {
+            writer.flush(Duration::from_secs(5));
+        }
         if let Some(dead_letters) = &self.state.dead_letters {
             dead_letters.flush(Duration::from_secs(5));
         }
@@ -260,25 +281,29 @@ impl WorkerState {
                         assignment.partition,
                         PartitionStatus { phase, lag: 0 },
                     );
-                    self.owned.insert(
-                        assignment.partition,
-                        Owned {
-                            tenants: {
-                                let mut tenants =
-                                    Tenants::new(Arc::clone(&self.settings_of), self.limits);
-                                tenants.replay_until(assignment.replay_until.max(0) as u64);
-                                tenants
-                            },
-                            replay_until: assignment.replay_until,
-                            phase,
-                            next_offset: consumer.context().applied_cell(assignment.partition),
-                            messages: 0,
-                            messages_seen: 0,
-                            quiet_since: Instant::now(),
-                            settled: true,
-                            reported: Default::default(),
+                    let mut owned = Owned {
+                        tenants: {
+                            let mut tenants = match assignment.restored {
+                                Some(restored) => *restored,
+                                None => Tenants::new(Arc::clone(&self.settings_of), self.limits),
+                            };
+                            tenants.replay_until(assignment.replay_until.max(0) as u64);
+                            tenants
                         },
-                    );
+                        replay_until: assignment.replay_until,
+                        phase,
+                        next_offset: consumer.context().applied_cell(assignment.partition),
+                        messages: 0,
+                        messages_seen: 0,
+                        state_written: ((NOTHING_APPLIED, false), Instant::now()),
+                        quiet_since: Instant::now(),
+                        settled: true,
+                        reported: Default::default(),
+                    };
+                    // Counts loaded with a partition's state were reported by the instance that
+                    // counted them: only what is counted from here on is reported again.
+                    owned.reported = owned.counts();
+                    self.owned.insert(assignment.partition, owned);
                 }
                 if !self.assigned_once {
                     self.assigned_once = true;
@@ -287,6 +312,8 @@ impl WorkerState {
             }
             Rebalanced::Revoked(partitions) => {
                 for partition in partitions {
+                    // The next owner loads it and replays only what comes after.
+                    self.write_state(partition);
                     if let Some(owned) = self.owned.remove(&partition) {
                         for center in owned.tenants.centers() {
                             self.board.withdraw(center.tenant());
@@ -405,6 +432,52 @@ impl WorkerState {
         self.telemetry.kafka_up(self.index, up);
     }
 
+    /// Writes a partition's state to the state topic, when one is configured and anything was taken
+    /// since the last write.
+    fn write_state(&mut self, partition: i32) {
+        let (Some(writer), Some(owned)) = (&self.state_writer, self.owned.get_mut(&partition))
+        else {
+            return;
+        };
+        let next = owned.next_offset.load(Ordering::Relaxed);
+        let reflects = (next, owned.settled);
+        if next == NOTHING_APPLIED || reflects == owned.state_written.0 {
+            return;
+        }
+        let state = super::state::frame(next, &owned.tenants.encode_state());
+        let key = super::state::key(&self.topic, partition);
+        match writer.write(&key, &state) {
+            Ok(()) => {
+                tracing::debug!(
+                    partition,
+                    offset = next,
+                    bytes = state.len(),
+                    "partition state written"
+                );
+                owned.state_written = (reflects, Instant::now());
+            }
+            Err(error) => {
+                tracing::warn!(partition, %error, "cannot write partition state; a restart replays more")
+            }
+        }
+    }
+
+    /// Writes the state of partitions whose last write is older than `state_every`.
+    fn write_due_state(&mut self) {
+        if self.state_writer.is_none() {
+            return;
+        }
+        let due: Vec<i32> = self
+            .owned
+            .iter()
+            .filter(|(_, owned)| owned.state_written.1.elapsed() >= self.state_every)
+            .map(|(partition, _)| *partition)
+            .collect();
+        for partition in due {
+            self.write_state(partition);
+        }
+    }
+
     fn go_live(&mut self, partition: i32) {
         if let Some(owned) = self.owned.get_mut(&partition) {
             owned.phase = Phase::Live;
@@ -450,6 +523,7 @@ impl WorkerState {
             Clock::EventTime => None,
         };
         self.watch_kafka(consumer);
+        self.write_due_state();
         // What was taken since the last tick is committed now, so a crash replays at most a tick's worth
         // of events as live (the rest is replayed silently up to the committed offset).
         if let Err(error) = consumer
