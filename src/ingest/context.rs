@@ -30,6 +30,9 @@ pub struct Assignment {
     /// Offsets below this were applied before (by this or another instance): they are replayed to
     /// rebuild state, without firing anything.
     pub replay_until: i64,
+    /// Offsets below this were read by the group before (the committed offset; 0 when there is none):
+    /// their rejections were dead-lettered then.
+    pub read_before: i64,
     /// The partition's state loaded from the state topic; reading starts at the offset it reflects.
     pub restored: Option<Box<Tenants>>,
 }
@@ -183,6 +186,9 @@ impl WorkerContext {
         consumer: &BaseConsumer<Self>,
         partitions: &mut TopicPartitionList,
     ) -> Vec<Assignment> {
+        if partitions.count() == 0 {
+            return Vec::new();
+        }
         let committed = consumer.committed_offsets(partitions.clone(), BROKER_TIMEOUT).unwrap_or_else(|error| {
             tracing::warn!(%error, "cannot read committed offsets; replaying to the high watermark");
             TopicPartitionList::new()
@@ -226,11 +232,15 @@ impl WorkerContext {
                 _ => Offset::Beginning,
             };
             let _ = partitions.set_partition_offset(&topic, partition, start);
-            let replay_until = match committed
+            let committed_offset = match committed
                 .find_partition(&topic, partition)
                 .map(|element| element.offset())
             {
-                Some(Offset::Offset(offset)) => offset,
+                Some(Offset::Offset(offset)) => Some(offset),
+                _ => None,
+            };
+            let replay_until = match committed_offset {
+                Some(offset) => offset,
                 _ => consumer
                     .fetch_watermarks(&topic, partition, BROKER_TIMEOUT)
                     .map(|(_, high)| high)
@@ -239,6 +249,7 @@ impl WorkerContext {
             tracing::info!(topic, partition, ?start, replay_until, "partition assigned");
             assignments.push(Assignment {
                 partition,
+                read_before: committed_offset.unwrap_or(0),
                 replay_until,
                 restored: restored.map(|(_, tenants)| Box::new(tenants)),
             });

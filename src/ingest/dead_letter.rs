@@ -99,7 +99,7 @@ impl DeadLetters {
 
 /// Forwards a message the service rejected to the dead-letter topic, when one is configured.
 pub(super) fn dead_letter(
-    dead_letters: &Option<DeadLetters>,
+    dead_letters: Option<&DeadLetters>,
     key: Option<&[u8]>,
     payload: &[u8],
     reason: RejectReason,
@@ -112,15 +112,18 @@ pub(super) fn dead_letter(
 }
 
 /// Forwards the rejections found when buffered events reached the floor (all but the one of the
-/// message at `skip`, forwarded as it came). Their raw messages are gone, so they are re-encoded.
+/// message at `skip`, forwarded as it came, and those replayed from below `read_before`, forwarded by
+/// the instance that first read them). Their raw messages are gone, so they are re-encoded.
 pub(super) fn dead_letter_late(
-    dead_letters: &Option<DeadLetters>,
+    dead_letters: Option<&DeadLetters>,
     tenants: &mut Tenants,
     partition: i32,
     skip: Option<i64>,
+    read_before: i64,
 ) {
     for rejection in tenants.take_rejections() {
-        if Some(rejection.tag as i64) == skip {
+        let tag = rejection.tag as i64;
+        if Some(tag) == skip || tag < read_before {
             continue;
         }
         if let Some(event) = rejection.event {

@@ -39,8 +39,13 @@ pub(super) struct Owned {
     tenants: Tenants,
     replay_until: i64,
     phase: Phase,
-    /// The next offset to commit, shared with the consumer context (which commits it).
+    /// The next offset to commit, shared with the consumer context (which commits it): never below
+    /// the replay boundary.
     next_offset: Arc<AtomicI64>,
+    /// The next offset to read: the state written reflects everything below it.
+    taken_until: i64,
+    /// Offsets below this were read (and their rejections dead-lettered) by the group before.
+    read_before: i64,
     /// Messages taken; the count a tick last saw, and since when it has not changed (no clock read
     /// per message); whether the buffer was settled since the last message.
     messages: u64,
@@ -292,7 +297,15 @@ impl WorkerState {
                         },
                         replay_until: assignment.replay_until,
                         phase,
-                        next_offset: consumer.context().applied_cell(assignment.partition),
+                        next_offset: {
+                            let cell = consumer.context().applied_cell(assignment.partition);
+                            if assignment.replay_until > 0 {
+                                cell.store(assignment.replay_until, Ordering::Relaxed);
+                            }
+                            cell
+                        },
+                        taken_until: NOTHING_APPLIED,
+                        read_before: assignment.read_before,
                         messages: 0,
                         messages_seen: 0,
                         state_written: ((NOTHING_APPLIED, false), Instant::now()),
@@ -334,6 +347,11 @@ impl WorkerState {
             return;
         };
         let live = owned.phase == Phase::Live;
+        // A replayed message was dead-lettered by the instance that first read it.
+        let dead_letters = self
+            .dead_letters
+            .as_ref()
+            .filter(|_| offset >= owned.read_before);
         match json_v1::decode(payload, &self.limits) {
             Err(error) => {
                 if let Some(suppressed) = self.log_limit.allow() {
@@ -343,7 +361,7 @@ impl WorkerState {
                     .tenants
                     .count_undecodable_at(error.reason, offset as u64);
                 dead_letter(
-                    &self.dead_letters,
+                    dead_letters,
                     message.key(),
                     payload,
                     error.reason,
@@ -371,7 +389,7 @@ impl WorkerState {
                 }
                 let reason = RejectReason::BadTime;
                 dead_letter(
-                    &self.dead_letters,
+                    dead_letters,
                     message.key(),
                     payload,
                     reason,
@@ -384,7 +402,7 @@ impl WorkerState {
                 let immediate = owned.tenants.ingest(event, offset as u64);
                 if let Some(reason) = immediate {
                     dead_letter(
-                        &self.dead_letters,
+                        dead_letters,
                         message.key(),
                         payload,
                         reason,
@@ -399,15 +417,23 @@ impl WorkerState {
                 }
             }
         }
+        let read_before = owned.read_before;
+        let all_dead_letters = self.dead_letters.as_ref();
         dead_letter_late(
-            &self.dead_letters,
+            all_dead_letters,
             &mut owned.tenants,
             partition,
             Some(offset),
+            read_before,
         );
         owned.messages += 1;
         owned.settled = false;
-        owned.next_offset.store(offset + 1, Ordering::Relaxed);
+        owned.taken_until = offset + 1;
+        // Replaying, the group's offset stays at the boundary (a commit must never move it back: the
+        // next owner would take the gap of history for live traffic).
+        if offset + 1 >= owned.replay_until {
+            owned.next_offset.store(offset + 1, Ordering::Relaxed);
+        }
         if !live && offset + 1 >= owned.replay_until {
             self.go_live(partition);
         }
@@ -439,7 +465,7 @@ impl WorkerState {
         else {
             return;
         };
-        let next = owned.next_offset.load(Ordering::Relaxed);
+        let next = owned.taken_until;
         let reflects = (next, owned.settled);
         if next == NOTHING_APPLIED || reflects == owned.state_written.0 {
             return;
@@ -571,7 +597,15 @@ impl WorkerState {
                 owned.quiet_since = Instant::now();
             } else if !owned.settled && owned.quiet_since.elapsed() >= self.settle_after {
                 owned.tenants.settle();
-                dead_letter_late(&self.dead_letters, &mut owned.tenants, *partition, None);
+                let read_before = owned.read_before;
+                let dead_letters = self.dead_letters.as_ref();
+                dead_letter_late(
+                    dead_letters,
+                    &mut owned.tenants,
+                    *partition,
+                    None,
+                    read_before,
+                );
                 owned.settled = true;
             }
             owned.report_counts(&self.telemetry);
