@@ -33,8 +33,9 @@ pub struct Assignment {
     /// Offsets below this were read by the group before (the committed offset; 0 when there is none):
     /// their rejections were dead-lettered then.
     pub read_before: i64,
-    /// The partition's state loaded from the state topic; reading starts at the offset it reflects.
-    pub restored: Option<Box<Tenants>>,
+    /// The partition's state loaded from the state topic, and the offset it reflects (where reading
+    /// starts).
+    pub restored: Option<(i64, Box<Tenants>)>,
 }
 
 /// Where partition state is read back from on assignment.
@@ -251,7 +252,7 @@ impl WorkerContext {
                 partition,
                 read_before: committed_offset.unwrap_or(0),
                 replay_until,
-                restored: restored.map(|(_, tenants)| Box::new(tenants)),
+                restored: restored.map(|(offset, tenants)| (offset, Box::new(tenants))),
             });
         }
         assignments

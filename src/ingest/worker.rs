@@ -276,7 +276,11 @@ impl WorkerState {
         match rebalanced {
             Rebalanced::Assigned(assignments) => {
                 for assignment in assignments {
-                    let phase = if assignment.replay_until <= 0 {
+                    // A loaded state at or past the committed offset has nothing to replay.
+                    let restored_at = assignment.restored.as_ref().map(|(offset, _)| *offset);
+                    let phase = if assignment.replay_until <= 0
+                        || restored_at.is_some_and(|offset| offset >= assignment.replay_until)
+                    {
                         Phase::Live
                     } else {
                         Phase::Replaying
@@ -289,7 +293,7 @@ impl WorkerState {
                     let mut owned = Owned {
                         tenants: {
                             let mut tenants = match assignment.restored {
-                                Some(restored) => *restored,
+                                Some((_, restored)) => *restored,
                                 None => Tenants::new(Arc::clone(&self.settings_of), self.limits),
                             };
                             tenants.replay_until(assignment.replay_until.max(0) as u64);
