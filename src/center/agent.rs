@@ -261,8 +261,9 @@ pub struct Agent {
     pub logged_in: bool,
     /// Set by `agent.state`: `Available` or `NotReady`.
     pub availability: TimeState,
-    /// A call offered to the agent and not yet answered.
-    pub ringing: Option<Id>,
+    /// Calls offered to the agent and not yet answered (more than one when offers overlap: which one
+    /// came last at an instant must not matter).
+    pub ringing: Vec<Id>,
     /// The calls the agent works now (talk, hold or wrap-up; an outbound dial), in the order taken:
     /// empty for most agents at any instant, several for consultations, second lines and chat.
     pub works: Vec<Work>,
@@ -292,7 +293,7 @@ impl Agent {
             skills: Vec::new(),
             logged_in: false,
             availability: TimeState::Available,
-            ringing: None,
+            ringing: Vec::new(),
             works: Vec::new(),
             state: TimeState::LoggedOut,
             entered_at: Millis::MIN,
@@ -340,7 +341,7 @@ impl Agent {
             TimeState::Hold
         } else if self.works.iter().any(|work| work.ended_at.is_some()) {
             TimeState::WrapUp
-        } else if !self.works.is_empty() || self.ringing.is_some() {
+        } else if !self.works.is_empty() || !self.ringing.is_empty() {
             // An outbound dial not yet connected, or a call offered to the agent.
             TimeState::Ringing
         } else {
