@@ -148,7 +148,25 @@ impl Instance {
         }
     }
 
+    /// Serving what the group gave it, or a standby the group gave nothing (`/readyz` says so).
+    fn ready_or_standby(&self) -> bool {
+        self.get("/readyz").is_some()
+            || self
+                .get_any("/readyz")
+                .is_some_and(|body| body.contains("no partitions assigned"))
+    }
+
     fn get(&self, path: &str) -> Option<String> {
+        let (head, body) = self.request(path)?;
+        head.starts_with("HTTP/1.1 200").then_some(body)
+    }
+
+    /// The body whatever the status.
+    fn get_any(&self, path: &str) -> Option<String> {
+        self.request(path).map(|(_, body)| body)
+    }
+
+    fn request(&self, path: &str) -> Option<(String, String)> {
         use std::io::{Read, Write};
         let mut socket = std::net::TcpStream::connect(&self.http).ok()?;
         socket.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
@@ -160,7 +178,7 @@ impl Instance {
         let mut response = String::new();
         socket.read_to_string(&mut response).ok()?;
         let (head, body) = response.split_once("\r\n\r\n")?;
-        head.starts_with("HTTP/1.1 200").then(|| body.to_string())
+        Some((head.to_string(), body.to_string()))
     }
 
     /// Events applied or rejected over the tenants this instance serves.
@@ -297,10 +315,11 @@ async fn two_instances_in_one_group_export_what_one_exports_alone() {
     wait_until_settled("the lone instance", Duration::from_secs(120), || {
         alone.get("/readyz").is_some() && alone.counted() == all.len() as u64
     });
-    // Settled: both ready (the group has formed and every partition replayed) and every event counted.
+    // Settled: the group has formed and every partition replayed (an instance the group gave nothing
+    // says so and serves nothing), and every event counted once between the two.
     wait_until_settled("the pair", Duration::from_secs(120), || {
-        left.get("/readyz").is_some()
-            && right.get("/readyz").is_some()
+        left.ready_or_standby()
+            && right.ready_or_standby()
             && left.counted() + right.counted() == all.len() as u64
     });
     // A group may still move a partition after it looked settled; the scrapes agree once it stops.
