@@ -356,7 +356,7 @@ impl WorkerState {
             .dead_letters
             .as_ref()
             .filter(|_| offset >= owned.read_before);
-        match json_v1::decode(payload, &self.limits) {
+        let rejected = match json_v1::decode(payload, &self.limits) {
             Err(error) => {
                 if let Some(suppressed) = self.log_limit.allow() {
                     tracing::warn!(partition, offset, reason = error.reason.as_str(), detail = %error.detail, suppressed, "rejected message");
@@ -364,14 +364,7 @@ impl WorkerState {
                 owned
                     .tenants
                     .count_undecodable_at(error.reason, offset as u64);
-                dead_letter(
-                    dead_letters,
-                    message.key(),
-                    payload,
-                    error.reason,
-                    partition,
-                    offset,
-                );
+                Some(error.reason)
             }
             // Live, an event from further in the future than any clock skew is garbage: accepted, it would
             // move the tenant's watermark ahead and make every true event late.
@@ -391,35 +384,28 @@ impl WorkerState {
                         "rejected an event from the future"
                     );
                 }
-                let reason = RejectReason::BadTime;
-                dead_letter(
-                    dead_letters,
-                    message.key(),
-                    payload,
-                    reason,
-                    partition,
-                    offset,
-                );
+                Some(RejectReason::BadTime)
             }
             Ok(event) => {
                 let time = event.time;
                 let immediate = owned.tenants.ingest(event, offset as u64);
-                if let Some(reason) = immediate {
-                    dead_letter(
-                        dead_letters,
-                        message.key(),
-                        payload,
-                        reason,
-                        partition,
-                        offset,
-                    );
-                }
                 // Delay is wall-clock time minus event time: meaningless under the demo's event-time clock.
                 if immediate.is_none() && live && self.clock == Clock::Wall {
                     self.telemetry
                         .event_delay(((wall_clock_ms() - time) as f64 / 1000.0).max(0.0));
                 }
+                immediate
             }
+        };
+        if let Some(reason) = rejected {
+            dead_letter(
+                dead_letters,
+                message.key(),
+                payload,
+                reason,
+                partition,
+                offset,
+            );
         }
         let read_before = owned.read_before;
         let all_dead_letters = self.dead_letters.as_ref();
