@@ -132,6 +132,7 @@ fn queues_only(queues: usize) -> Vec<Event> {
             events.push(event(
                 queued_at,
                 EventKind::CallQueued {
+                    caller: None,
                     call: call.clone(),
                     queue: queue.clone(),
                     priority: None,
@@ -208,6 +209,7 @@ fn floor(agents: usize, queues: usize, calls: Calls) -> Vec<Event> {
             let (start_kind, answer_kind) = match calls {
                 Calls::Inbound => (
                     EventKind::CallQueued {
+                        caller: None,
                         call: call.clone(),
                         queue: queue.clone(),
                         priority: None,
@@ -221,6 +223,7 @@ fn floor(agents: usize, queues: usize, calls: Calls) -> Vec<Event> {
                 ),
                 Calls::Outbound => (
                     EventKind::CallDialed {
+                        caller: None,
                         call: call.clone(),
                         agent: agent.clone(),
                         campaign: None,
@@ -290,6 +293,7 @@ fn floor(agents: usize, queues: usize, calls: Calls) -> Vec<Event> {
             events.push(event(
                 queued,
                 EventKind::CallQueued {
+                    caller: None,
                     call,
                     queue,
                     priority: None,

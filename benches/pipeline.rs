@@ -229,7 +229,7 @@ fn main() {
                         time: wall_clock_ms(),
                         tenant: Id::from("live"),
                         id: None,
-                        kind: EventKind::CallQueued { call: Id::from(format!("l{sent}")), queue: Id::from("q"), priority: None, direction: Default::default() },
+                        kind: EventKind::CallQueued { call: Id::from(format!("l{sent}")), queue: Id::from("q"), priority: None, direction: Default::default(), caller: None },
                     };
                     producer.send(&event).unwrap();
                     std::thread::sleep(Duration::from_micros(500));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Restart benchmark (issue 10): time from start to /readyz of the release binary after a restart, with
-# and without the state topic, for a simulated center of AGENTS agents over HOURS hours, against a real
+# Restart benchmark (issue 10): resident memory over a day consumed at full speed, and time from start to
+# /readyz of the release binary after a restart, with and without the state topic, for a simulated center of AGENTS agents over HOURS hours, against a real
 # tansu broker on loopback. Not a test: run by hand, `bash benches/restart.sh` (AGENTS=2000 HOURS=24
 # CALLS=10500 by default). Needs tansu on PATH (.ci/run installs it) and a release build.
 set -euo pipefail
@@ -54,6 +54,31 @@ run_until_ready() {
   kill -TERM "$pid"; wait "$pid" || true
   echo "$ready s to ready, peak RSS $((rss / 1024)) MB"
 }
+
+# A first start of a fresh group consumes the whole day at full speed: resident memory (VmRSS) sampled
+# every half second against the share of the day's events counted, so growth with the day shows.
+rss_over_the_day() {
+  local pid counted next=10 rss peak=0
+  "$bin" run --config "$dir/$1.toml" --log-format json 2>>"$dir/$1.log" & pid=$!
+  until curl -sf "http://127.0.0.1:$http/metrics" >/dev/null; do sleep 0.05; done
+  while :; do
+    counted=$(curl -sf "http://127.0.0.1:$http/metrics" | awk '/^callboard_events_total/ {s += $2} END {print s+0}')
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    [ "$rss" -gt "$peak" ] && peak=$rss
+    while [ "$next" -le 100 ] && [ "$((counted * 100))" -ge "$((next * $2))" ]; do
+      echo "  ${next}% of the day counted ($counted events): RSS $((rss / 1024)) MB, peak so far $((peak / 1024)) MB"
+      next=$((next + 10))
+    done
+    [ "$counted" -ge "$2" ] && break
+    sleep 0.5
+  done
+  echo "  peak RSS (VmHWM) $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 )) MB"
+  kill -TERM "$pid"; wait "$pid" || true
+}
+
+config memory ''
+echo "resident memory over a day consumed at full speed:"
+rss_over_the_day memory "$events"
 
 config with-state 'state_topic = "callboard-state"
 state_every = "5m"'

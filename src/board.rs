@@ -4,12 +4,14 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use dashmap::DashMap;
 
 use crate::alert::Alert;
 use crate::center::snapshot::CenterSnapshot;
 use crate::event::Id;
+use crate::ingest::group::Settling;
 use crate::report::Table;
 
 /// Where an owned partition is in its life.
@@ -48,6 +50,9 @@ pub enum Readiness {
     Replaying(Vec<String>),
     /// No broker has been reachable for longer than a short outage.
     KafkaUnreachable,
+    /// Just started and owning only part of the topic: a previous run's members (killed before they
+    /// could leave the group) may hold the rest until the broker's session timeout drops them.
+    GroupSettling,
 }
 
 impl Readiness {
@@ -58,6 +63,7 @@ impl Readiness {
             Readiness::NoPartitions => "no partitions assigned",
             Readiness::Replaying(_) => "replaying",
             Readiness::KafkaUnreachable => "kafka unreachable",
+            Readiness::GroupSettling => "waiting for the group to settle",
         }
     }
 }
@@ -67,6 +73,14 @@ pub struct Board {
     snapshots: DashMap<Id, Arc<CenterSnapshot>>,
     /// Tenants whose partition replays: their snapshots are shown, but no alert is evaluated on them.
     replaying: DashMap<Id, ()>,
+    /// Tenants whose partition the group took away: their last snapshot is shown marked stale, and
+    /// their alerts stay as they were (neither evaluated nor resolved) until the partition comes back
+    /// or another instance takes it.
+    held: DashMap<Id, ()>,
+    /// Which worker published each tenant last: only that worker may hold or withdraw it. A partition
+    /// that moves between two workers of this instance is published by the one that took it before or
+    /// after the other lets it go; either way the tenant stays on the board.
+    owners: DashMap<Id, usize>,
     /// What the alert engine has firing, ordered by fingerprint.
     alerts: std::sync::RwLock<Arc<Vec<Alert>>>,
     /// Each tenant's interval report of the day so far.
@@ -78,6 +92,9 @@ pub struct Board {
     workers: usize,
     /// Each worker's link to the brokers.
     kafka: DashMap<usize, KafkaLink>,
+    /// Per topic, until when a start that owns part of it waits for the group to settle (set at the
+    /// topic's first assignment).
+    settling: DashMap<String, Settling>,
 }
 
 impl Board {
@@ -88,13 +105,15 @@ impl Board {
         })
     }
 
-    /// Publishes a live tenant's snapshot.
+    /// Publishes a live tenant's snapshot (as worker 0).
     pub fn publish(&self, snapshot: CenterSnapshot) {
-        self.publish_in(snapshot, Phase::Live);
+        self.publish_in(snapshot, Phase::Live, 0);
     }
 
     /// Publishes a snapshot of a tenant whose partition is in `phase`.
-    pub fn publish_in(&self, snapshot: CenterSnapshot, phase: Phase) {
+    pub fn publish_in(&self, snapshot: CenterSnapshot, phase: Phase, worker: usize) {
+        self.owners.insert(snapshot.tenant.clone(), worker);
+        self.held.remove(&snapshot.tenant);
         match phase {
             Phase::Live => {
                 self.replaying.remove(&snapshot.tenant);
@@ -109,7 +128,28 @@ impl Board {
 
     /// Whether the tenant's partition is live here (alerts may fire on it).
     pub fn is_live(&self, tenant: &str) -> bool {
-        self.snapshots.contains_key(tenant) && !self.replaying.contains_key(tenant)
+        self.snapshots.contains_key(tenant)
+            && !self.replaying.contains_key(tenant)
+            && !self.held.contains_key(tenant)
+    }
+
+    /// Whether the tenant's partition was taken away and its last figures are kept (stale).
+    pub fn is_held(&self, tenant: &str) -> bool {
+        self.held.contains_key(tenant)
+    }
+
+    /// A tenant whose partition the group took from this instance: its last snapshot stays, marked
+    /// stale, until it is published again (the partition came back) or withdrawn (it went elsewhere).
+    pub fn hold(&self, tenant: &str, worker: usize) {
+        if !self.published_by(tenant, worker) {
+            return;
+        }
+        if let Some(mut entry) = self.snapshots.get_mut(tenant) {
+            let mut stale = CenterSnapshot::clone(entry.value());
+            stale.stale = true;
+            *entry.value_mut() = Arc::new(stale);
+            self.held.insert(entry.key().clone(), ());
+        }
     }
 
     pub fn publish_alerts(&self, alerts: Vec<Alert>) {
@@ -137,10 +177,23 @@ impl Board {
     }
 
     /// A tenant whose partition moved to another instance: that instance exports it now.
-    pub fn withdraw(&self, tenant: &str) {
+    /// Done only by the worker that published it last: one of this instance's other workers may have
+    /// taken the partition and published the tenant already.
+    pub fn withdraw(&self, tenant: &str, worker: usize) {
+        if !self.published_by(tenant, worker) {
+            return;
+        }
+        self.owners.remove(tenant);
         self.snapshots.remove(tenant);
         self.replaying.remove(tenant);
+        self.held.remove(tenant);
         self.intervals.remove(tenant);
+    }
+
+    fn published_by(&self, tenant: &str, worker: usize) -> bool {
+        self.owners
+            .get(tenant)
+            .is_none_or(|owner| *owner.value() == worker)
     }
 
     pub fn snapshot(&self, tenant: &str) -> Option<Arc<CenterSnapshot>> {
@@ -199,14 +252,42 @@ impl Board {
         self.kafka.iter().all(|entry| entry.value().up)
     }
 
+    /// Whether the topic's first assignment was seen and its partition count is known.
+    pub fn settling_known(&self, topic: &str) -> bool {
+        self.settling
+            .get(topic)
+            .is_some_and(|entry| entry.value().partitions.is_some())
+    }
+
+    /// At a topic's first assignment: how long the instance may wait for the group to settle. Later
+    /// assignments only fill in a partition count the first could not learn.
+    pub fn begin_settling(&self, topic: &str, settling: Settling) {
+        let mut entry = self.settling.entry(topic.to_string()).or_insert(settling);
+        if entry.partitions.is_none() {
+            entry.partitions = settling.partitions;
+        }
+    }
+
     /// Ready when the brokers are reachable (or were until moments ago), the group has assigned this
-    /// instance at least one partition, and every partition it owns is live.
+    /// instance at least one partition and, just after a start, all of them or has had the time to
+    /// drop a previous run's members, and every partition it owns is live.
     pub fn readiness(&self) -> Readiness {
         if self.kafka.iter().any(|entry| entry.value().past_grace) {
             return Readiness::KafkaUnreachable;
         }
         if self.assigned_workers.load(Ordering::Acquire) < self.workers {
             return Readiness::WaitingForAssignment;
+        }
+        let now = Instant::now();
+        if self.settling.iter().any(|entry| {
+            let owned = self
+                .partitions
+                .iter()
+                .filter(|partition| partition.key().0 == *entry.key())
+                .count();
+            entry.value().waits(owned, now)
+        }) {
+            return Readiness::GroupSettling;
         }
         if self.partitions.is_empty() {
             return Readiness::NoPartitions;
@@ -228,3 +309,7 @@ impl Board {
         self.readiness() == Readiness::Ready
     }
 }
+
+#[cfg(test)]
+#[path = "board_tests.rs"]
+mod tests;

@@ -16,7 +16,9 @@ use crate::tenants::Tenants;
 
 mod duration;
 mod simulate;
+pub(crate) mod source;
 mod staffing;
+mod token;
 
 pub use simulate::SimulateArgs;
 pub use staffing::StaffingArgs;
@@ -31,7 +33,9 @@ const EXIT_NO_INPUT: u8 = 66;
     about = "Real-time contact-center floor metrics from ACD events",
     long_about = "callboard turns the event stream of an ACD into the numbers a contact-center floor is run by: \
 service level, average handle time, abandonment, occupancy, quotas and staffing, per queue and per agent.\n\n\
-Input is the callboard JSON v1 event contract, one event per line (see spec/events.md)."
+Input is the callboard JSON v1 event contract, one event per line (see spec/events.md); `replay` and \
+`report` also read an Asterisk queue_log file (--input-format asterisk_queue_log) and FreeSWITCH \
+mod_callcenter events as JSON Lines (--input-format freeswitch_callcenter)."
 )]
 pub struct Cli {
     /// Log format on stderr (`RUST_LOG` sets the filter, default `info`).
@@ -49,18 +53,21 @@ pub enum Command {
     /// Everything on one machine with no setup: an embedded Kafka broker, a simulated day produced into
     /// it at an accelerated pace, and the service with its wallboard.
     Demo(crate::demo::DemoArgs),
-    /// Feed a JSON Lines file through the engine and print the final snapshot (tenants → queues, agents,
-    /// windows) as JSON.
+    /// Feed a JSON Lines file (or an Asterisk queue_log, or FreeSWITCH mod_callcenter events) through the engine and print the final snapshot
+    /// (tenants → queues, agents, windows) as JSON.
     Replay(ReplayArgs),
-    /// Print the interval report (per queue, or per agent with `--by agent`) of a JSON Lines file.
+    /// Print the interval report (per queue, or per agent with `--by agent`) of a JSON Lines file (or an
+    /// Asterisk queue_log, or FreeSWITCH mod_callcenter events).
     Report(ReportArgs),
-    /// Write a simulated contact-center day as JSON Lines to stdout.
+    /// Write a simulated contact-center day as JSON Lines (or as an Asterisk queue_log) to stdout.
     Simulate(SimulateArgs),
     /// What-if staffing: agents needed for a call volume and handle time (Erlang C, or Erlang A with
     /// --patience), with predicted service level, ASA, occupancy and abandonment.
     Staffing(StaffingArgs),
     /// Validate a configuration file (with CALLBOARD_ environment overrides) and explain what it sets up.
     CheckConfig(CheckConfigArgs),
+    /// Access tokens for the HTTP port: `token new` makes one.
+    Token(token::TokenArgs),
 }
 
 #[derive(Args, Debug)]
@@ -85,14 +92,18 @@ pub struct CheckConfigArgs {
 
 #[derive(Args, Debug)]
 pub struct EngineArgs {
-    /// JSON Lines input, one event per line; `-` reads stdin.
+    /// Input, one record per line in the --input-format (JSON Lines by default); `-` reads stdin.
     #[arg(long, short, value_name = "FILE|-")]
     pub input: PathBuf,
+    #[command(flatten)]
+    pub source: source::SourceArgs,
     /// Configuration file (thresholds, targets, windows, time zones); without it, the built-in defaults.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Allowed lateness, a duration such as `10s` or `2m`: events arriving up to this far behind the
-    /// latest event time are applied as if in order; overrides the configuration.
+    /// latest event time are applied as if in order; overrides the configuration (asterisk_queue_log
+    /// input takes at least 1m: its rings are dated back by their duration; freeswitch_callcenter at
+    /// least 1s).
     #[arg(long, value_name = "DURATION", value_parser = duration::millis)]
     pub lateness: Option<i64>,
     /// Does the input send call.completed? absent: a handle ends at the agent's next state, logout or
@@ -174,6 +185,7 @@ pub fn main() -> ExitCode {
         Command::Simulate(args) => simulate::command(args, &mut stdout),
         Command::Staffing(args) => staffing::run(args, &mut stdout).map_err(Failure::Usage),
         Command::CheckConfig(args) => check_config(args, &mut stdout),
+        Command::Token(args) => token::run(args, &mut stdout).map_err(Failure::Usage),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -234,11 +246,16 @@ fn run_engine(
     let (lateness, completions) = (args.lateness, args.completions);
     let config = load_config(args.config.as_deref())?;
     let limits = config.decode_limits();
+    let zone = config.center_settings(&args.source.tenant).time_zone;
+    let mut feed = source::Feed::new(&args.source, zone, limits);
+    // An adapter dates rings back: its tenant needs the lateness to apply them in order.
+    let least_lateness = feed.least_lateness_ms();
     let settings_of = std::sync::Arc::new(move |tenant: &str| {
         let mut settings = config.center_settings(tenant);
         if let Some(lateness) = lateness {
             settings.lateness_ms = lateness;
         }
+        settings.lateness_ms = settings.lateness_ms.max(least_lateness);
         if let Some(completions) = completions {
             settings.completions = completions.into();
         }
@@ -247,19 +264,18 @@ fn run_engine(
     });
     let mut tenants = Tenants::new(settings_of, limits);
     let reader = input::open(&args.input).map_err(Failure::NoInput)?;
-    input::for_each_line(
+    let lines = input::for_each_line(
         reader,
         limits.max_message_bytes,
         |line, number| match line {
-            input::Line::Text(line) => {
-                tenants.ingest_json(line, number);
-            }
+            input::Line::Text(line) => feed.line(line, number, &mut tenants),
             // Skipped by the reader unbuffered: counted as the decoder counts a message over the limit.
-            input::Line::TooLarge => tenants.count_undecodable(RejectReason::TooLarge),
+            input::Line::TooLarge => source::too_large(&mut tenants),
         },
     )?;
+    feed.finish(lines + 1, &mut tenants);
     tenants.finish();
-    summarise(&tenants);
+    summarise(&tenants, &feed.summary());
     Ok(tenants)
 }
 
@@ -300,11 +316,11 @@ fn check_config(args: &CheckConfigArgs, out: &mut dyn Write) -> Result<(), Failu
     Ok(())
 }
 
-/// One line on stderr: events applied and rejected by reason.
-fn summarise(tenants: &Tenants) {
+/// One line on stderr: events applied and rejected by reason, and what the input's decoder adds.
+fn summarise(tenants: &Tenants, decoder: &str) {
     let (applied, rejected) = tenants.totals();
     eprintln!(
-        "callboard: {applied} events applied, {} rejected{}",
+        "callboard: {applied} events applied, {} rejected{}{decoder}",
         rejected.total(),
         by_reason(&rejected)
     );

@@ -39,6 +39,9 @@ pub struct DemoArgs {
     pub partitions: i32,
 }
 
+/// Time of the simulated day the demo opens on.
+const PACED_FROM: Millis = 8 * HOUR;
+
 /// Midnight UTC of today.
 fn today_start() -> Millis {
     let now = std::time::SystemTime::now()
@@ -61,11 +64,15 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
         .context("cannot create the demo topic")?;
     // The mock broker does not answer offsets_for_times: partitions replay from the beginning.
     config.kafka.replay_by_time = false;
-    config.kafka.workers = Some(2);
+    // One group member: the embedded broker holds a first join for 3 s (its
+    // group.initial.rebalance.delay.ms), and a second member joining meanwhile starts a rebalance that
+    // waits the session timeout less a second (44 s) before anyone is assigned anything.
+    config.kafka.workers = Some(1);
     config.http.listen = args.listen.clone();
     let service = service::start(config.clone(), Clock::EventTime).await?;
     let base = format!("http://{}", service.address);
     println!("callboard demo: simulating a contact-center day at {}× speed into an embedded Kafka broker", args.speed);
+    println!("  the board opens at 08:00 of the simulated day (the night before is sent at once as today's history)");
     println!("  wallboard  {base}/");
     println!("  API        {base}/api/v1/tenants   {base}/api/v1/tenants/acme/queues");
     println!("  alerts     {base}/api/v1/alerts   (also on the call-alerts topic)");
@@ -98,13 +105,14 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
 }
 
 /// Produces the simulated day, paced so that simulated time runs `speed` times faster than the wall
-/// clock from 06:00, when the first shift arrives (the quiet night before is sent at once).
+/// clock from 08:00, on the morning ramp: the night and early morning before are sent at once, so the
+/// board opens on a busy floor with today's figures so far.
 fn produce_day(brokers: &str, topic: &str, options: &SimOptions, speed: f64, stop: &AtomicBool) {
     let mut producer = match EventProducer::new(brokers, topic, &[]) {
         Ok(producer) => producer,
         Err(error) => return tracing::error!(%error, "demo producer failed"),
     };
-    let paced_from = options.start + 6 * HOUR;
+    let paced_from = options.start + PACED_FROM;
     let started = Instant::now();
     simulate(options, |event| {
         if stop.load(Ordering::Acquire) {

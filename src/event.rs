@@ -38,6 +38,8 @@ pub enum EventKind {
         queue: Id,
         priority: Option<i64>,
         direction: Direction,
+        /// Who called, opaque (a number or a hash of it): callbacks and repeat callers.
+        caller: Option<Id>,
     },
     CallRinging {
         call: Id,
@@ -86,6 +88,8 @@ pub enum EventKind {
         call: Id,
         agent: Id,
         campaign: Option<Id>,
+        /// Who is called, opaque like `call.queued`'s `caller`: connecting reaches them.
+        caller: Option<Id>,
     },
     CallConnected {
         call: Id,
@@ -253,10 +257,13 @@ pub enum RejectReason {
     OutOfWindow,
     Duplicate,
     Inconsistent,
+    /// A record of a known source format (an adapter's, e.g. an Asterisk `queue_log` line) that the
+    /// adapter cannot use: too few fields, a partial line, a call verb without its call.
+    UnsupportedRecord,
 }
 
 impl RejectReason {
-    pub const ALL: [RejectReason; 9] = [
+    pub const ALL: [RejectReason; RejectReason::COUNT] = [
         RejectReason::MalformedJson,
         RejectReason::UnknownType,
         RejectReason::MissingField,
@@ -266,7 +273,11 @@ impl RejectReason {
         RejectReason::OutOfWindow,
         RejectReason::Duplicate,
         RejectReason::Inconsistent,
+        RejectReason::UnsupportedRecord,
     ];
+
+    /// How many reasons there are (the length of [`RejectReason::ALL`] and of [`RejectCounts`]).
+    pub const COUNT: usize = 10;
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -279,6 +290,7 @@ impl RejectReason {
             RejectReason::OutOfWindow => "out_of_window",
             RejectReason::Duplicate => "duplicate",
             RejectReason::Inconsistent => "inconsistent",
+            RejectReason::UnsupportedRecord => "unsupported_record",
         }
     }
 
@@ -290,7 +302,7 @@ impl RejectReason {
 
 /// Counts of rejected messages by reason.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct RejectCounts(pub [u64; 9]);
+pub struct RejectCounts(pub [u64; RejectReason::COUNT]);
 
 impl RejectCounts {
     pub fn add(&mut self, reason: RejectReason) {

@@ -3,6 +3,7 @@
 //! The pure core (`event`, `decode`, `center`, `kpi`) does no I/O; the CLI and later the service are
 //! thin edges around it.
 
+pub mod access;
 pub mod alert;
 pub mod board;
 pub mod center;

@@ -15,9 +15,16 @@ use tokio_util::sync::CancellationToken;
 use crate::alert::runner::{Rules, Runner};
 use crate::alert::sink::{self, SinkHandle};
 use crate::board::Board;
-use crate::config::Config;
+use crate::config::{Config, SourceConfig, SourceFormat};
+use crate::decode::amazon_connect::{ContactEventsOptions, Feed as ConnectFeed};
+use crate::decode::asterisk::QueueLogOptions;
+use crate::decode::freeswitch::CallcenterOptions;
+use crate::decode::twilio::TaskRouterOptions;
+use crate::event::Id;
+use crate::export::door::{Rules as AccessRules, Scope};
 use crate::export::http::{self, HttpState};
 use crate::export::metrics::{self, ExpositionSettings, KpiCollector};
+use crate::ingest::source::{Format, Source};
 use crate::ingest::{self, Clock, IngestSettings, Shared};
 use crate::telemetry::Telemetry;
 use crate::tenants::SettingsOf;
@@ -30,6 +37,8 @@ pub struct Service {
     pub address: SocketAddr,
     config: Arc<RwLock<Arc<Config>>>,
     rules: Rules,
+    /// Who may read what over HTTP; a reload swaps it.
+    access: AccessRules,
     reloads: Arc<AtomicU64>,
     alerts: JoinHandle<()>,
     sinks: Vec<JoinHandle<()>>,
@@ -45,7 +54,11 @@ pub struct Service {
 pub fn ingest_settings(config: &Config, clock: Clock) -> IngestSettings {
     IngestSettings {
         brokers: config.kafka.brokers.clone(),
-        topic: config.kafka.topic.clone(),
+        sources: config
+            .sources()
+            .iter()
+            .map(|source| ingest_source(config, source))
+            .collect(),
         group_id: config.kafka.group_id.clone(),
         dead_letter_topic: config.kafka.dead_letter_topic.clone(),
         properties: config
@@ -66,6 +79,92 @@ pub fn ingest_settings(config: &Config, clock: Clock) -> IngestSettings {
         settle_after: Duration::from_millis(config.engine.lateness.0.max(0) as u64),
         state_topic: config.kafka.state_topic.clone(),
         state_every: Duration::from_millis(config.kafka.state_every.0.max(1_000) as u64),
+    }
+}
+
+/// Wrap-up times by queue or agent, as an adapter takes them.
+fn wrap_ups(
+    durations: &std::collections::BTreeMap<String, crate::config::Duration>,
+) -> std::collections::BTreeMap<Id, crate::event::Millis> {
+    durations
+        .iter()
+        .map(|(name, wrap_up)| (Id::from(name.as_str()), wrap_up.0))
+        .collect()
+}
+
+/// A configured source as the workers read it.
+fn ingest_source(config: &Config, source: &SourceConfig) -> Source {
+    let format = match source.format {
+        SourceFormat::CallboardV1 => Format::CallboardV1,
+        SourceFormat::AsteriskQueueLog => {
+            let asterisk = &source.asterisk;
+            Format::AsteriskQueueLog {
+                tenant: source.tenant.as_deref().map(Id::from),
+                options: QueueLogOptions {
+                    wrap_up_ms: asterisk.wrap_up.map_or(0, |wrap_up| wrap_up.0),
+                    queue_wrap_up_ms: wrap_ups(&asterisk.queue_wrap_up),
+                    members: asterisk
+                        .members
+                        .iter()
+                        .map(|(interface, name)| {
+                            (Id::from(interface.as_str()), Id::from(name.as_str()))
+                        })
+                        .collect(),
+                    limits: config.decode_limits(),
+                    ..QueueLogOptions::default()
+                },
+                row_time_zone: source.row_time_zone(),
+            }
+        }
+        SourceFormat::FreeswitchCallcenter => {
+            let freeswitch = &source.freeswitch;
+            Format::FreeswitchCallcenter {
+                tenant: source.tenant.as_deref().map(Id::from),
+                options: CallcenterOptions {
+                    wrap_up_ms: freeswitch.wrap_up.map_or(0, |wrap_up| wrap_up.0),
+                    agent_wrap_up_ms: wrap_ups(&freeswitch.agent_wrap_up),
+                    limits: config.decode_limits(),
+                    ..CallcenterOptions::default()
+                },
+            }
+        }
+        SourceFormat::TwilioTaskrouter => Format::TwilioTaskrouter {
+            tenant: source.tenant.as_deref().map(Id::from),
+            options: TaskRouterOptions::configured(
+                Id::default(),
+                &source.twilio.channels,
+                &source.twilio.activities,
+                config.decode_limits(),
+            ),
+        },
+        SourceFormat::AmazonConnectContactEvents | SourceFormat::AmazonConnectAgentEvents => {
+            let connect = &source.amazon_connect;
+            let defaults = ContactEventsOptions::default();
+            Format::AmazonConnect {
+                tenant: source.tenant.as_deref().map(Id::from),
+                options: ContactEventsOptions {
+                    lifecycle: if source.format == SourceFormat::AmazonConnectAgentEvents {
+                        ConnectFeed::AgentEvents
+                    } else {
+                        ConnectFeed::ContactEvents
+                    },
+                    names: (connect.names.iter())
+                        .map(|(arn, name)| (arn.clone(), Id::from(name.as_str())))
+                        .collect(),
+                    channels: if connect.channels.is_empty() {
+                        defaults.channels.clone()
+                    } else {
+                        connect.channels.clone()
+                    },
+                    limits: config.decode_limits(),
+                    ..defaults
+                },
+            }
+        }
+    };
+    Source {
+        topic: source.topic.clone(),
+        format,
     }
 }
 
@@ -130,7 +229,7 @@ fn start_sinks(
 /// Binds HTTP, then starts the workers. The configuration was validated before anything was bound.
 pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     let ingest = ingest_settings(&config, clock);
-    let board = Board::new(ingest.workers);
+    let board = Board::new(ingest::worker_count(&ingest));
     let telemetry = Arc::new(Telemetry::new());
     let exposition = ExpositionSettings {
         export_agents: config.agents.export,
@@ -139,10 +238,25 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     let collector = Arc::new(KpiCollector::new(Arc::clone(&board), exposition));
     let renderer_telemetry = Arc::clone(&telemetry);
     let stop_http = CancellationToken::new();
+    let access = config.access();
+    refuse_open_port(&config.http.listen, &access)?;
+    let access: AccessRules = Arc::new(RwLock::new(Arc::new(access)));
     let state = HttpState {
         board: Arc::clone(&board),
-        metrics: Arc::new(move || metrics::render(&collector, &renderer_telemetry)),
+        metrics: Arc::new(move |scope: &Scope| {
+            if scope.sees_every_tenant() && scope.sees_agents() {
+                metrics::render(&collector, &renderer_telemetry)
+            } else {
+                metrics::render_scoped(
+                    &collector,
+                    &|tenant| scope.sees_tenant(tenant),
+                    scope.sees_agents(),
+                )
+            }
+        }),
         shutdown: stop_http.clone(),
+        access: Arc::clone(&access),
+        auth_failures: telemetry.http_auth_failures.clone(),
     };
     let listener = tokio::net::TcpListener::bind(&config.http.listen)
         .await
@@ -185,13 +299,19 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     };
     let stop_fetching = CancellationToken::new();
     let workers = ingest::spawn(&ingest, &shared, stop_fetching.clone())?;
-    tracing::info!(%address, topic = ingest.topic, group = ingest.group_id, workers = ingest.workers, "callboard started");
+    let topics: Vec<String> = ingest
+        .sources
+        .iter()
+        .map(|source| format!("{} ({})", source.topic, source.format.name()))
+        .collect();
+    tracing::info!(%address, topics = topics.join(", "), group = ingest.group_id, workers = ingest::worker_count(&ingest), "callboard started");
     Ok(Service {
         board,
         telemetry,
         address,
         config,
         rules,
+        access,
         reloads,
         alerts,
         sinks,
@@ -202,6 +322,26 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         stop_http,
         grace,
     })
+}
+
+/// Without tokens, and not declared open, the port serves only a loopback address: anyone who reaches it
+/// reads every tenant.
+fn refuse_open_port(listen: &str, access: &crate::access::Access) -> anyhow::Result<()> {
+    if access.open || !access.tokens.is_empty() {
+        return Ok(());
+    }
+    let loopback = match listen.parse::<SocketAddr>() {
+        Ok(address) => address.ip().is_loopback(),
+        Err(_) => listen.starts_with("localhost:"),
+    };
+    anyhow::ensure!(
+        loopback,
+        "http.listen = \"{listen}\" is not a loopback address, and no [[access.tokens]] are configured: \
+         anyone who reaches the port would read every tenant. Add a token (`callboard token new --name \
+         NAME` prints one with its config block), or set `[access] open = true` to serve it open on \
+         purpose."
+    );
+    Ok(())
 }
 
 impl Service {
@@ -217,6 +357,11 @@ impl Service {
             }
             if let Ok(mut rules) = self.rules.write() {
                 *rules = Arc::new(config.alert_rules());
+            }
+            // Tokens take effect at once; a revoked one's open streams end at their next tick. The
+            // port's refusal to open without tokens is checked at start only.
+            if let Ok(mut access) = self.access.write() {
+                *access = Arc::new(config.access());
             }
             *current = Arc::new(config);
         }

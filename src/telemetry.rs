@@ -36,6 +36,7 @@ pub struct Telemetry {
     rejected: IntCounterVec,
     lag: IntGaugeVec,
     kafka_up: IntGaugeVec,
+    skipped: IntCounterVec,
     delay: Histogram,
     /// The largest event delay (ms) since the alert engine last took it.
     largest_delay_ms: std::sync::atomic::AtomicU64,
@@ -43,6 +44,8 @@ pub struct Telemetry {
     alerts_firing: IntGaugeVec,
     /// Alert notifications that never reached a sink, by sink.
     pub alert_notifications_dropped: IntCounterVec,
+    /// HTTP requests refused by the door, by reason (missing, unknown, forbidden).
+    pub http_auth_failures: IntCounterVec,
 }
 
 impl Telemetry {
@@ -70,6 +73,15 @@ impl Telemetry {
                 "1 while the worker has a broker connection up, 0 while no broker is reachable.",
             ),
             &["worker"],
+        )
+        .expect("valid metric");
+        let skipped = IntCounterVec::new(
+            Opts::new(
+                "callboard_records_skipped_total",
+                "Source records that carry no callboard meaning (a queue_log CONFIGRELOAD, a custom \
+                 verb): read and passed over, not rejected.",
+            ),
+            &["topic"],
         )
         .expect("valid metric");
         let lag = IntGaugeVec::new(
@@ -117,6 +129,17 @@ impl Telemetry {
             &["rule", "severity"],
         )
         .expect("valid metric");
+        let http_auth_failures = IntCounterVec::new(
+            Opts::new(
+                "callboard_http_auth_failures_total",
+                "HTTP requests refused: no token (missing), an unknown one, or outside its scope (forbidden).",
+            ),
+            &["reason"],
+        )
+        .expect("valid metric");
+        for reason in ["missing", "unknown", "forbidden"] {
+            http_auth_failures.with_label_values(&[reason]);
+        }
         let alert_notifications_dropped = IntCounterVec::new(
             Opts::new(
                 "callboard_alert_notifications_dropped_total",
@@ -141,10 +164,12 @@ impl Telemetry {
             Box::new(rejected.clone()),
             Box::new(lag.clone()),
             Box::new(kafka_up.clone()),
+            Box::new(skipped.clone()),
             Box::new(delay.clone()),
             Box::new(dead_letters.clone()),
             Box::new(alerts_firing.clone()),
             Box::new(alert_notifications_dropped.clone()),
+            Box::new(http_auth_failures.clone()),
             Box::new(build_info),
         ] {
             registry
@@ -157,10 +182,12 @@ impl Telemetry {
             rejected,
             lag,
             kafka_up,
+            skipped,
             delay,
             largest_delay_ms: std::sync::atomic::AtomicU64::new(0),
             dead_letters,
             alerts_firing,
+            http_auth_failures,
             alert_notifications_dropped,
         }
     }
@@ -188,6 +215,10 @@ impl Telemetry {
     }
 
     /// Sets `callboard_kafka_up` of a worker: 1 while a broker connection is up.
+    pub fn record_skipped(&self, topic: &str) {
+        self.skipped.with_label_values(&[topic]).inc();
+    }
+
     pub fn kafka_up(&self, worker: usize, up: bool) {
         self.kafka_up
             .with_label_values(&[&worker.to_string()])

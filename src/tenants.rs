@@ -157,6 +157,11 @@ impl Tenants {
             .collect()
     }
 
+    /// The next [`Tenants::publish`] publishes every center, changed or not.
+    pub fn republish(&mut self) {
+        self.published.clear();
+    }
+
     /// Hands `publish` each tenant's snapshot and, when it took events since its last publication (or
     /// the configuration was reloaded), its interval report, both from one projection of its floor.
     /// The snapshot is at `now` (rolling windows and time in state move with the clock), or at the

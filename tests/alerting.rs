@@ -53,6 +53,7 @@ fn produce_a_bad_floor(brokers: String) -> std::thread::JoinHandle<()> {
                 producer.send(&event).unwrap();
             };
             send(EventKind::CallQueued {
+                caller: None,
                 call: call(second),
                 queue: queue.clone(),
                 priority: None,

@@ -54,6 +54,18 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// The one summary line of `report` and `replay` on stderr.
+/// `callboard report` with `args`, which must succeed: its rows (without the header) and summary line.
+fn report_rows(args: &[&str]) -> (Vec<String>, String) {
+    let output = callboard(args, b"");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows = text(&output.stdout)
+        .lines()
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    (rows, summary(&output))
+}
+
 fn summary(output: &Output) -> String {
     let stderr = text(&output.stderr);
     let lines: Vec<&str> = stderr
@@ -400,4 +412,100 @@ fn report_interval_takes_the_duration_syntax() {
         assert_eq!(output.status.code(), Some(2), "{refused}");
         assert!(text(&output.stderr).contains("--interval"), "{refused}");
     }
+}
+
+// The morning of tests/asterisk.rs through the command a manager runs: the same rows (worked out
+// there), the rejections and skipped records on the summary line. Events applied: members 3 (Anna's
+// login, state, queues) + 3 (Bert's); c1 5 (queued, ringing, answered, ended, completed); c2 3 (queued,
+// ringing, abandoned); c3 2; c4 5 in sales (its transfer) + 5 in support; Anna's pause and unpause 2;
+// c5 2 (queued, dequeued); c6 5; c7 3 + ended and completed at the restart 2; c8 queued + dequeued at
+// the restart 2; c9 5; Bert's pause 1 → 48.
+// The morning of tests/freeswitch.rs through the command a manager runs: the same rows (worked out
+// there), the rejections and skipped records on the summary line. Events applied: logins and states
+// of 1001 and 1002 4; c1 5 (queued, ringing, answered, ended, completed); c2 2; c3 2; c4 4; c5 4;
+// 1001's break and return 2; c6 2; c7 4; c8 2; c9 2; c10 5; 1002's logout 1 → 39.
+#[test]
+fn report_reads_freeswitch_mod_callcenter_events() {
+    let (rows, summary) = report_rows(&[
+        "report",
+        "--input",
+        "tests/scenarios/freeswitch/morning.jsonl",
+        "--input-format",
+        "freeswitch_callcenter",
+        "--tenant",
+        "acme",
+        "--agent-wrap-up",
+        "1001@default=30s",
+    ]);
+    assert_eq!(
+        rows,
+        [
+            "acme,sales@default,2026-11-23T09:00:00Z,3,2,1,0,0,1,2,0.5,0,17,150,150,0,0,30",
+            "acme,sales@default,2026-11-23T09:15:00Z,3,1,1,1,1,1,1,1,0.333333,8,270,240,0,30,8",
+            "acme,support@default,2026-11-23T09:00:00Z,3,1,1,1,0,1,1,0.5,0.333333,10,270,240,0,30,45",
+            "acme,support@default,2026-11-23T09:15:00Z,1,1,1,0,0,0,1,1,0,15,180,180,0,0,15",
+        ]
+    );
+    assert_eq!(
+        summary,
+        "callboard: 39 events applied, 5 rejected (malformed_json 1, duplicate 4), \
+         3 mod_callcenter records skipped (no callboard meaning)"
+    );
+    let refused = callboard(
+        &[
+            "report",
+            "--input",
+            "-",
+            "--input-format",
+            "freeswitch_callcenter",
+            "--agent-wrap-up",
+            "1001",
+        ],
+        b"",
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+}
+
+#[test]
+fn report_reads_an_asterisk_queue_log() {
+    let (rows, summary) = report_rows(&[
+        "report",
+        "--input",
+        "tests/scenarios/asterisk/morning.queue_log",
+        "--input-format",
+        "asterisk_queue_log",
+        "--tenant",
+        "acme",
+        "--member",
+        "SIP/1001=Anna",
+        "--queue-wrap-up",
+        "support=30s",
+    ]);
+    assert_eq!(
+        rows,
+        [
+            "acme,sales,2026-11-23T09:00:00Z,4,2,1,1,0,1,2,0.333333,0.25,20,210,210,0,0,45",
+            "acme,sales,2026-11-23T09:15:00Z,3,2,2,0,0,1,2,1,0,4.5,210,210,0,0,5",
+            "acme,support,2026-11-23T09:00:00Z,2,1,1,1,1,0,1,1,0.5,8,270,240,0,30,8",
+            "acme,support,2026-11-23T09:15:00Z,1,1,0,0,0,0,1,0,0,25,155,155,0,0,25",
+        ]
+    );
+    assert_eq!(
+        summary,
+        "callboard: 48 events applied, 3 rejected (duplicate 2, unsupported_record 1), \
+         3 queue_log records skipped (no callboard meaning)"
+    );
+    let refused = callboard(
+        &[
+            "report",
+            "--input",
+            "-",
+            "--input-format",
+            "asterisk_queue_log",
+            "--member",
+            "SIP/1001",
+        ],
+        b"",
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
 }

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use callboard::board::Board;
+use callboard::center::levels::{Lines, StateLimits};
 use callboard::center::settings::{CenterSettings, Quota, QuotaCount};
 use callboard::center::Center;
 use callboard::event::{Event, EventKind, Id, Millis, Outcome};
@@ -29,7 +30,8 @@ fn event(time: &str, kind: EventKind) -> Event {
 /// c1 waits 12 s and is answered by a1 (on the team "north"), who completes it at 09:03; c2 waits 30 s
 /// and is answered; c3 is still waiting at 09:05 after 4 minutes. a1 has a quota of 4 handled an hour.
 /// a3 (no team, no skills) dials d1 for "renewals" (connected, success) and d2 (no answer). Surveys:
-/// c1 4/5 for a1 and billing, d1 9/10 for a3, c2 3/5 for billing alone.
+/// c1 4/5 for a1 and billing, d1 9/10 for a3, c2 3/5 for billing alone. Caller X called c1 and, again,
+/// c2 (both answered); caller Y hung up on c4 in sales after 10 s.
 fn exposition() -> String {
     let events = vec![
         event(
@@ -43,6 +45,7 @@ fn exposition() -> String {
         event(
             "2026-11-23T09:00:00Z",
             EventKind::CallQueued {
+                caller: Some("X".into()),
                 call: "c1".into(),
                 queue: "billing".into(),
                 priority: None,
@@ -60,10 +63,20 @@ fn exposition() -> String {
         event(
             "2026-11-23T09:00:30Z",
             EventKind::CallQueued {
+                caller: Some("X".into()),
                 call: "c2".into(),
                 queue: "billing".into(),
                 priority: None,
                 direction: Default::default(),
+            },
+        ),
+        // c2 rings a1 (busy with c1) first; a2 takes it: a ring a1 left unanswered.
+        event(
+            "2026-11-23T09:00:35Z",
+            EventKind::CallRinging {
+                call: "c2".into(),
+                queue: "billing".into(),
+                agent: "a1".into(),
             },
         ),
         event(
@@ -77,6 +90,7 @@ fn exposition() -> String {
         event(
             "2026-11-23T09:01:00Z",
             EventKind::CallQueued {
+                caller: None,
                 call: "c3".into(),
                 queue: "billing".into(),
                 priority: None,
@@ -86,6 +100,7 @@ fn exposition() -> String {
         event(
             "2026-11-23T09:01:30Z",
             EventKind::CallDialed {
+                caller: None,
                 call: "d1".into(),
                 agent: "a3".into(),
                 campaign: Some("renewals".into()),
@@ -115,8 +130,26 @@ fn exposition() -> String {
             },
         ),
         event(
+            "2026-11-23T09:02:00Z",
+            EventKind::CallQueued {
+                caller: Some("Y".into()),
+                call: "c4".into(),
+                queue: "sales".into(),
+                priority: None,
+                direction: Default::default(),
+            },
+        ),
+        event(
+            "2026-11-23T09:02:10Z",
+            EventKind::CallAbandoned {
+                call: "c4".into(),
+                queue: "sales".into(),
+            },
+        ),
+        event(
             "2026-11-23T09:02:20Z",
             EventKind::CallDialed {
+                caller: None,
                 call: "d2".into(),
                 agent: "a3".into(),
                 campaign: Some("renewals".into()),
@@ -188,6 +221,17 @@ fn exposition() -> String {
             team: None,
             shift_length_ms: 8 * 3_600_000,
         }],
+        state_limits: StateLimits {
+            states: [(
+                "available".to_string(),
+                Lines {
+                    warning: 60.0,
+                    critical: 120.0,
+                },
+            )]
+            .into(),
+            ..StateLimits::default()
+        },
         ..CenterSettings::default()
     };
     let mut center = Center::new(Id::from("acme"), settings);
@@ -227,6 +271,8 @@ fn figures_appear_under_the_names_of_the_spec() {
         r#"callboard_agent_state{tenant="acme",agent="a1",team="north",state="on_call"} 0"#,
         // Available since completing c1 at 09:03.
         r#"callboard_agent_state_seconds{tenant="acme",agent="a1",team="north"} 120"#,
+        // 120 s available against a limit of 60 s (warning) and 120 s (critical): critical.
+        r#"callboard_agent_state_overdue{tenant="acme",agent="a1",team="north",state="available"} 2"#,
         // 1 handled against 4/h × 8 h × (5 min / 480 min) = 1/3 expected by now: pace 3.
         r#"callboard_agent_quota_pace_ratio{tenant="acme",agent="a1",team="north",quota="handled_per_hour"} 3"#,
         // 1 handled of the shift's 4/h × 8 h = 32.
@@ -248,6 +294,15 @@ fn figures_appear_under_the_names_of_the_spec() {
         r#"callboard_agent_csat_ratio{tenant="acme",agent="a1",team="north",window="today"} 0.8"#,
         r#"callboard_agent_csat_ratio{tenant="acme",agent="a3",window="today"} 0.9"#,
         r#"callboard_queue_csat_ratio{tenant="acme",queue="billing",window="today"} 0.7"#,
+        // c2 rang a1, then a2 answered it.
+        r#"callboard_agent_rings_unanswered{tenant="acme",agent="a1",team="north",window="today"} 1"#,
+        // a1 has answered nothing since (its answer of c1 came before the ring).
+        r#"callboard_agent_rings_unanswered_in_a_row{tenant="acme",agent="a1",team="north"} 1"#,
+        // X's c2 repeats c1 (1 of 2 calls with a caller); X was answered, Y awaits a callback.
+        r#"callboard_queue_repeat_caller_ratio{tenant="acme",queue="billing",window="today"} 0.5"#,
+        r#"callboard_queue_repeat_caller_ratio{tenant="acme",queue="sales",window="today"} 0"#,
+        r#"callboard_queue_callbacks_pending{tenant="acme",queue="billing"} 0"#,
+        r#"callboard_queue_callbacks_pending{tenant="acme",queue="sales"} 1"#,
         r#"callboard_build_info{version="0.1.0"} 1"#,
     ];
     for line in expected {
@@ -258,6 +313,8 @@ fn figures_appear_under_the_names_of_the_spec() {
         r#"callboard_agent_dialed_calls{tenant="acme",agent="a1""#,
         r#"callboard_agent_dialed_calls{tenant="acme",agent="a2""#,
         r#"callboard_agent_csat_ratio{tenant="acme",agent="a2""#,
+        r#"callboard_agent_rings_unanswered{tenant="acme",agent="a2""#,
+        r#"callboard_agent_rings_unanswered_in_a_row{tenant="acme",agent="a2""#,
     ] {
         assert!(
             !lines.iter().any(|line| line.starts_with(absent)),

@@ -2,6 +2,8 @@
 //! sharing partitions, a member leaving and another taking over, the broker going down and up, and
 //! garbage on the topic. Every time, the figures equal those of the same events replayed offline.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,6 +14,7 @@ use callboard::ingest::Clock;
 use callboard::service::{self, Service};
 use callboard::sim::{simulate, SimOptions};
 use callboard::tenants::Tenants;
+use common::assert_same_figures;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::mocking::MockCluster;
@@ -46,6 +49,11 @@ fn config(brokers: &str, workers: usize) -> Config {
     config.kafka.workers = Some(workers);
     config.kafka.dead_letter_topic = Some(DEAD.to_string());
     config.http.listen = "127.0.0.1:0".to_string();
+    // A member that stops is replaced within seconds, and a start settles as soon (group.rs).
+    config
+        .kafka
+        .properties
+        .insert("session.timeout.ms".to_string(), "6000".to_string());
     config
 }
 
@@ -88,29 +96,6 @@ async fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool)
     while !done() {
         assert!(started.elapsed() < timeout, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Every tenant's queues and agents on `service` equal the offline figures at the same instant.
-fn assert_same_figures(service: &Service, expected: &Tenants) {
-    for center in expected.centers() {
-        let tenant = center.tenant();
-        let online = service
-            .board
-            .snapshot(tenant)
-            .unwrap_or_else(|| panic!("{tenant} not served"));
-        let offline = center.snapshot(online.now_ms);
-        assert_eq!(
-            serde_json::to_value(&online.queues).unwrap(),
-            serde_json::to_value(&offline.queues).unwrap(),
-            "queues of {tenant}"
-        );
-        assert_eq!(
-            serde_json::to_value(&online.agents).unwrap(),
-            serde_json::to_value(&offline.agents).unwrap(),
-            "agents of {tenant}"
-        );
-        assert_eq!(online.events.applied, offline.events.applied, "{tenant}");
     }
 }
 
@@ -179,6 +164,8 @@ async fn a_member_leaves_and_the_other_takes_over_without_loss() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_broker_goes_down_and_comes_back() {
+    // The service's log shows in the test's output when it fails.
+    callboard::telemetry::init(callboard::telemetry::LogFormat::Human);
     let cluster = cluster();
     let brokers = cluster.bootstrap_servers();
     let all = events();
@@ -240,10 +227,17 @@ async fn the_broker_goes_down_and_comes_back() {
     )
     .await;
     produce(&brokers, &all[half..]);
-    wait_for("the second half", Duration::from_secs(180), || {
-        counted(&[&service]) == all.len() as u64
-    })
-    .await;
+    let waiting = Instant::now();
+    while counted(&[&service]) != all.len() as u64 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(180),
+            "timed out waiting for the second half: counted {} of {}, partitions {:?}",
+            counted(&[&service]),
+            all.len(),
+            service.board.partitions()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert_same_figures(&service, &offline(&all));
     service.stop().await;
@@ -415,6 +409,7 @@ async fn an_event_from_the_future_is_rejected_live() {
         tenant: Id::from("acme"),
         id: None,
         kind: EventKind::CallQueued {
+            caller: None,
             call: Id::from(call),
             queue: Id::from("q"),
             priority: None,
@@ -639,4 +634,17 @@ async fn a_restart_loads_the_state_topic_instead_of_replaying() {
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert_same_figures(&second, &offline(&all));
     second.stop().await;
+    // Nothing new since: the loaded state is at the committed offset, so the restart is ready at once
+    // (no message will come to end a replay).
+    let third = service::start(with_state(), Clock::EventTime)
+        .await
+        .unwrap();
+    wait_for(
+        "ready with nothing new on the topic",
+        Duration::from_secs(20),
+        || third.board.is_ready(),
+    )
+    .await;
+    assert_same_figures(&third, &offline(&all));
+    third.stop().await;
 }

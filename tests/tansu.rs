@@ -130,7 +130,7 @@ impl Instance {
             &config,
             format!(
                 "[kafka]\nbrokers = \"{brokers}\"\ntopic = \"{TOPIC}\"\ngroup_id = \"{group}\"\nworkers = 2\n\
-                 [kafka.properties]\n\"broker.address.family\" = \"v4\"\n\"session.timeout.ms\" = \"6000\"\n\
+                 [kafka.properties]\n\"broker.address.family\" = \"v4\"\n\"session.timeout.ms\" = \"6000\"\n\"client.id\" = \"{group}-{port}\"\n\
                  [http]\nlisten = \"127.0.0.1:{port}\"\n"
             ),
         )

@@ -4,6 +4,9 @@
 //!
 //! - Nothing is evaluated for a tenant that is not live (its partition replays) and nothing of it is
 //!   resolved: its alerts are dropped silently, because another owner (or this one, once live) takes over.
+//! - A tenant whose partition the group took away (its snapshot `stale`: brokers unreachable, a
+//!   rebalance under way) keeps its alerts as they are — still firing, never resolved — until it is
+//!   live here again or withdrawn (its new owner re-announces what holds).
 //! - The first live evaluation of a tenant (after a start, a restart or a partition move) fires what holds
 //!   at once, without waiting `for`: its figures were rebuilt from the replayed history, and the alert
 //!   keeps its fingerprint, so downstream sees the alert it already knows, re-announced.
@@ -95,14 +98,30 @@ impl Engine {
             .filter(|view| view.live)
             .map(|view| view.snapshot.tenant.to_string())
             .collect();
+        let held: BTreeSet<String> = tenants
+            .iter()
+            .filter(|view| !view.live && view.snapshot.stale)
+            .map(|view| view.snapshot.tenant.to_string())
+            .collect();
         self.tracked.retain(|_, tracked| {
             tracked
                 .tenant
                 .as_ref()
-                .is_none_or(|tenant| live.contains(tenant))
+                .is_none_or(|tenant| live.contains(tenant) || held.contains(tenant))
         });
         let mut notifications = Vec::new();
-        let mut seen = HashSet::new();
+        // A held tenant's alerts stand as they were.
+        let mut seen: HashSet<String> = self
+            .tracked
+            .iter()
+            .filter(|(_, tracked)| {
+                tracked
+                    .tenant
+                    .as_ref()
+                    .is_some_and(|tenant| held.contains(tenant))
+            })
+            .map(|(fingerprint, _)| fingerprint.clone())
+            .collect();
         for view in tenants.iter().filter(|view| view.live) {
             let snapshot = view.snapshot;
             let restored = !self.live_tenants.contains(snapshot.tenant.as_str());

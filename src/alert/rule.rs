@@ -35,6 +35,10 @@ pub enum QueueFigure {
     RequiredAgents,
     ForecastRequiredAgents,
     Csat,
+    /// Callers whose latest abandonment today was here, not reached since.
+    CallbacksPending,
+    /// Today's share of calls whose caller had called within the day before.
+    RepeatCallerRate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +47,11 @@ pub enum AgentFigure {
     Utilization,
     Handled,
     StateSeconds,
+    /// The agent's time in state against its limit: 0 within, 1 past warning, 2 past critical
+    /// (undefined where the state has no limit).
+    StateOverdue,
+    /// Rings let go unanswered since the agent last answered a call.
+    RingsUnansweredInARow,
     QuotaPace,
     QuotaProgress,
     Csat,
@@ -50,7 +59,7 @@ pub enum AgentFigure {
 
 impl Figure {
     /// Every figure by its configuration name.
-    pub const ALL: [(&'static str, Figure); 24] = [
+    pub const ALL: [(&'static str, Figure); 28] = [
         (
             "queue.service_level",
             Figure::Queue(QueueFigure::ServiceLevel),
@@ -89,12 +98,28 @@ impl Figure {
             Figure::Queue(QueueFigure::ForecastRequiredAgents),
         ),
         ("queue.csat", Figure::Queue(QueueFigure::Csat)),
+        (
+            "queue.callbacks_pending",
+            Figure::Queue(QueueFigure::CallbacksPending),
+        ),
+        (
+            "queue.repeat_caller_rate",
+            Figure::Queue(QueueFigure::RepeatCallerRate),
+        ),
         ("agent.occupancy", Figure::Agent(AgentFigure::Occupancy)),
         ("agent.utilization", Figure::Agent(AgentFigure::Utilization)),
         ("agent.handled", Figure::Agent(AgentFigure::Handled)),
         (
             "agent.state_seconds",
             Figure::Agent(AgentFigure::StateSeconds),
+        ),
+        (
+            "agent.state_overdue",
+            Figure::Agent(AgentFigure::StateOverdue),
+        ),
+        (
+            "agent.rings_unanswered_in_a_row",
+            Figure::Agent(AgentFigure::RingsUnansweredInARow),
         ),
         ("agent.quota_pace", Figure::Agent(AgentFigure::QuotaPace)),
         (
@@ -399,6 +424,8 @@ impl Rule {
             QueueFigure::RequiredAgents => queue.required_agents.map(f64::from),
             QueueFigure::ForecastRequiredAgents => queue.forecast_required_agents.map(f64::from),
             QueueFigure::Csat => queue.csat,
+            QueueFigure::CallbacksPending => Some(queue.callbacks as f64),
+            QueueFigure::RepeatCallerRate => queue.repeat_caller_rate,
         }
     }
 
@@ -448,6 +475,15 @@ impl Rule {
             AgentFigure::StateSeconds => vec![observation(
                 agent.state_seconds,
                 Some(("state", agent.state)),
+            )],
+            AgentFigure::StateOverdue => vec![observation(
+                (agent.state_limit_seconds.is_some())
+                    .then(|| f64::from(agent.state_level.number())),
+                Some(("state", agent.state)),
+            )],
+            AgentFigure::RingsUnansweredInARow => vec![observation(
+                Some(f64::from(agent.rings_unanswered_in_a_row)),
+                None,
             )],
             AgentFigure::Csat => vec![observation(agent.contacts.csat, None)],
         }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::engine::{fingerprint, render};
 use super::*;
+use crate::center::levels::Level;
 use crate::center::settings::{MINUTE, SECOND};
 use crate::center::snapshot::{
     AgentSnapshot, AgentsByState, CenterSnapshot, QueueSnapshot, QueueWindow, QuotaStatus,
@@ -265,6 +266,35 @@ fn nothing_fires_or_resolves_while_the_tenant_replays() {
     assert_eq!(again[0].alert.fingerprint, fired[0].alert.fingerprint);
     // A tenant that left the board (its partition went to another instance) is not resolved either.
     assert_eq!(engine.evaluate(&rules, &[], None), Vec::new());
+}
+
+#[test]
+fn a_held_tenant_keeps_its_firing_alert_until_it_is_live_again() {
+    let rules = [Rule {
+        for_ms: 0,
+        ..service_level_rule()
+    }];
+    let mut engine = Engine::new();
+    let fired = script(&mut engine, &rules, &[(0, Some(0.5))]);
+    assert_eq!(fired.len(), 1);
+    // The group took the partition away (brokers unreachable): the last figures stay, stale. A
+    // figure that would resolve the alert is not evaluated: the alert stands, nothing is sent.
+    let mut stale = snapshot(T0 + 10 * SECOND, Some(0.95));
+    stale.stale = true;
+    let held = [TenantView {
+        snapshot: &stale,
+        live: false,
+    }];
+    for _ in 0..3 {
+        assert_eq!(engine.evaluate(&rules, &held, None), Vec::new());
+        assert_eq!(engine.firing().len(), 1, "still firing while held");
+        assert_eq!(engine.firing()[0].fingerprint, fired[0].alert.fingerprint);
+    }
+    // Given back and live: evaluated again, and resolved now that the level is back.
+    let resolved = script(&mut engine, &rules, &[(20, Some(0.95))]);
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    assert_eq!(resolved[0].status, Status::Resolved);
+    assert!(engine.firing().is_empty());
 }
 
 #[test]
@@ -566,4 +596,81 @@ fn the_built_in_understaffed_rule_fires_after_five_minutes_short() {
     let late = staffing_script(&mut engine, &rules, every_15_s(720, 720, 13, 12));
     assert_eq!(late.len(), 1, "{late:?}");
     assert_eq!(late[0].at_ms, T0 + 720 * SECOND);
+}
+
+/// The optional built-in `CallboardAgentStateOverdue` (past the warning line for 1m): not in force
+/// until `alerting.enable` names it; then ana, on a break past its limit, fires after a minute, and
+/// ben, in a state without a limit, never does.
+#[test]
+fn the_optional_state_overdue_rule_is_off_until_enabled_and_fires_a_minute_past_the_limit() {
+    let overdue = |config: &str| -> Vec<Rule> {
+        crate::config::parse(config, "test", Vec::new())
+            .unwrap()
+            .alert_rules()
+            .into_iter()
+            .filter(|rule| rule.name == "CallboardAgentStateOverdue")
+            .collect()
+    };
+    assert!(overdue("").is_empty(), "off by default");
+    let rules = overdue("[alerting]\nenable = [\"CallboardAgentStateOverdue\"]");
+    assert_eq!(rules.len(), 1);
+    let floor_at = |seconds: i64, level: Level| {
+        let mut floor = snapshot(T0 + seconds * SECOND, None);
+        let mut ana = agent("ana", None, "not_ready", None);
+        ana.state_limit_seconds = Some(900.0);
+        ana.state_level = level;
+        floor.agents = vec![ana, agent("ben", None, "on_call", None)];
+        floor
+    };
+    let mut engine = Engine::new();
+    let mut notes = Vec::new();
+    for (seconds, level) in [
+        (0, Level::Normal),
+        (15, Level::Warning),
+        (45, Level::Warning),
+        (75, Level::Warning),
+        (90, Level::Critical),
+    ] {
+        notes.extend(engine.evaluate(&rules, &live(&floor_at(seconds, level)), None));
+    }
+    // Past the line from 15 s: pending; firing at 75 s, once.
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].status, Status::Firing);
+    assert_eq!(notes[0].at_ms, T0 + 75 * SECOND);
+    assert_eq!(notes[0].alert.labels["agent"], "ana");
+    assert_eq!(
+        notes[0].alert.annotations["summary"],
+        "Agent ana of acme has been not_ready past its limit"
+    );
+    let error = crate::config::parse("[alerting]\nenable = [\"NoSuchRule\"]", "test", Vec::new())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("CallboardAgentStateOverdue"), "{error}");
+}
+
+/// The optional built-in `CallboardAgentRingsUnanswered`: with `alerting.enable` naming it, an agent
+/// who let three calls in a row ring out fires at once; two in a row do not.
+#[test]
+fn the_optional_rings_rule_fires_at_three_unanswered_in_a_row() {
+    let rules: Vec<Rule> = crate::config::parse(
+        "[alerting]\nenable = [\"CallboardAgentRingsUnanswered\"]",
+        "test",
+        Vec::new(),
+    )
+    .unwrap()
+    .alert_rules()
+    .into_iter()
+    .filter(|rule| rule.name == "CallboardAgentRingsUnanswered")
+    .collect();
+    assert_eq!(rules.len(), 1);
+    let mut floor = snapshot(T0, None);
+    let mut ana = agent("ana", None, "available", None);
+    ana.rings_unanswered_in_a_row = 2;
+    let mut ben = agent("ben", None, "available", None);
+    ben.rings_unanswered_in_a_row = 3;
+    floor.agents = vec![ana, ben];
+    let notes = Engine::new().evaluate(&rules, &live(&floor), None);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].alert.labels["agent"], "ben");
+    assert_eq!(notes[0].alert.value, Some(3.0));
 }

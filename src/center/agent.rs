@@ -156,6 +156,9 @@ pub struct Tallies {
     pub surveys: u64,
     /// Σ score / scale of the agent's surveys.
     pub survey_score_sum: f64,
+    /// Calls that rang at the agent and were not answered by it: the ring ended when the call rang
+    /// elsewhere (or at the agent again), was answered by another agent, or left the queue.
+    pub rings_unanswered: u64,
 }
 
 /// The call an agent is working: from answer (or dial) to completion.
@@ -167,6 +170,8 @@ pub struct Work {
     pub outbound: bool,
     /// The outbound campaign the call was dialed for.
     pub campaign: Option<Id>,
+    /// Who an outbound call is to (opaque): its connect reaches them.
+    pub caller: Option<Id>,
     /// Answer (or connect) time; for an unconnected dial, the dial time.
     pub started_at: Millis,
     /// An outbound attempt that has not reached a person yet is not handle time.
@@ -189,6 +194,7 @@ impl Work {
             queue,
             outbound,
             campaign: None,
+            caller: None,
             started_at: time,
             connected: !outbound,
             hold_since: None,
@@ -219,6 +225,8 @@ pub enum AgentTally {
     Success,
     /// A survey, by its score / scale.
     Survey(f64),
+    /// A call rang at the agent and went elsewhere, or its caller left, without the agent answering.
+    RingUnanswered,
 }
 
 const _: () = assert!(std::mem::size_of::<(Millis, AgentTally)>() == 24);
@@ -239,6 +247,7 @@ impl AgentTally {
                 tallies.surveys += 1;
                 tallies.survey_score_sum += score_share;
             }
+            AgentTally::RingUnanswered => tallies.rings_unanswered += 1,
         }
     }
 }
@@ -283,6 +292,49 @@ pub struct Agent {
     recent: VecDeque<(Millis, AgentTally)>,
     /// Per report interval start; kept only when the center is asked to.
     pub intervals: Option<BTreeMap<Millis, AgentInterval>>,
+    /// Rings that went unanswered by the agent since it last answered a call (an agent who lets calls
+    /// ring out).
+    pub missed_rings: MissedRings,
+}
+
+/// The rings an agent let go unanswered since it last answered a call: the times they ended, after its
+/// latest answer. Times rather than a count, so the figure does not depend on the order in which events
+/// of one instant are applied: a ring that ends at the instant of an answer counts as before it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MissedRings {
+    last_answer: Option<Millis>,
+    /// The latest [`MissedRings::KEPT`] at most, in no order.
+    ended: Vec<Millis>,
+}
+
+impl MissedRings {
+    /// How many are kept: the figure stops there (an alert fires long before).
+    pub const KEPT: usize = 32;
+
+    /// A ring offered to the agent ended at `at` without its answer.
+    pub fn missed(&mut self, at: Millis) {
+        if self.last_answer.is_some_and(|answer| at <= answer) {
+            return;
+        }
+        self.ended.push(at);
+        if self.ended.len() > Self::KEPT {
+            if let Some(oldest) = (0..self.ended.len()).min_by_key(|at| self.ended[*at]) {
+                self.ended.swap_remove(oldest);
+            }
+        }
+    }
+
+    /// The agent answered a call at `at`: rings that ended until then are forgiven.
+    pub fn answered(&mut self, at: Millis) {
+        let last = self.last_answer.map_or(at, |answer| answer.max(at));
+        self.last_answer = Some(last);
+        self.ended.retain(|ended| *ended > last);
+    }
+
+    /// Rings missed in a row since the last answer.
+    pub fn in_a_row(&self) -> u32 {
+        self.ended.len() as u32
+    }
 }
 
 impl Agent {
@@ -306,6 +358,7 @@ impl Agent {
             session_tallies: Tallies::default(),
             recent: VecDeque::new(),
             intervals: keep_intervals.then(BTreeMap::new),
+            missed_rings: MissedRings::default(),
         }
     }
 

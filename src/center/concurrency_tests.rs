@@ -7,20 +7,7 @@ use super::snapshot::CenterSnapshot;
 use super::*;
 use crate::event::{Availability, EventKind, Id};
 
-fn at(text: &str) -> Millis {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .timestamp_millis()
-}
-
-fn event(time: &str, kind: EventKind) -> Event {
-    Event {
-        time: at(time),
-        tenant: Id::from("acme"),
-        id: None,
-        kind,
-    }
-}
+use super::test_events::{at, event};
 
 fn queued(time: &str, call: &str) -> Event {
     let (call, queue) = (Id::from(call), Id::from("q1"));
@@ -28,6 +15,7 @@ fn queued(time: &str, call: &str) -> Event {
     event(
         time,
         EventKind::CallQueued {
+            caller: None,
             call,
             queue,
             priority: None,
@@ -379,7 +367,8 @@ fn a_late_agent_tally_does_not_hide_newer_ones() {
     assert_eq!((half.handled, half.contacts.surveys), (1, 1));
 }
 
-/// A reload takes new quotas, opening hours and thresholds for a tenant that exists; the answered-wait
+/// A reload takes new quotas, opening hours, thresholds, board lines and state limits for a tenant
+/// that exists; the answered-wait
 /// buckets gain the new threshold's bound, starting from the count at or below it (no answer ≤ 25 s
 /// among the two of 10 s and 40 s: the 25 s bucket holds the one of 10 s), and counts stay.
 #[test]
@@ -407,7 +396,18 @@ fn a_reload_reaches_quotas_opening_hours_and_the_wait_buckets() {
         team: None,
         shift_length_ms: 8 * 60 * MINUTE,
     }];
+    reloaded.queue_defaults.lines.abandon_rate.warning = 0.02;
+    let lunch = crate::center::levels::Lines {
+        warning: 3_600.0,
+        critical: 4_500.0,
+    };
+    reloaded.state_limits.reasons.insert("lunch".into(), lunch);
     center.reconfigure(&reloaded);
+    assert_eq!(center.settings().state_limits, reloaded.state_limits);
+    assert_eq!(
+        center.floor().queues[0].settings.lines.abandon_rate.warning,
+        0.02
+    );
     assert_eq!(center.settings().quotas, reloaded.quotas);
     assert_eq!(center.settings().open_hours, Some((480, 1080)));
     let queue = &center.floor().queues[0];

@@ -7,6 +7,7 @@ use ahash::AHashMap as HashMap;
 use super::agent::{Agent, AgentIx, AgentTally, Handle, Tallies, TimeState, Work};
 use super::calendar::Calendar;
 use super::calendar::Daily;
+use super::callers::{Abandonment, Callers};
 use super::queue::{Queue, QueueIx, Tally};
 use super::settings::{CenterSettings, Completions, MINUTE};
 use crate::event::{Availability, Direction, Event, EventKind, Id, Millis, Outcome, RejectReason};
@@ -24,6 +25,8 @@ struct Call {
     transferred_to: Option<Id>,
     /// The agent the call is ringing at.
     ringing_at: Option<AgentIx>,
+    /// Who called (opaque), from `call.queued`.
+    caller: Option<Id>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -44,6 +47,8 @@ pub struct Floor {
     pub expired_calls: u64,
     /// Today's outbound tallies by campaign.
     pub campaigns: std::collections::BTreeMap<Id, Daily<Tallies>>,
+    /// Callers awaiting a callback, and who called in the last day.
+    pub callers: Callers,
     next_sweep: Millis,
     /// Not kept in a state snapshot: a restored center takes the settings in force.
     #[serde(skip)]
@@ -69,6 +74,7 @@ impl Floor {
             reasons: vec![Id::default()],
             expired_calls: 0,
             campaigns: Default::default(),
+            callers: Callers::default(),
             next_sweep: Millis::MIN,
             wait_bounds: settings.answer_wait_bounds_ms().into(),
         };
@@ -138,6 +144,9 @@ impl Floor {
                 return Err(format!("call {id}: an index is out of range"));
             }
         }
+        if (self.callers.queues()).any(|queue| queue as usize >= self.queues.len()) {
+            return Err("a callback's queue index is out of range".to_string());
+        }
         Ok(())
     }
 
@@ -195,9 +204,12 @@ impl Floor {
             self.next_sweep = time + SWEEP_EVERY_MS;
         }
         match &event.kind {
-            EventKind::CallQueued { call, queue, .. } => {
-                self.call_queued(call, queue, time, settings)
-            }
+            EventKind::CallQueued {
+                call,
+                queue,
+                caller,
+                ..
+            } => self.call_queued(call, queue, caller.as_ref(), time, settings),
             EventKind::CallRinging { call, agent, .. } => {
                 self.call_ringing(call, agent, time, settings)
             }
@@ -205,10 +217,10 @@ impl Floor {
                 self.call_answered(call, queue, agent, time, settings)
             }
             EventKind::CallAbandoned { call, queue } => {
-                self.call_left_queue(call, queue, time, true)
+                self.call_left_queue(call, queue, time, true, settings)
             }
             EventKind::CallDequeued { call, queue, .. } => {
-                self.call_left_queue(call, queue, time, false)
+                self.call_left_queue(call, queue, time, false, settings)
             }
             EventKind::CallHeld { call, agent } => self.with_work(call, agent, time, |work| {
                 if work.ended_at.is_some() || work.hold_since.is_some() {
@@ -251,6 +263,7 @@ impl Floor {
                 call,
                 agent,
                 campaign,
+                caller,
             } => {
                 self.check_room_for_a_call(agent, settings)?;
                 let ix = self.working_agent(agent, time, settings);
@@ -258,6 +271,7 @@ impl Floor {
                 let agent = &mut self.agents[ix as usize];
                 let mut work = Work::started(call.clone(), None, time, Direction::Outbound);
                 work.campaign = campaign.clone();
+                work.caller = caller.clone();
                 agent.works.push(work);
                 agent.count(time, AgentTally::Dialed, &mut self.calendar);
                 agent.settle(time, &mut self.calendar);
@@ -276,7 +290,13 @@ impl Floor {
                 let ix = self.agent_ids[agent];
                 let agent = &mut self.agents[ix as usize];
                 agent.count(time, AgentTally::Connected, &mut self.calendar);
-                let campaign = agent.work_on(call).and_then(|work| work.campaign.clone());
+                let work = agent.work_on(call);
+                let (campaign, caller) = work.map_or((None, None), |work| {
+                    (work.campaign.clone(), work.caller.clone())
+                });
+                if let Some(caller) = caller {
+                    (self.callers).reached(&caller, time, settings.caller_limits.callers);
+                }
                 self.count_campaign(campaign.as_ref(), time, |tallies| tallies.connected += 1);
                 Ok(())
             }
@@ -390,6 +410,7 @@ impl Floor {
         &mut self,
         call: &Id,
         queue: &Id,
+        caller: Option<&Id>,
         time: Millis,
         settings: &CenterSettings,
     ) -> Result<(), RejectReason> {
@@ -399,6 +420,17 @@ impl Floor {
             .entry(call.clone())
             .or_insert_with(|| new_call(time));
         entry.last_seen = time;
+        if let Some(caller) = caller {
+            entry.caller = Some(caller.clone());
+            let limit = settings.caller_limits.callers;
+            if let Some(repeat) = self.callers.queued(caller, call, time, limit) {
+                let day = self.calendar.day(time).start;
+                if let Some(tally) = self.queues[q as usize].callers.for_day(day) {
+                    tally.calls += 1;
+                    tally.repeats += u64::from(repeat);
+                }
+            }
+        }
         // Re-queued without a dequeue event: the earlier segment left its queue unanswered.
         if let Some((previous, queued_at)) = entry.waiting.take() {
             self.queues[previous as usize].stop_waiting(queued_at, call);
@@ -425,7 +457,7 @@ impl Floor {
             return Err(RejectReason::Inconsistent);
         }
         let ix = self.working_agent(agent, time, settings);
-        self.stop_ringing(call, time);
+        self.stop_ringing(call, time, None);
         let entry = self.calls.get_mut(call).expect("checked above");
         entry.last_seen = time;
         // Remembered even while the agent works another call (it shows once the agent has none), so the
@@ -439,13 +471,18 @@ impl Floor {
         Ok(())
     }
 
-    /// The agent the call was ringing at (if any) is no longer offered it.
-    fn stop_ringing(&mut self, call: &Id, time: Millis) {
+    /// The agent the call was ringing at (if any) is no longer offered it; unless that agent is the
+    /// one answering (`answered_by`), the ring went unanswered and counts for it.
+    fn stop_ringing(&mut self, call: &Id, time: Millis, answered_by: Option<AgentIx>) {
         let Some(entry) = self.calls.get_mut(call) else {
             return;
         };
         if let Some(ix) = entry.ringing_at.take() {
             let agent = &mut self.agents[ix as usize];
+            if answered_by != Some(ix) {
+                agent.count(time, AgentTally::RingUnanswered, &mut self.calendar);
+                agent.missed_rings.missed(time);
+            }
             if let Some(at) = agent.ringing.iter().position(|ringing| ringing == call) {
                 agent.ringing.remove(at);
                 agent.settle(time, &mut self.calendar);
@@ -476,11 +513,15 @@ impl Floor {
             waiting_in.stop_waiting(queued_at, call);
             waiting_in.record(time, Tally::Answered { wait_ms }, &mut self.calendar);
         }
-        self.stop_ringing(call, time);
-        self.calls.remove(call);
+        let answering = self.agent_ids.get(agent).copied();
+        self.stop_ringing(call, time, answering);
+        if let Some(caller) = self.calls.remove(call).and_then(|entry| entry.caller) {
+            (self.callers).reached(&caller, time, settings.caller_limits.callers);
+        }
         let ix = self.working_agent(agent, time, settings);
         self.end_implied_by_next_call(ix, time, settings);
         let agent = &mut self.agents[ix as usize];
+        agent.missed_rings.answered(time);
         // Another call offered at the same instant stays offered (it shows once this one is done).
         if let Some(at) = agent.ringing.iter().position(|ringing| ringing == call) {
             agent.ringing.remove(at);
@@ -495,12 +536,14 @@ impl Floor {
         Ok(())
     }
 
+    /// A call leaves its queue unanswered: abandoned (its caller then awaits a callback) or dequeued.
     fn call_left_queue(
         &mut self,
         call: &Id,
         queue: &Id,
         time: Millis,
         abandoned: bool,
+        settings: &CenterSettings,
     ) -> Result<(), RejectReason> {
         let entry = self.calls.get(call).ok_or(RejectReason::Inconsistent)?;
         let Some((q, queued_at)) = entry
@@ -517,8 +560,16 @@ impl Floor {
         };
         self.queues[q as usize].stop_waiting(queued_at, call);
         self.queues[q as usize].record(time, tally, &mut self.calendar);
-        self.stop_ringing(call, time);
-        self.calls.remove(call);
+        self.stop_ringing(call, time, None);
+        let caller = self.calls.remove(call).and_then(|entry| entry.caller);
+        if let Some(caller) = caller.filter(|_| abandoned) {
+            let abandonment = Abandonment {
+                at: time,
+                queue: q,
+                wait_ms,
+            };
+            (self.callers).abandoned(&caller, abandonment, settings.caller_limits);
+        }
         Ok(())
     }
 
@@ -544,6 +595,8 @@ impl Floor {
         });
         expired += self.drop_silent_work(expire_before, settings.call_expiry_ms);
         self.expired_calls += expired;
+        let today = self.calendar.day(self.clock).start;
+        self.callers.sweep(self.clock, today);
         let horizon = self
             .clock
             .saturating_sub(settings.longest_window_ms() + settings.lateness_ms + MINUTE);
@@ -590,5 +643,6 @@ fn new_call(time: Millis) -> Call {
         waiting: None,
         transferred_to: None,
         ringing_at: None,
+        caller: None,
     }
 }

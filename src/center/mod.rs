@@ -11,9 +11,11 @@
 
 pub mod agent;
 pub mod calendar;
+pub mod callers;
 pub mod dedup;
 pub mod floor;
 pub mod history;
+pub mod levels;
 pub mod persist;
 pub mod queue;
 pub mod settings;
@@ -115,6 +117,7 @@ impl Center {
         self.settings.queues = settings.queues.clone();
         self.settings.quotas = settings.quotas.clone();
         self.settings.open_hours = settings.open_hours;
+        self.settings.state_limits = settings.state_limits.clone();
         self.floor.reconfigure(&self.settings);
     }
 
@@ -392,8 +395,12 @@ fn retry_deferred(
 }
 
 #[cfg(test)]
+mod callers_tests;
+#[cfg(test)]
 mod concurrency_tests;
 #[cfg(test)]
 mod persist_tests;
+#[cfg(test)]
+mod test_events;
 #[cfg(test)]
 mod tests;

@@ -43,7 +43,10 @@ use crate::event::{Id, Millis, RejectCounts};
 use crate::kpi::QueueCounts;
 
 /// Version of the encoding written by [`encode`]; [`decode`] reads this one only.
-pub const FORMAT_VERSION: u16 = 1;
+///
+/// 2: `RejectCounts` has the `unsupported_record` reason (10 counts), agents count unanswered rings.
+/// 3: agents keep the rings they let go unanswered since their last answer.
+pub const FORMAT_VERSION: u16 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {

@@ -90,6 +90,13 @@ impl QueueCounts {
     }
 }
 
+/// Calls that named their caller, and those of them from a caller who had called within the day before.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CallerTally {
+    pub calls: u64,
+    pub repeats: u64,
+}
+
 /// Survey results: count and Σ score / scale.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SurveyTally {
@@ -115,6 +122,8 @@ pub struct Queue {
     waiting: BTreeSet<(Millis, Id)>,
     /// Today's surveys naming this queue.
     pub surveys: Daily<SurveyTally>,
+    /// Today's calls with a caller, and repeat callers among them.
+    pub callers: Daily<CallerTally>,
     /// Every count since the center started: the source of the Prometheus counters.
     #[serde(with = "super::persist::QueueCountsDef")]
     pub totals: QueueCounts,
@@ -144,6 +153,7 @@ impl Queue {
             today_waits: None,
             waiting: BTreeSet::new(),
             surveys: Daily::default(),
+            callers: Daily::default(),
         }
     }
 

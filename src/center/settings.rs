@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono_tz::Tz;
 
+use super::levels::{QueueLines, StateLimits};
 use crate::event::{Id, Millis};
 use crate::kpi::ServiceLevelFormula;
 
@@ -26,6 +27,8 @@ pub struct QueueSettings {
     pub staffing_window_ms: Millis,
     /// Mean caller patience, when known: staffing then uses Erlang A.
     pub patience_ms: Option<Millis>,
+    /// Where the board turns its figures amber and red.
+    pub lines: QueueLines,
 }
 
 impl QueueSettings {
@@ -44,6 +47,10 @@ impl Default for QueueSettings {
             service_level_formula: ServiceLevelFormula::default(),
             staffing_window_ms: Self::DEFAULT_STAFFING_WINDOW_MS,
             patience_ms: None,
+            lines: QueueLines::defaults(
+                Self::DEFAULT_SERVICE_LEVEL_TARGET,
+                Self::DEFAULT_THRESHOLD_MS,
+            ),
         }
     }
 }
@@ -109,6 +116,10 @@ pub struct CenterSettings {
     pub completions: Completions,
     /// Calls one agent may work at once (talk, hold or wrap-up); an answer beyond it is `inconsistent`.
     pub max_calls_per_agent: usize,
+    /// How long an agent may stay in a state or a not-ready reason before the board turns amber, red.
+    pub state_limits: StateLimits,
+    /// How many callers awaiting a callback, and how many callers in all, the tenant keeps.
+    pub caller_limits: super::callers::CallerLimits,
 }
 
 /// Does the feed end handles with `call.completed`?
@@ -265,6 +276,8 @@ impl Default for CenterSettings {
             open_hours: None,
             completions: Completions::Sent,
             max_calls_per_agent: Self::DEFAULT_MAX_CALLS_PER_AGENT,
+            caller_limits: Default::default(),
+            state_limits: StateLimits::default(),
         }
     }
 }

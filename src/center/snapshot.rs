@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::agent::{Tallies, TimeState};
 use super::calendar::Calendar;
 use super::floor::Floor;
+use super::levels::{Level, QueueLevels, QueueLines};
 use super::queue::{record_wait, wait_histogram, Queue, Tally};
 use super::settings::{CenterSettings, RollingWindow};
 use crate::event::{Id, Millis, RejectCounts, RejectReason};
@@ -41,6 +42,30 @@ pub struct CenterSnapshot {
     /// Within the tenant's opening hours (or, with none configured, any agent logged in): a silent
     /// feed now means a dead feed, not a quiet floor.
     pub open: bool,
+    /// These are the last figures before the group took the tenant's partition from this instance
+    /// (brokers unreachable past the session timeout, or a rebalance under way): kept and served
+    /// until the group gives the partition back or to another instance, but no longer updated.
+    pub stale: bool,
+    /// Callers who abandoned today and have not been reached since, the longest waiting first (served
+    /// by `/api/v1/tenants/{tenant}/callbacks`, not in the snapshot's JSON).
+    #[serde(skip)]
+    pub callbacks: std::sync::Arc<[Callback]>,
+}
+
+/// A caller who abandoned today and has not been reached since.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Callback {
+    /// As the feed named it (opaque: a number or a hash of it).
+    pub caller: Id,
+    /// The queue of the latest abandonment.
+    pub queue: Id,
+    /// When the caller last hung up waiting (RFC 3339), and how long that wait was.
+    pub abandoned_at: String,
+    #[serde(skip)]
+    pub abandoned_ms: Millis,
+    pub wait_seconds: f64,
+    /// Calls the caller abandoned today since last reached.
+    pub abandoned_calls: usize,
 }
 
 /// Outbound results and customer satisfaction from one set of tallies (`metrics.md`: contact rate,
@@ -135,9 +160,19 @@ pub struct QueueSnapshot {
     #[serde(skip)]
     pub oldest_waiting_ms: Option<Millis>,
     pub agents: AgentsByState,
+    /// Where the board's figures stand against the queue's lines (`levels` in its configuration).
+    pub levels: QueueLevels,
     /// Today's mean survey score / scale.
     pub csat: Option<f64>,
     pub surveys: u64,
+    /// Callers whose latest abandonment today was here and who have not been reached since.
+    pub callbacks: usize,
+    /// Today's calls that named their caller, those of them from a caller who had called within the
+    /// day before, and their ratio (absent without callers): the usual stand-in for first-contact
+    /// resolution.
+    pub calls_with_caller: u64,
+    pub repeat_calls: u64,
+    pub repeat_caller_rate: Option<f64>,
     /// Every count since this instance took the tenant (the counters of the exposition).
     pub totals: QueueCounts,
     /// Answered waits by upper bound in seconds, cumulative (the last bound is +Inf).
@@ -218,6 +253,12 @@ pub struct AgentSnapshot {
     pub on_hold: bool,
     pub state_since: Option<String>,
     pub state_seconds: Option<f64>,
+    /// The warning line of the state (or not-ready reason) the agent is in, where one is configured
+    /// (`state_limits`), and where its time in state stands against it.
+    pub state_limit_seconds: Option<f64>,
+    pub state_level: Level,
+    /// Rings the agent let go unanswered since it last answered a call.
+    pub rings_unanswered_in_a_row: u32,
     /// Session start (login) of the current or last session.
     pub session_start: Option<String>,
     #[serde(skip)]
@@ -251,6 +292,8 @@ pub struct AgentWindow {
     /// Not-ready milliseconds by reason (`""` where none was given).
     pub not_ready_by_reason: BTreeMap<String, u64>,
     pub handled: u64,
+    /// Calls that rang at the agent and were not answered by it ("ring no answer").
+    pub rings_unanswered: u64,
     pub aht_seconds: Option<f64>,
     pub occupancy: Option<f64>,
     pub utilization: Option<f64>,
@@ -304,12 +347,16 @@ pub fn build(
         calendar: &mut calendar,
         scratch: &mut scratch,
     };
-    let queues = floor
+    let mut queues: Vec<QueueSnapshot> = floor
         .queues
         .iter()
         .zip(staffing)
         .map(|(queue, agents)| queue_snapshot(queue, agents, &mut context))
         .collect();
+    let (callbacks, by_queue) = callbacks(floor, day_start);
+    for (queue, count) in queues.iter_mut().zip(by_queue) {
+        queue.callbacks = count;
+    }
     let agents = floor
         .agents
         .iter()
@@ -339,7 +386,34 @@ pub fn build(
         campaigns,
         teams,
         open,
+        stale: false,
+        callbacks: callbacks.into(),
     }
+}
+
+/// The callers awaiting a callback, counting only today's abandonments (an earlier one stays until the
+/// next sweep), the longest waiting first; and how many by the queue of their latest abandonment.
+fn callbacks(floor: &Floor, day_start: Millis) -> (Vec<Callback>, Vec<usize>) {
+    let mut by_queue = vec![0; floor.queues.len()];
+    let list = floor
+        .callers
+        .callbacks()
+        .into_iter()
+        .filter_map(|(caller, list)| {
+            let today: Vec<_> = list.into_iter().filter(|at| at.at >= day_start).collect();
+            let last = today.last()?;
+            *by_queue.get_mut(last.queue as usize)? += 1;
+            Some(Callback {
+                caller: caller.clone(),
+                queue: floor.queues.get(last.queue as usize)?.id.clone(),
+                abandoned_at: rfc3339(last.at),
+                abandoned_ms: last.at,
+                wait_seconds: seconds(Millis::from(last.wait_ms)),
+                abandoned_calls: today.len(),
+            })
+        })
+        .collect();
+    (list, by_queue)
 }
 
 /// What every queue's snapshot shares.
@@ -382,7 +456,16 @@ fn queue_snapshot(
         queue.today_waits(day_start),
     ));
     let oldest = queue.oldest_waiting_since();
+    let longest = oldest.map(|since| seconds((now - since).max(0)));
+    // The first window: the first rolling one, else today.
+    let levels = queue_levels(
+        &queue.settings.lines,
+        &windows[0],
+        queue.calls_waiting(),
+        longest,
+    );
     let surveys = queue.surveys.of_day(day_start).copied().unwrap_or_default();
+    let callers = queue.callers.of_day(day_start).copied().unwrap_or_default();
     let mut cumulative = 0;
     let answer_wait_buckets = queue
         .wait_bucket_counts
@@ -423,13 +506,37 @@ fn queue_snapshot(
         service_level_target: queue.settings.service_level_target,
         service_level_formula: queue.settings.service_level_formula.as_str(),
         windows,
+        levels,
         calls_waiting: queue.calls_waiting(),
-        longest_waiting_seconds: oldest.map(|since| seconds((now - since).max(0))),
+        longest_waiting_seconds: longest,
         oldest_waiting_since: oldest.map(rfc3339),
         oldest_waiting_ms: oldest,
         agents,
         csat: kpi::csat(surveys.score_sum, surveys.surveys),
         surveys: surveys.surveys,
+        callbacks: 0,
+        calls_with_caller: callers.calls,
+        repeat_calls: callers.repeats,
+        repeat_caller_rate: (callers.calls > 0)
+            .then(|| callers.repeats as f64 / callers.calls as f64),
+    }
+}
+
+/// Where a queue's board figures stand: service level and abandon rate of `window` (the first
+/// rolling one), calls waiting and the longest wait now.
+fn queue_levels(
+    lines: &QueueLines,
+    window: &QueueWindow,
+    calls_waiting: usize,
+    longest_wait_seconds: Option<f64>,
+) -> QueueLevels {
+    QueueLevels {
+        service_level: lines.service_level.below(window.service_level),
+        longest_wait: lines.longest_wait_seconds.above(longest_wait_seconds),
+        calls_waiting: (lines.calls_waiting).map_or(Level::Normal, |lines| {
+            lines.above(Some(calls_waiting as f64))
+        }),
+        abandon_rate: lines.abandon_rate.above(window.abandon_rate),
     }
 }
 

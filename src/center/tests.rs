@@ -5,29 +5,17 @@ use super::snapshot::CenterSnapshot;
 use super::*;
 use crate::event::{Availability, EventKind, Id};
 
-fn at(text: &str) -> Millis {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .timestamp_millis()
-}
+use super::test_events::{at, event};
 
 fn id(text: &str) -> Id {
     Id::from(text)
-}
-
-fn event(time: &str, kind: EventKind) -> Event {
-    Event {
-        time: at(time),
-        tenant: id("acme"),
-        id: None,
-        kind,
-    }
 }
 
 fn queued(time: &str, call: &str, queue: &str) -> Event {
     event(
         time,
         EventKind::CallQueued {
+            caller: None,
             call: id(call),
             queue: id(queue),
             priority: None,
@@ -328,6 +316,7 @@ fn required_agents_follow_the_staffing_window() {
         events.push(stamp(
             queued_at,
             EventKind::CallQueued {
+                caller: None,
                 call: call.clone(),
                 queue: id("q"),
                 priority: None,
@@ -590,4 +579,217 @@ fn work_on_a_call_silent_past_the_expiry_is_dropped_not_handled() {
     let queue = window(&snapshot, "q", "today");
     assert_eq!((queue.counts.answered, queue.counts.handled), (2, 1));
     assert_eq!(queue.aht_seconds, Some(130.0));
+}
+
+fn ringing(time: &str, call: &str, queue: &str, agent: &str) -> Event {
+    event(
+        time,
+        EventKind::CallRinging {
+            call: id(call),
+            queue: id(queue),
+            agent: id(agent),
+        },
+    )
+}
+
+// Each ring that ends without its agent answering counts one unanswered ring for that agent:
+//   c1 rings at a1 (09:00:05), then at a2 (09:00:20: a1's ring ended, 1 for a1), then at a1 again
+//   (09:00:35: 1 for a2), and a1 answers (09:00:40: its own answer, no count) → a1 1, a2 1;
+//   c2 rings at a2 (09:01:05) and the caller hangs up (09:01:10) → a2 2;
+//   c3 rings at a3 and a3 answers → a3 0.
+// In a row, since each last answered: a1 answered c1 after its missed ring (0); a2 missed two and
+// answered none (2); a3 none (0).
+#[test]
+fn rings_that_end_without_their_agent_answering_count_as_unanswered() {
+    let (snapshot, rejections) = run(
+        vec![
+            queued("2026-11-23T09:00:00Z", "c1", "billing"),
+            ringing("2026-11-23T09:00:05Z", "c1", "billing", "a1"),
+            ringing("2026-11-23T09:00:20Z", "c1", "billing", "a2"),
+            ringing("2026-11-23T09:00:35Z", "c1", "billing", "a1"),
+            answered("2026-11-23T09:00:40Z", "c1", "billing", "a1"),
+            queued("2026-11-23T09:01:00Z", "c2", "billing"),
+            ringing("2026-11-23T09:01:05Z", "c2", "billing", "a2"),
+            abandoned("2026-11-23T09:01:10Z", "c2", "billing"),
+            queued("2026-11-23T09:02:00Z", "c3", "billing"),
+            ringing("2026-11-23T09:02:01Z", "c3", "billing", "a3"),
+            answered("2026-11-23T09:02:04Z", "c3", "billing", "a3"),
+        ],
+        "2026-11-23T09:05:00Z",
+    );
+    assert_eq!(rejections, vec![]);
+    let today = |agent: &str| {
+        let agent = snapshot
+            .agents
+            .iter()
+            .find(|candidate| candidate.agent == agent)
+            .expect("agent present");
+        let today = agent.windows.iter().find(|window| window.window == "today");
+        today.expect("today").rings_unanswered
+    };
+    assert_eq!((today("a1"), today("a2"), today("a3")), (1, 2, 0));
+    let in_a_row = |agent: &str| {
+        (snapshot.agents.iter())
+            .find(|candidate| candidate.agent == agent)
+            .map(|agent| agent.rings_unanswered_in_a_row)
+    };
+    assert_eq!(
+        (in_a_row("a1"), in_a_row("a2"), in_a_row("a3")),
+        (Some(0), Some(2), Some(0))
+    );
+}
+
+// a1 is offered c1 at 09:00:00 and the caller hangs up at 09:00:10, the instant a1 answers c2: the
+// ring that ended at the answer's instant counts as before it, whichever of the two arrives first (0 in a
+// row). Then c3 rings at a1 at 09:01:00 and goes to a2 at 09:01:20 (a1: 1 in a row).
+#[test]
+fn rings_missed_in_a_row_do_not_depend_on_the_order_of_one_instant() {
+    let hang_up = abandoned("2026-11-23T09:00:10Z", "c1", "billing");
+    let answer = answered("2026-11-23T09:00:10Z", "c2", "billing", "a1");
+    let a1_in_a_row = |events: Vec<Event>, now: &str| {
+        let (snapshot, rejections) = run(events, now);
+        assert_eq!(rejections, vec![]);
+        (snapshot.agents.iter())
+            .find(|agent| agent.agent == "a1")
+            .map(|agent| agent.rings_unanswered_in_a_row)
+    };
+    for (first, second) in [(&hang_up, &answer), (&answer, &hang_up)] {
+        let mut events = vec![
+            queued("2026-11-23T09:00:00Z", "c1", "billing"),
+            ringing("2026-11-23T09:00:00Z", "c1", "billing", "a1"),
+            queued("2026-11-23T09:00:05Z", "c2", "billing"),
+            first.clone(),
+            second.clone(),
+        ];
+        assert_eq!(a1_in_a_row(events.clone(), "2026-11-23T09:00:30Z"), Some(0));
+        events.extend([
+            queued("2026-11-23T09:01:00Z", "c3", "billing"),
+            ringing("2026-11-23T09:01:00Z", "c3", "billing", "a1"),
+            ringing("2026-11-23T09:01:20Z", "c3", "billing", "a2"),
+        ]);
+        assert_eq!(a1_in_a_row(events, "2026-11-23T09:02:00Z"), Some(1));
+    }
+}
+
+#[test]
+fn missed_rings_keep_the_latest_and_forgive_up_to_the_latest_answer_in_any_order() {
+    use super::agent::MissedRings;
+    // 40 rings missed at 1..=40 s after an answer at 0: 32 kept (9..=40). An answer at 30 s leaves
+    // 31..=40 (10); one at 20 s arriving after it changes nothing.
+    let mut steps: Vec<(bool, Millis)> = (1..=40).map(|at| (false, at * 1000)).collect();
+    steps.insert(0, (true, 0));
+    steps.extend([(true, 30_000), (true, 20_000)]);
+    let apply = |steps: &[(bool, Millis)]| {
+        let mut rings = MissedRings::default();
+        for (answer, at) in steps {
+            if *answer {
+                rings.answered(*at);
+            } else {
+                rings.missed(*at);
+            }
+        }
+        rings
+    };
+    let forward = apply(&steps);
+    assert_eq!(forward.in_a_row(), 10);
+    let mut reversed = steps.clone();
+    reversed.reverse();
+    assert_eq!(apply(&reversed).in_a_row(), 10);
+    let before_the_answers = apply(&steps[..41]);
+    assert_eq!(before_the_answers.in_a_row(), MissedRings::KEPT as u32);
+}
+
+#[test]
+fn board_levels_follow_the_lines_worked_out_by_hand() {
+    use super::levels::{Level, Lines};
+    // sales (default lines: service level 0.8 / 0.7, longest wait 20 s / 60 s, abandon rate 0.05 /
+    // 0.10, no calls-waiting lines): c1 queued 09:00:00, answered 09:00:10 (within 20 s); c2 queued
+    // 09:01:00, abandoned 09:01:30; c3 queued 09:02:00, still waiting. billing has calls-waiting lines
+    // 1 / 2 and c4 waiting since 09:13:00. ben is on break from 09:05:00, break limited to 15 min.
+    let mut settings = CenterSettings::default();
+    let mut billing = settings.queue_defaults.clone();
+    billing.lines.calls_waiting = Some(Lines {
+        warning: 1.0,
+        critical: 2.0,
+    });
+    settings.queues.insert(id("billing"), billing);
+    settings.state_limits.reasons.insert(
+        "break".to_string(),
+        Lines {
+            warning: 900.0,
+            critical: 1_800.0,
+        },
+    );
+    let mut center = Center::new(id("acme"), settings);
+    let mut rejections = Vec::new();
+    let login = event(
+        "2026-11-23T09:00:00Z",
+        EventKind::AgentLogin {
+            agent: id("ben"),
+            queues: Some(vec![id("sales")]),
+            team: None,
+        },
+    );
+    let on_break = event(
+        "2026-11-23T09:05:00Z",
+        EventKind::AgentState {
+            agent: id("ben"),
+            availability: Availability::NotReady {
+                reason: Some(id("break")),
+            },
+        },
+    );
+    for (tag, event) in [
+        login,
+        queued("2026-11-23T09:00:00Z", "c1", "sales"),
+        answered("2026-11-23T09:00:10Z", "c1", "sales", "ana"),
+        queued("2026-11-23T09:01:00Z", "c2", "sales"),
+        abandoned("2026-11-23T09:01:30Z", "c2", "sales"),
+        queued("2026-11-23T09:02:00Z", "c3", "sales"),
+        on_break,
+        queued("2026-11-23T09:13:00Z", "c4", "billing"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        center.ingest(event, tag as u64, &mut rejections);
+    }
+    center.flush(&mut rejections);
+    assert!(rejections.is_empty());
+    // 09:14:00, 15 m window (08:59, 09:14]: sales offered 3, answered 1 within, abandoned 1: service
+    // level 1 / 2 = 0.5 < 0.7, critical; abandon rate 1 / 3 > 0.10, critical; c3 has waited 720 s
+    // ≥ 60, critical; calls waiting has no lines. billing: 1 waiting = warning line; nothing
+    // answered, so no service level (normal); c4 has waited 60 s ≥ 60, critical. ben: 540 s of a
+    // 900 s break, normal.
+    let snapshot = center.snapshot(at("2026-11-23T09:14:00Z"));
+    let levels = |queue: &str| {
+        let levels = snapshot
+            .queues
+            .iter()
+            .find(|q| q.queue == queue)
+            .unwrap()
+            .levels;
+        (
+            levels.service_level,
+            levels.abandon_rate,
+            levels.longest_wait,
+            levels.calls_waiting,
+        )
+    };
+    use Level::*;
+    assert_eq!(levels("sales"), (Critical, Critical, Critical, Normal));
+    assert_eq!(levels("billing"), (Normal, Normal, Critical, Warning));
+    let ben = |snapshot: &CenterSnapshot| {
+        let ben = snapshot.agents.iter().find(|a| a.agent == "ben").unwrap();
+        (ben.state_seconds, ben.state_limit_seconds, ben.state_level)
+    };
+    assert_eq!(ben(&snapshot), (Some(540.0), Some(900.0), Normal));
+    // 09:21:00: 960 s of break, past 900: warning; 09:36:00: 1,860 s, past 1,800: critical.
+    let later = center.snapshot(at("2026-11-23T09:21:00Z"));
+    assert_eq!(ben(&later), (Some(960.0), Some(900.0), Warning));
+    let later = center.snapshot(at("2026-11-23T09:36:00Z"));
+    assert_eq!(ben(&later), (Some(1_860.0), Some(900.0), Critical));
+    // ana, answering without a limit for being on a call, has none.
+    let ana = later.agents.iter().find(|a| a.agent == "ana").unwrap();
+    assert_eq!((ana.state_limit_seconds, ana.state_level), (None, Normal));
 }

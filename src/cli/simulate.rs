@@ -6,9 +6,14 @@ use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use clap::ValueEnum;
 
 use super::{duration, Failure};
+use crate::decode::amazon_connect::write::ContactEventsWriter;
+use crate::decode::asterisk::write::QueueLogWriter;
+use crate::decode::freeswitch::write::CallcenterWriter;
 use crate::decode::json_v1;
+use crate::decode::twilio::write::TaskRouterWriter;
 use crate::event::{Event, Millis};
 use crate::ingest::produce::EventProducer;
 use crate::sim::{simulate, SimOptions};
@@ -66,6 +71,15 @@ pub struct SimulateArgs {
     /// With --brokers, the topic to produce to.
     #[arg(long, default_value = "call-events")]
     pub topic: String,
+    /// Output format: callboard JSON v1 lines, or the day as an Asterisk queue_log would have written
+    /// it (without what queue_log cannot carry: holds, wrap-up ends, outbound calls, surveys; read it
+    /// back with `report --input-format asterisk_queue_log`), or as FreeSWITCH mod_callcenter would have
+    /// sent it (likewise without holds, wrap-up ends, outbound calls, surveys), as Twilio TaskRouter
+    /// Event Streams CloudEvents (without holds, outbound calls, surveys), or as Amazon Connect contact
+    /// events (without holds, rings, agent logins and states, outbound calls, surveys). Not with
+    /// --brokers.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = super::source::InputFormat::CallboardV1)]
+    pub format: super::source::InputFormat,
 }
 
 impl SimulateArgs {
@@ -120,9 +134,57 @@ impl SimulateArgs {
 
 /// `callboard simulate`: to stdout, or with `--brokers` to a Kafka topic.
 pub fn command(args: &SimulateArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    use super::source::InputFormat;
+    if matches!(
+        args.format,
+        InputFormat::AmazonConnectCtr | InputFormat::AmazonConnectAgentEvents
+    ) {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "simulate writes callboard_v1, asterisk_queue_log, freeswitch_callcenter, twilio_taskrouter or amazon_connect_contact_events, not {}",
+            clap::ValueEnum::to_possible_value(&args.format)
+                .map_or_else(String::new, |value| value.get_name().to_string())
+        )));
+    }
     let Some(brokers) = &args.brokers else {
-        return run(args, &mut Lines::new(out)).map_err(Failure::Usage);
+        let result = match args.format {
+            InputFormat::CallboardV1 => run(args, &mut Lines::new(out)),
+            InputFormat::AsteriskQueueLog => {
+                let mut queue_log = QueueLogWriter::new();
+                let write = move |event: &Event, lines: &mut Vec<u8>| queue_log.write(event, lines);
+                run(args, &mut SourceLines::new(out, write))
+            }
+            InputFormat::FreeswitchCallcenter => {
+                let mut callcenter = CallcenterWriter::new();
+                let write =
+                    move |event: &Event, lines: &mut Vec<u8>| callcenter.write(event, lines);
+                run(args, &mut SourceLines::new(out, write))
+            }
+            InputFormat::TwilioTaskrouter => {
+                let mut taskrouter = TaskRouterWriter::new();
+                let write =
+                    move |event: &Event, lines: &mut Vec<u8>| taskrouter.write(event, lines);
+                run(args, &mut SourceLines::new(out, write))
+            }
+            InputFormat::AmazonConnectContactEvents => {
+                let mut contact_events = ContactEventsWriter::new();
+                let write =
+                    move |event: &Event, lines: &mut Vec<u8>| contact_events.write(event, lines);
+                run(args, &mut SourceLines::new(out, write))
+            }
+            InputFormat::AmazonConnectCtr | InputFormat::AmazonConnectAgentEvents => {
+                unreachable!("refused above")
+            }
+        };
+        return result.map_err(Failure::Usage);
     };
+    if args.format != InputFormat::CallboardV1 {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--format {} writes to stdout only, not with --brokers",
+            args.format
+                .to_possible_value()
+                .map_or_else(String::new, |value| value.get_name().to_string())
+        )));
+    }
     let producer = EventProducer::new(brokers, &args.topic, &[]).map_err(Failure::Usage)?;
     let mut kafka = KafkaOutput { producer, sent: 0 };
     run(args, &mut kafka).map_err(Failure::Other)?;
@@ -161,6 +223,35 @@ impl<W: Write> Output for Lines<W> {
         json_v1::encode(event, &mut self.line);
         self.line.push(b'\n');
         self.writer.write_all(&self.line)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// A source format's lines (queue_log, mod_callcenter, TaskRouter or contact-event JSON) to a writer, each event written by `write`.
+struct SourceLines<W: Write, F: FnMut(&Event, &mut Vec<u8>)> {
+    writer: io::BufWriter<W>,
+    write: F,
+    lines: Vec<u8>,
+}
+
+impl<W: Write, F: FnMut(&Event, &mut Vec<u8>)> SourceLines<W, F> {
+    fn new(writer: W, write: F) -> Self {
+        SourceLines {
+            writer: io::BufWriter::with_capacity(1 << 16, writer),
+            write,
+            lines: Vec::with_capacity(512),
+        }
+    }
+}
+
+impl<W: Write, F: FnMut(&Event, &mut Vec<u8>)> Output for SourceLines<W, F> {
+    fn emit(&mut self, event: &Event) -> io::Result<()> {
+        self.lines.clear();
+        (self.write)(event, &mut self.lines);
+        self.writer.write_all(&self.lines)
     }
 
     fn flush(&mut self) -> io::Result<()> {

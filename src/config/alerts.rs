@@ -55,6 +55,9 @@ pub struct AlertConfig {
     pub team: Option<String>,
     pub quota: Option<String>,
     pub state: Option<String>,
+    /// `false`: the rule is written but not in force (the optional built-in rules; switch one on
+    /// with `alerting.enable`).
+    pub enabled: Option<bool>,
     /// Extra labels on the alert.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
@@ -75,6 +78,8 @@ pub struct AlertingConfig {
     /// Include the built-in rules (service level, longest wait, abandons, understaffed, quota pace,
     /// silent feed, lag); a rule of the same name replaces one.
     pub default_rules: bool,
+    /// Optional built-in rules to switch on by name (`CallboardAgentStateOverdue`).
+    pub enable: Vec<String>,
     /// Kafka topic of alert notifications (JSON, key = fingerprint); `""` turns it off.
     pub kafka_topic: String,
     /// Alertmanager base URL, e.g. `http://127.0.0.1:9093` (alerts go to `/api/v2/alerts`).
@@ -93,6 +98,7 @@ impl Default for AlertingConfig {
     fn default() -> Self {
         AlertingConfig {
             default_rules: true,
+            enable: Vec::new(),
             kafka_topic: "call-alerts".to_string(),
             alertmanager_url: None,
             webhook_url: None,
@@ -118,6 +124,22 @@ impl AlertingConfig {
         }
         if self.queue_capacity == 0 {
             return Err(invalid("queue_capacity", "must be at least 1".into()));
+        }
+        let built_in = default_rules();
+        if let Some(unknown) =
+            (self.enable.iter()).find(|name| !built_in.iter().any(|rule| &rule.name == *name))
+        {
+            let optional: Vec<&str> = (built_in.iter())
+                .filter(|rule| rule.enabled == Some(false))
+                .map(|rule| rule.name.as_str())
+                .collect();
+            return Err(invalid(
+                "enable",
+                format!(
+                    "`{unknown}` is no built-in rule; the optional ones are {}",
+                    optional.join(", ")
+                ),
+            ));
         }
         for (field, url) in [
             ("alertmanager_url", &self.alertmanager_url),
@@ -168,18 +190,30 @@ pub fn default_rules() -> Vec<AlertConfig> {
         .alerts
 }
 
-/// The rules in force: the defaults (unless switched off) with the configured ones replacing or
-/// adding to them, in order.
-pub fn effective(configured: &[AlertConfig], with_defaults: bool) -> Vec<AlertConfig> {
+/// The rules in force: the defaults (unless switched off; the optional ones only where `enable` names
+/// them) with the configured ones replacing or adding to them, in order; a rule with `enabled =
+/// false` is not in force.
+pub fn effective(
+    configured: &[AlertConfig],
+    with_defaults: bool,
+    enable: &[String],
+) -> Vec<AlertConfig> {
     let mut rules: Vec<AlertConfig> = if with_defaults {
         default_rules()
             .into_iter()
             .filter(|default| !configured.iter().any(|rule| rule.name == default.name))
+            .map(|mut default| {
+                if enable.contains(&default.name) {
+                    default.enabled = Some(true);
+                }
+                default
+            })
             .collect()
     } else {
         Vec::new()
     };
     rules.extend(configured.iter().cloned());
+    rules.retain(|rule| rule.enabled != Some(false));
     rules
 }
 

@@ -31,7 +31,14 @@ pub fn explain(config: &Config) -> String {
             .map(|topic| format!(", rejects to {topic}"))
             .unwrap_or_default()
     ));
-    lines.push(format!("http: {}", config.http.listen));
+    let access = config.access();
+    let door = match (access.tokens.len(), access.open) {
+        (_, true) => "open to anyone who reaches it".to_string(),
+        (0, false) => "no tokens: served on a loopback address only".to_string(),
+        (1, false) => "1 access token".to_string(),
+        (count, false) => format!("{count} access tokens"),
+    };
+    lines.push(format!("http: {} ({door})", config.http.listen));
     let defaults = config.center_settings("");
     lines.push(format!(
         "queue defaults: {}",

@@ -2,11 +2,14 @@
 //! command-line flags, over defaults. Validated once, with errors that name the file, the field and
 //! what to do; turned into the plain settings each component takes. No component sees this type.
 
+mod access;
 mod alerts;
 mod duration;
 mod env;
 mod explain;
+mod levels;
 mod quota;
+mod source;
 #[cfg(test)]
 mod tests;
 
@@ -18,8 +21,14 @@ use serde::Deserialize;
 pub use alerts::{AlertConfig, AlertingConfig};
 pub use duration::Duration;
 pub use explain::explain;
+pub use levels::{LevelsConfig, LimitConfig, LinesConfig};
 pub use quota::QuotaConfig;
+pub use source::{
+    AmazonConnectSourceConfig, AsteriskSourceConfig, FreeswitchSourceConfig, SourceConfig,
+    SourceFormat, TenantFrom, TwilioSourceConfig,
+};
 
+use crate::center::callers::CallerLimits;
 use crate::center::settings::{
     CenterSettings, Completions, QueueSettings, RollingWindow, HOUR, MINUTE, SECOND,
 };
@@ -68,6 +77,8 @@ pub struct Config {
     pub tenants: BTreeMap<String, TenantConfig>,
     /// Where events come from.
     pub kafka: KafkaConfig,
+    /// The topics read (`[[sources]]`), each in its format; none: `kafka.topic` in callboard's own.
+    pub sources: Vec<SourceConfig>,
     /// The HTTP port for /metrics, the API and the wallboard.
     pub http: HttpConfig,
     /// Per-agent exposition.
@@ -78,6 +89,8 @@ pub struct Config {
     pub alerts: Vec<AlertConfig>,
     /// Where alerts go: Kafka, Alertmanager, a webhook.
     pub alerting: AlertingConfig,
+    /// Who may read what over HTTP.
+    pub access: access::AccessConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -133,8 +146,20 @@ pub struct TenantConfig {
     /// Calls one agent may work at once (consultations, second lines, chat); default 8. An answer
     /// beyond it is rejected as `inconsistent`.
     pub max_calls_per_agent: Option<usize>,
+    /// Callers awaiting a callback the tenant keeps (default 10000; past it, the longest waiting are
+    /// let go).
+    pub callbacks_max: Option<usize>,
+    /// Callers the tenant remembers for a day, for repeat callers (default 20000; past it, those quiet
+    /// longest are let go). Each is in the partition's state snapshot: at 20000, a 2,000-agent center's
+    /// snapshot stays near half of Kafka's default 1 MB message limit, compressed.
+    pub callers_max: Option<usize>,
     /// Queue overrides for this tenant only.
     pub queues: BTreeMap<String, QueueConfig>,
+    /// The longest an agent should stay in a state (`wrap_up = "2m"`, `ringing = "20s"`, `on_call =
+    /// "20m"`) or in not ready for a reason (`break = "15m"`, `lunch = "1h"`): amber from it, red from
+    /// twice it, or `{ warning = "15m", critical = "20m" }`. A tenant's keys add to or replace the
+    /// defaults'.
+    pub state_limits: BTreeMap<String, LimitConfig>,
 }
 
 /// A queue's thresholds and targets; any field left out comes from `[queue_defaults]`.
@@ -154,6 +179,8 @@ pub struct QueueConfig {
     pub staffing_window: Option<Duration>,
     /// Mean caller patience: with it, staffing uses Erlang A.
     pub patience: Option<Duration>,
+    /// Where the board turns the queue's figures amber and red (`[queue_defaults.levels]`).
+    pub levels: LevelsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -180,6 +207,11 @@ pub struct KafkaConfig {
     pub state_every: Duration,
     /// librdkafka properties passed through: TLS, SASL (e.g. `"security.protocol" = "SASL_SSL"`).
     pub properties: BTreeMap<String, String>,
+    /// Properties whose value is the content of a file (a mounted secret), e.g. `"sasl.password" =
+    /// "/run/secrets/kafka-password"`: the secret need not sit in the configuration.
+    pub property_files: BTreeMap<String, String>,
+    /// Properties whose value is an environment variable's, e.g. `"sasl.password" = "KAFKA_PASSWORD"`.
+    pub property_env: BTreeMap<String, String>,
 }
 
 impl Default for KafkaConfig {
@@ -195,6 +227,8 @@ impl Default for KafkaConfig {
             state_topic: None,
             state_every: Duration(5 * MINUTE),
             properties: BTreeMap::new(),
+            property_files: BTreeMap::new(),
+            property_env: BTreeMap::new(),
         }
     }
 }
@@ -269,8 +303,9 @@ pub fn parse(
         message: describe(text, &error),
     };
     let mut table: toml::Table = text.parse().map_err(parse_error)?;
-    env::apply(&mut table, env)?;
-    let config: Config =
+    let env: Vec<(String, String)> = env.into_iter().collect();
+    env::apply(&mut table, env.iter().cloned())?;
+    let mut config: Config =
         serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|error| {
             let field = error.path().to_string();
             let problem = error.into_inner().message().to_string();
@@ -281,7 +316,46 @@ pub fn parse(
             }
         })?;
     config.validate(origin)?;
+    config.kafka.read_secrets(&env, origin)?;
     Ok(config)
+}
+
+impl KafkaConfig {
+    /// Sets the properties named by `property_files` and `property_env` from the file or variable (the
+    /// value, trailing line break dropped). Errors name the property and where it was to come from,
+    /// never a value.
+    fn read_secrets(&mut self, env: &[(String, String)], origin: &str) -> Result<(), ConfigError> {
+        let invalid = |field: String, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field,
+            problem,
+        };
+        for (property, path) in &self.property_files {
+            let field = format!("kafka.property_files.{property}");
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| invalid(field.clone(), format!("cannot read {path}: {error}")))?;
+            let value = text.trim_end_matches(['\n', '\r']).to_string();
+            if value.is_empty() {
+                return Err(invalid(field, format!("{path} is empty")));
+            }
+            self.properties.insert(property.clone(), value);
+        }
+        for (property, variable) in &self.property_env {
+            let field = format!("kafka.property_env.{property}");
+            let value = (env.iter())
+                .find(|(name, _)| name == variable)
+                .map(|(_, value)| value.clone())
+                .filter(|value| !value.is_empty())
+                .ok_or_else(|| {
+                    invalid(
+                        field,
+                        format!("the environment variable {variable} is not set"),
+                    )
+                })?;
+            self.properties.insert(property.clone(), value);
+        }
+        Ok(())
+    }
 }
 
 /// A TOML error with its line and column.
@@ -399,6 +473,7 @@ impl Config {
                 ),
             ));
         }
+        source::validate_sources(&self.sources(), &self.kafka, origin)?;
         for (index, quota) in self.quotas.iter().enumerate() {
             quota.validate(index, origin)?;
         }
@@ -413,7 +488,15 @@ impl Config {
         for (name, queue) in &self.queues {
             self.resolve_queue(queue, &format!("queues.{name}"), origin)?;
         }
+        self.access
+            .access()
+            .map_err(|(field, problem)| invalid(&field, problem))?;
         Ok(())
+    }
+
+    /// Who may read what over HTTP (the configuration was validated).
+    pub fn access(&self) -> crate::access::Access {
+        self.access.access().unwrap_or_default()
     }
 
     fn validate_tenant(
@@ -463,6 +546,19 @@ impl Config {
                 format!("must be from 1 to {MAX_CALLS_PER_AGENT_LIMIT}"),
             ));
         }
+        for (key, value) in [
+            ("callbacks_max", tenant.callbacks_max),
+            ("callers_max", tenant.callers_max),
+        ] {
+            if value.is_some_and(|count| !(1..=CALLERS_MAX_LIMIT).contains(&count)) {
+                return Err(invalid(
+                    key,
+                    format!("must be from 1 to {CALLERS_MAX_LIMIT}"),
+                ));
+            }
+        }
+        levels::state_limits(&self.defaults.state_limits, Some(&tenant.state_limits))
+            .map_err(|(key, problem)| invalid(&format!("state_limits.{key}"), problem))?;
         for (name, queue) in &tenant.queues {
             let over_global = self
                 .queues
@@ -517,6 +613,7 @@ impl Config {
                 .staffing_window
                 .map_or(defaults.staffing_window_ms, |duration| duration.0),
             patience_ms: merged.patience.map(|duration| duration.0),
+            lines: defaults.lines.clone(),
         };
         if settings.threshold_ms <= 0 {
             return Err(invalid("threshold", "must be longer than 0".into()));
@@ -548,10 +645,35 @@ impl Config {
                 "durations must be longer than 0".into(),
             ));
         }
-        Ok(settings)
+        let lines = (merged.levels)
+            .lines(settings.service_level_target, settings.threshold_ms)
+            .map_err(|(field, problem)| invalid(&format!("levels.{field}"), problem))?;
+        Ok(QueueSettings { lines, ..settings })
     }
 
     /// The settings of `tenant`'s center: its own values over `[defaults]`, queues resolved.
+    /// The sources read: `[[sources]]`, or `kafka.topic` in callboard's format when there are none.
+    pub fn sources(&self) -> Vec<SourceConfig> {
+        if self.sources.is_empty() {
+            vec![SourceConfig::implied(&self.kafka)]
+        } else {
+            self.sources.clone()
+        }
+    }
+
+    /// The engine's lateness, raised for a tenant an adapter feeds to what the adapter needs (a
+    /// queue_log ring is dated back to when it began; with `tenant_from = "key"` any tenant may be one).
+    fn lateness_ms(&self, tenant: &str) -> Millis {
+        self.sources
+            .iter()
+            .filter(|source| {
+                source.tenant.as_deref() == Some(tenant)
+                    || source.tenant_from == Some(TenantFrom::Key)
+            })
+            .map(|source| source.format.required_lateness_ms())
+            .fold(self.engine.lateness.0, Millis::max)
+    }
+
     pub fn center_settings(&self, tenant: &str) -> CenterSettings {
         let own = self.tenants.get(tenant);
         let zone = own
@@ -582,7 +704,7 @@ impl Config {
                 .map(|window| RollingWindow::new(window.0))
                 .collect(),
             interval_ms: self.engine.interval.0,
-            lateness_ms: self.engine.lateness.0,
+            lateness_ms: self.lateness_ms(tenant),
             dedup_horizon_ms: self.engine.dedup_horizon.0,
             call_expiry_ms: self.engine.call_expiry.0,
             keep_agent_intervals: false,
@@ -606,16 +728,35 @@ impl Config {
                 .and_then(|tenant| tenant.max_calls_per_agent)
                 .or(self.defaults.max_calls_per_agent)
                 .unwrap_or(CenterSettings::DEFAULT_MAX_CALLS_PER_AGENT),
+            state_limits: levels::state_limits(
+                &self.defaults.state_limits,
+                own.map(|tenant| &tenant.state_limits),
+            )
+            .unwrap_or_default(),
+            caller_limits: CallerLimits {
+                callbacks: own
+                    .and_then(|tenant| tenant.callbacks_max)
+                    .or(self.defaults.callbacks_max)
+                    .unwrap_or(CallerLimits::default().callbacks),
+                callers: own
+                    .and_then(|tenant| tenant.callers_max)
+                    .or(self.defaults.callers_max)
+                    .unwrap_or(CallerLimits::default().callers),
+            },
         }
     }
 
     /// The alert rules in force: the built-in ones (unless switched off) and the configured ones.
     /// A built-in rule whose window is not configured is left out.
     pub fn alert_rules(&self) -> Vec<crate::alert::Rule> {
-        alerts::effective(&self.alerts, self.alerting.default_rules)
-            .iter()
-            .filter_map(|alert| alert.rule("alerts", "", &self.engine.windows).ok())
-            .collect()
+        alerts::effective(
+            &self.alerts,
+            self.alerting.default_rules,
+            &self.alerting.enable,
+        )
+        .iter()
+        .filter_map(|alert| alert.rule("alerts", "", &self.engine.windows).ok())
+        .collect()
     }
 
     pub fn decode_limits(&self) -> DecodeLimits {
@@ -642,6 +783,8 @@ impl Config {
 }
 
 /// `"08:00-20:00"` as minutes of the day `(480, 1200)`; the two times must differ.
+/// The highest `callbacks_max` and `callers_max` accepted: a caller kept is about a hundred bytes.
+const CALLERS_MAX_LIMIT: usize = 10_000_000;
 /// The highest `max_calls_per_agent` accepted: each call an agent works is a few hundred bytes.
 const MAX_CALLS_PER_AGENT_LIMIT: usize = 100;
 
@@ -670,6 +813,7 @@ impl QueueConfig {
             staffing_window,
             patience
         );
+        self.levels = self.levels.overridden_by(&other.levels);
         self
     }
 }

@@ -103,6 +103,8 @@ struct Wire<'a> {
     #[serde(borrow)]
     campaign: Option<Cow<'a, str>>,
     #[serde(borrow)]
+    caller: Option<Cow<'a, str>>,
+    #[serde(borrow)]
     to_queue: Option<Cow<'a, str>>,
     #[serde(borrow)]
     to_agent: Option<Cow<'a, str>>,
@@ -139,6 +141,12 @@ fn required(value: &Option<Cow<'_, str>>, field: &str) -> Result<Id, DecodeError
 }
 
 /// An optional id field: absent is fine, present must be a valid id.
+/// The optional `caller`: an empty one names nobody (a feed's withheld number), not a rejection.
+fn caller(value: &Option<Cow<'_, str>>) -> Result<Option<Id>, DecodeError> {
+    let named = value.as_ref().filter(|text| !text.is_empty());
+    named.map(|text| id(text, "caller")).transpose()
+}
+
 fn optional(value: &Option<Cow<'_, str>>, field: &str) -> Result<Option<Id>, DecodeError> {
     value.as_ref().map(|text| id(text, field)).transpose()
 }
@@ -235,6 +243,7 @@ fn kind(name: &str, wire: &Wire<'_>) -> Result<EventKind, DecodeError> {
             call: call()?,
             queue: queue()?,
             priority: wire.priority,
+            caller: caller(&wire.caller)?,
             direction: match wire.direction.as_deref() {
                 None | Some("inbound") => Direction::Inbound,
                 Some("outbound") => Direction::Outbound,
@@ -309,6 +318,7 @@ fn kind(name: &str, wire: &Wire<'_>) -> Result<EventKind, DecodeError> {
             call: call()?,
             agent: agent()?,
             campaign: optional(&wire.campaign, "campaign")?,
+            caller: caller(&wire.caller)?,
         },
         "call.connected" => EventKind::CallConnected {
             call: call()?,
@@ -404,6 +414,7 @@ pub fn encode(event: &Event, out: &mut Vec<u8>) {
             queue,
             priority,
             direction,
+            caller,
         } => {
             writer.text("call", call);
             writer.text("queue", queue);
@@ -416,6 +427,7 @@ pub fn encode(event: &Event, out: &mut Vec<u8>) {
             if *direction == Direction::Outbound {
                 writer.text("direction", "outbound");
             }
+            writer.optional("caller", caller);
         }
         EventKind::CallRinging { call, queue, agent }
         | EventKind::CallAnswered { call, queue, agent } => {
@@ -471,10 +483,12 @@ pub fn encode(event: &Event, out: &mut Vec<u8>) {
             call,
             agent,
             campaign,
+            caller,
         } => {
             writer.text("call", call);
             writer.text("agent", agent);
             writer.optional("campaign", campaign);
+            writer.optional("caller", caller);
         }
         EventKind::AgentLogin {
             agent,

@@ -68,10 +68,31 @@ fn every_type_decodes_with_its_fields() {
         (
             r#""type":"call.queued","call":"c","queue":"q","priority":3,"direction":"outbound""#,
             EventKind::CallQueued {
+                caller: None,
                 call: "c".into(),
                 queue: "q".into(),
                 priority: Some(3),
                 direction: Direction::Outbound,
+            },
+        ),
+        (
+            r#""type":"call.queued","call":"c","queue":"q","caller":"""#,
+            EventKind::CallQueued {
+                caller: None,
+                call: "c".into(),
+                queue: "q".into(),
+                priority: None,
+                direction: Direction::Inbound,
+            },
+        ),
+        (
+            r#""type":"call.queued","call":"c","queue":"q","caller":"h:5f1c""#,
+            EventKind::CallQueued {
+                caller: Some("h:5f1c".into()),
+                call: "c".into(),
+                queue: "q".into(),
+                priority: None,
+                direction: Direction::Inbound,
             },
         ),
         (
@@ -145,8 +166,9 @@ fn every_type_decodes_with_its_fields() {
             },
         ),
         (
-            r#""type":"call.dialed","call":"c","agent":"a","campaign":"renewals""#,
+            r#""type":"call.dialed","call":"c","agent":"a","campaign":"renewals","caller":"B""#,
             EventKind::CallDialed {
+                caller: Some("B".into()),
                 call: "c".into(),
                 agent: "a".into(),
                 campaign: Some("renewals".into()),
@@ -407,6 +429,7 @@ fn kind_strategy() -> impl Strategy<Value = EventKind> {
     prop_oneof![
         (id(), id(), prop::option::of(-5i64..5), any::<bool>()).prop_map(
             |(call, queue, priority, outbound)| EventKind::CallQueued {
+                caller: None,
                 call,
                 queue,
                 priority,

@@ -1,8 +1,18 @@
-//! Wire formats → [`crate::event::Event`]. Pure: bytes in, an event or a [`DecodeError`] with its
-//! [`RejectReason`] out; no I/O, no state (deduplication is the center's, per tenant).
+//! Wire formats → [`crate::event::Event`]. Pure: bytes in, events or a [`DecodeError`] with its
+//! [`RejectReason`] out; no I/O. `json_v1` keeps no state (deduplication is the center's, per
+//! tenant); a source adapter (`asterisk`, `freeswitch`) keeps small bounded per-tenant state between records.
 
+pub mod adapter;
+pub mod amazon_connect;
+pub mod amazon_connect_ctr;
+pub mod asterisk;
+pub mod caller;
+pub mod freeswitch;
 pub mod json_v1;
+#[cfg(test)]
+mod test_support;
 pub mod time;
+pub mod twilio;
 
 use crate::event::RejectReason;
 

@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
@@ -20,10 +20,13 @@ use crate::board::{Board, Readiness};
 use crate::center::snapshot::CenterSnapshot;
 use crate::report::{self, Format};
 
+use super::door::{door, Rules, Scope};
+use super::view::{View, ViewQuery, ViewSnapshot};
+
 const WALLBOARD: &str = include_str!("wallboard.html");
 
-/// Renders the `/metrics` body.
-pub type MetricsRenderer = Arc<dyn Fn() -> String + Send + Sync>;
+/// Renders the `/metrics` body for what a request may read.
+pub type MetricsRenderer = Arc<dyn Fn(&Scope) -> String + Send + Sync>;
 
 #[derive(Clone)]
 pub struct HttpState {
@@ -32,9 +35,19 @@ pub struct HttpState {
     /// Ends open event streams at shutdown: graceful shutdown waits for every connection, and a stream
     /// never ends by itself.
     pub shutdown: CancellationToken,
+    /// Who may read what (swapped by a reload), and the requests refused by reason.
+    pub access: Rules,
+    pub auth_failures: prometheus::IntCounterVec,
 }
 
+/// Every route, behind the door ([`door`]): it runs before routing, so a display link's path is
+/// rewritten to the route it names.
 pub fn router(state: HttpState) -> Router {
+    let door = axum::middleware::from_fn_with_state(state.clone(), door);
+    Router::new().fallback_service(tower_layer::Layer::layer(&door, routes(state)))
+}
+
+fn routes(state: HttpState) -> Router {
     Router::new()
         .route("/", get(wallboard))
         .route("/livez", get(live))
@@ -48,6 +61,7 @@ pub fn router(state: HttpState) -> Router {
         .route("/api/v1/tenants/{tenant}/agents", get(agents))
         .route("/api/v1/tenants/{tenant}/agents/{agent}", get(agent))
         .route("/api/v1/tenants/{tenant}/intervals", get(intervals))
+        .route("/api/v1/tenants/{tenant}/callbacks", get(callbacks))
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/stream", get(stream))
         .fallback(not_found)
@@ -83,8 +97,40 @@ fn unknown_tenant(tenant: &str) -> Response {
     )
 }
 
-async fn wallboard() -> Html<&'static str> {
-    Html(WALLBOARD)
+/// The page's Content-Security-Policy: its one inline script and one inline style, by their SHA-256, and
+/// nothing from elsewhere (it fetches only from this port).
+static CONTENT_SECURITY_POLICY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use base64::Engine as _;
+    let inline = |open: &str, close: &str| {
+        let start = WALLBOARD.find(open).map_or(0, |at| at + open.len());
+        let end = WALLBOARD[start..]
+            .find(close)
+            .map_or(start, |at| start + at);
+        let digest = crate::access::digest(&WALLBOARD[start..end]);
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    };
+    format!(
+        "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; connect-src 'self'; \
+         img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        inline("<script>", "</script>"),
+        inline("<style>", "</style>")
+    )
+});
+
+/// The page. A display link carries its secret in the path: no referrer may take it elsewhere.
+async fn wallboard() -> Response {
+    (
+        [
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                CONTENT_SECURITY_POLICY.as_str(),
+            ),
+        ],
+        Html(WALLBOARD),
+    )
+        .into_response()
 }
 
 async fn live() -> Json<serde_json::Value> {
@@ -109,8 +155,8 @@ async fn ready(State(state): State<HttpState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<HttpState>) -> Response {
-    let body = (state.metrics)();
+async fn metrics(State(state): State<HttpState>, Extension(scope): Extension<Scope>) -> Response {
+    let body = (state.metrics)(&scope);
     (
         [(
             header::CONTENT_TYPE,
@@ -121,11 +167,15 @@ async fn metrics(State(state): State<HttpState>) -> Response {
         .into_response()
 }
 
-async fn tenants(State(state): State<HttpState>) -> Json<serde_json::Value> {
+async fn tenants(
+    State(state): State<HttpState>,
+    Extension(scope): Extension<Scope>,
+) -> Json<serde_json::Value> {
     let list: Vec<serde_json::Value> = state
         .board
         .snapshots()
         .iter()
+        .filter(|snapshot| scope.sees_tenant(&snapshot.tenant))
         .map(|snapshot| {
             json!({
                 "tenant": snapshot.tenant,
@@ -135,6 +185,7 @@ async fn tenants(State(state): State<HttpState>) -> Json<serde_json::Value> {
                 "agents": snapshot.agents.len(),
                 "calls_waiting": snapshot.queues.iter().map(|queue| queue.calls_waiting).sum::<usize>(),
                 "events": snapshot.events,
+                "stale": snapshot.stale,
             })
         })
         .collect();
@@ -142,18 +193,45 @@ async fn tenants(State(state): State<HttpState>) -> Json<serde_json::Value> {
 }
 
 /// What the alert engine has firing (of the tenants this instance owns, and callboard's own).
-async fn alerts(State(state): State<HttpState>) -> Json<serde_json::Value> {
+/// Firing alerts, those of a board's view with `?tenant=&queues=&team=&agents=` (see [`View`]).
+async fn alerts(
+    State(state): State<HttpState>,
+    Query(query): Query<ViewQuery>,
+    Extension(scope): Extension<Scope>,
+) -> Response {
+    let view = match View::parse(&query) {
+        Ok(view) => view,
+        Err(problem) => return error(StatusCode::BAD_REQUEST, &problem),
+    };
+    let snapshots = state.board.snapshots();
+    let snapshot_of = |labels: &std::collections::BTreeMap<String, String>| {
+        let tenant = labels.get("tenant")?;
+        snapshots
+            .iter()
+            .find(|snapshot| snapshot.tenant == tenant.as_str())
+    };
     let list: Vec<serde_json::Value> = state
         .board
         .alerts()
         .iter()
+        .filter(|alert| {
+            let snapshot = snapshot_of(&alert.labels).map(AsRef::as_ref);
+            // callboard's own alerts (no tenant) are for tokens that see the whole floor.
+            let seen = match alert.labels.get("tenant") {
+                Some(tenant) => scope.sees_tenant(tenant),
+                None => scope.sees_every_tenant(),
+            };
+            seen && view.shows_alert(&alert.labels, snapshot)
+        })
         .map(|alert| {
+            let agent =
+                (alert.labels.get("agent")).and_then(|id| Some((id.clone(), scope.pseudonym(id)?)));
             json!({
                 "fingerprint": alert.fingerprint,
                 "rule": alert.rule,
                 "severity": alert.severity,
-                "labels": alert.labels,
-                "annotations": alert.annotations,
+                "labels": with_pseudonym(&alert.labels, agent.as_ref()),
+                "annotations": with_pseudonym(&alert.annotations, agent.as_ref()),
                 "value": alert.value,
                 "threshold": alert.threshold,
                 "active_since": crate::decode::time::rfc3339(alert.active_since_ms),
@@ -161,12 +239,16 @@ async fn alerts(State(state): State<HttpState>) -> Json<serde_json::Value> {
             })
         })
         .collect();
-    Json(json!({ "alerts": list }))
+    Json(json!({ "alerts": list })).into_response()
 }
 
-async fn tenant(State(state): State<HttpState>, Path(tenant): Path<String>) -> Response {
+async fn tenant(
+    State(state): State<HttpState>,
+    Path(tenant): Path<String>,
+    Extension(scope): Extension<Scope>,
+) -> Response {
     match state.board.snapshot(&tenant) {
-        Some(snapshot) => Json(snapshot.as_ref().clone()).into_response(),
+        Some(snapshot) => Json(pseudonymized(&snapshot, &scope).as_ref().clone()).into_response(),
         None => unknown_tenant(&tenant),
     }
 }
@@ -203,6 +285,38 @@ async fn queue(
             format!("tenant `{tenant}` has no queue `{queue}`"),
         ),
     }
+}
+
+/// The tenant's callers who abandoned today and have not been reached since, the longest waiting first;
+/// `?queues=` (names or globs, comma-separated) keeps those whose latest abandonment was in one of them.
+async fn callbacks(
+    State(state): State<HttpState>,
+    Path(tenant): Path<String>,
+    Query(query): Query<ViewQuery>,
+) -> Response {
+    let Some(snapshot) = state.board.snapshot(&tenant) else {
+        return unknown_tenant(&tenant);
+    };
+    let queues = ViewQuery {
+        tenant: None,
+        queues: query.queues,
+        team: None,
+        agents: None,
+    };
+    let view = match View::parse(&queues) {
+        Ok(view) => view,
+        Err(problem) => return error(StatusCode::BAD_REQUEST, &problem),
+    };
+    let list: Vec<_> = (snapshot.callbacks.iter())
+        .filter(|callback| view.shows_queue(&callback.queue))
+        .collect();
+    Json(json!({
+        "tenant": snapshot.tenant,
+        "now": snapshot.now,
+        "count": list.len(),
+        "callbacks": list,
+    }))
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -305,42 +419,85 @@ async fn intervals(
     ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
-#[derive(Deserialize)]
-struct StreamFilter {
-    tenant: Option<String>,
-}
-
-/// Every second, an event `snapshot` with all (or one) tenant's snapshots; a slow client only delays
-/// itself, since each send serialises shared immutable snapshots.
+/// Every second, an event `snapshot` with the tenants of the board's view (`?tenant=&queues=&team=
+/// &agents=`, see [`View`]), each cut to its queues and agents, so a board of one queue is not sent
+/// the whole center; a slow client only delays itself, since each send borrows the shared snapshots.
 async fn stream(
     State(state): State<HttpState>,
-    Query(filter): Query<StreamFilter>,
-) -> Sse<impl futures::Stream<Item = Result<SseEvent, Infallible>>> {
+    Query(query): Query<ViewQuery>,
+    Extension(scope): Extension<Scope>,
+) -> Response {
+    let view = match View::parse(&query) {
+        Ok(view) => view,
+        Err(problem) => return error(StatusCode::BAD_REQUEST, &problem),
+    };
     let state_shutdown = state.shutdown.clone();
     let ticks = tokio::time::interval(Duration::from_secs(1));
     let events = futures::stream::unfold(
-        (ticks, state, filter.tenant),
-        |(mut ticks, state, tenant)| async move {
+        (ticks, state, view, scope),
+        |(mut ticks, state, view, scope)| async move {
             ticks.tick().await;
-            let snapshots: Vec<Arc<CenterSnapshot>> = state
-                .board
-                .snapshots()
-                .into_iter()
-                .filter(|snapshot| {
-                    tenant
-                        .as_deref()
-                        .is_none_or(|wanted| snapshot.tenant == wanted)
-                })
+            // A token revoked by a reload ends its stream at the next tick.
+            if !scope.still_valid(&state.access) {
+                return None;
+            }
+            let snapshots: Vec<_> = (state.board.snapshots().iter())
+                .filter(|snapshot| scope.sees_tenant(&snapshot.tenant))
+                .map(|snapshot| pseudonymized(snapshot, &scope))
                 .collect();
-            let data = serde_json::to_string(&json!({ "tenants": snapshots })).unwrap_or_default();
+            let data = stream_data(&snapshots, &view);
             Some((
-                Ok(SseEvent::default().event("snapshot").data(data)),
-                (ticks, state, tenant),
+                Ok::<_, Infallible>(SseEvent::default().event("snapshot").data(data)),
+                (ticks, state, view, scope),
             ))
         },
     );
     let shutdown = state_shutdown.cancelled_owned();
-    Sse::new(futures::StreamExt::take_until(events, shutdown)).keep_alive(KeepAlive::default())
+    Sse::new(futures::StreamExt::take_until(events, shutdown))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// An alert's labels or annotations with its agent, `(id, pseudonym)`, named by the pseudonym.
+fn with_pseudonym(
+    fields: &std::collections::BTreeMap<String, String>,
+    agent: Option<&(String, String)>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut fields = fields.clone();
+    if let Some((id, pseudonym)) = agent {
+        for value in fields.values_mut() {
+            *value = value.replace(id.as_str(), pseudonym);
+        }
+    }
+    fields
+}
+
+/// The snapshot as a token without the agents read sees it: each agent under its pseudonym for that
+/// token. Others see it as it is (no copy).
+fn pseudonymized(snapshot: &Arc<CenterSnapshot>, scope: &Scope) -> Arc<CenterSnapshot> {
+    if scope.sees_agents() {
+        return Arc::clone(snapshot);
+    }
+    let mut copy = CenterSnapshot::clone(snapshot);
+    for agent in &mut copy.agents {
+        if let Some(pseudonym) = scope.pseudonym(&agent.agent) {
+            agent.agent = pseudonym.into();
+        }
+    }
+    Arc::new(copy)
+}
+
+/// One tick of the stream: `{"tenants": [...]}`, the view's cut of each tenant it shows.
+pub fn stream_data(snapshots: &[Arc<CenterSnapshot>], view: &View) -> String {
+    #[derive(serde::Serialize)]
+    struct Tick<'a> {
+        tenants: Vec<ViewSnapshot<'a>>,
+    }
+    let tenants = (snapshots.iter())
+        .filter(|snapshot| view.shows_tenant(snapshot.tenant.as_str()))
+        .map(|snapshot| view.cut(snapshot))
+        .collect();
+    serde_json::to_string(&Tick { tenants }).unwrap_or_default()
 }
 
 #[cfg(test)]

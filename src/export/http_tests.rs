@@ -30,6 +30,7 @@ fn state() -> HttpState {
         event(
             "2026-11-23T09:00:00Z",
             EventKind::CallQueued {
+                caller: None,
                 call: "c1".into(),
                 queue: "billing".into(),
                 priority: None,
@@ -47,6 +48,7 @@ fn state() -> HttpState {
         event(
             "2026-11-23T09:00:30Z",
             EventKind::CallQueued {
+                caller: None,
                 call: "c2".into(),
                 queue: "billing".into(),
                 priority: None,
@@ -62,8 +64,19 @@ fn state() -> HttpState {
     board.publish_intervals(&Id::from("acme"), report::queue_table([&center]));
     HttpState {
         board,
-        metrics: Arc::new(|| "callboard_build_info 1\n".to_string()),
+        metrics: Arc::new(|scope: &super::super::door::Scope| {
+            format!(
+                "callboard_build_info 1\n# every tenant: {}\n",
+                scope.sees_every_tenant()
+            )
+        }),
         shutdown: CancellationToken::new(),
+        access: Default::default(),
+        auth_failures: prometheus::IntCounterVec::new(
+            prometheus::Opts::new("refused_total", "refused"),
+            &["reason"],
+        )
+        .unwrap(),
     }
 }
 
@@ -211,11 +224,14 @@ async fn metrics_and_the_wallboard_are_served() {
     let (status, body) = get(&state, "/metrics").await;
     assert_eq!(
         (status, body.as_str()),
-        (StatusCode::OK, "callboard_build_info 1\n")
+        (
+            StatusCode::OK,
+            "callboard_build_info 1\n# every tenant: true\n"
+        )
     );
     let (status, body) = get(&state, "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("new EventSource(\"/api/v1/stream\")"));
+    assert!(body.contains("new EventSource(base + \"/api/v1/stream\" + viewQuery)"));
 }
 
 #[tokio::test]
@@ -254,4 +270,425 @@ async fn the_stream_sends_snapshots() {
     let stopped = tokio::time::timeout(Duration::from_secs(3), server).await;
     assert!(stopped.is_ok(), "the server waited on an open event stream");
     drop(socket);
+}
+
+/// The first `snapshot` event of the stream at `uri`, as parsed JSON.
+async fn first_tick(state: HttpState, uri: &str) -> serde_json::Value {
+    first_tick_as(state, uri, "").await
+}
+
+/// The same, sending `headers` (lines ending in CRLF) with the request.
+async fn first_tick_as(state: HttpState, uri: &str, headers: &str) -> serde_json::Value {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let shutdown = state.shutdown.clone();
+    let server = tokio::spawn(serve(listener, router(state), shutdown.clone()));
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!("GET {uri} HTTP/1.1\r\nhost: test\r\n{headers}\r\n");
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut received = String::new();
+    let mut buffer = [0u8; 8192];
+    let data = loop {
+        if let Some(line) = received
+            .lines()
+            .find(|line| line.starts_with("data: {") && line.ends_with('}'))
+        {
+            break line["data: ".len()..].to_string();
+        }
+        let read = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut buffer))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(read > 0, "the stream closed: {received}");
+        received.push_str(&String::from_utf8_lossy(&buffer[..read]));
+    };
+    shutdown.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(3), server).await;
+    json_of(&data)
+}
+
+#[tokio::test]
+async fn the_stream_of_a_view_carries_only_its_queues_and_agents() {
+    // acme has one queue, billing (c2 waiting), and agent a1, known only from answering c1 (no
+    // skills known, so a queue board does not show a1).
+    let tick = first_tick(state(), "/api/v1/stream?tenant=acme&queues=bill*").await;
+    let acme = &tick["tenants"][0];
+    assert_eq!(acme["queues"][0]["queue"], "billing");
+    assert_eq!(acme["queues"][0]["calls_waiting"], 1);
+    assert_eq!(acme["agents"].as_array().unwrap().len(), 0);
+    let tick = first_tick(state(), "/api/v1/stream?tenant=acme&queues=sales").await;
+    assert_eq!(tick["tenants"][0]["queues"].as_array().unwrap().len(), 0);
+    let tick = first_tick(state(), "/api/v1/stream?tenant=acme").await;
+    assert_eq!(tick["tenants"][0]["agents"][0]["agent"], "a1");
+    let tick = first_tick(state(), "/api/v1/stream?tenant=globex").await;
+    assert_eq!(tick["tenants"].as_array().unwrap().len(), 0);
+    let (status, body) = get(&state(), "/api/v1/stream?agents=maybe").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("agents=maybe"), "{body}");
+}
+
+/// Z hangs up on c3 in sales after 20 s (09:00:40), Y on c4 in billing after 5 s (09:00:50): both
+/// await a callback, Z first; `?queues=bill*` keeps Y alone.
+#[tokio::test]
+async fn callbacks_are_listed_longest_waiting_first_and_filtered_by_queue() {
+    let mut center = Center::new(Id::from("acme"), CenterSettings::default());
+    let mut rejections = Vec::new();
+    let queued = |time: &str, call: &str, queue: &str, caller: &str| Event {
+        time: at(time),
+        tenant: Id::from("acme"),
+        id: None,
+        kind: EventKind::CallQueued {
+            call: call.into(),
+            queue: queue.into(),
+            priority: None,
+            direction: Default::default(),
+            caller: Some(caller.into()),
+        },
+    };
+    let abandoned = |time: &str, call: &str, queue: &str| Event {
+        time: at(time),
+        tenant: Id::from("acme"),
+        id: None,
+        kind: EventKind::CallAbandoned {
+            call: call.into(),
+            queue: queue.into(),
+        },
+    };
+    for item in [
+        queued("2026-11-23T09:00:20Z", "c3", "sales", "Z"),
+        abandoned("2026-11-23T09:00:40Z", "c3", "sales"),
+        queued("2026-11-23T09:00:45Z", "c4", "billing", "Y"),
+        abandoned("2026-11-23T09:00:50Z", "c4", "billing"),
+    ] {
+        center.ingest(item, 0, &mut rejections);
+    }
+    center.flush(&mut rejections);
+    let state = state();
+    state
+        .board
+        .publish(center.snapshot(at("2026-11-23T09:01:00Z")));
+    let (status, body) = get(&state, "/api/v1/tenants/acme/callbacks").await;
+    assert_eq!(status, StatusCode::OK);
+    let all = json_of(&body);
+    assert_eq!(all["count"], 2);
+    assert_eq!(all["callbacks"][0]["caller"], "Z");
+    assert_eq!(all["callbacks"][0]["queue"], "sales");
+    assert_eq!(
+        all["callbacks"][0]["abandoned_at"],
+        "2026-11-23T09:00:40.000Z"
+    );
+    assert_eq!(all["callbacks"][0]["wait_seconds"], 20.0);
+    assert_eq!(all["callbacks"][0]["abandoned_calls"], 1);
+    assert_eq!(all["callbacks"][1]["caller"], "Y");
+    assert_eq!(all["callbacks"][1]["wait_seconds"], 5.0);
+    let (_, body) = get(&state, "/api/v1/tenants/acme/callbacks?queues=bill*").await;
+    let billing = json_of(&body);
+    assert_eq!(billing["count"], 1);
+    assert_eq!(billing["callbacks"][0]["caller"], "Y");
+    let (status, _) = get(&state, "/api/v1/tenants/nobody/callbacks").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Behind tokens: acme is served with its agent a1, and globex beside it. Tokens: "s-all" reads
+/// everything; "s-acme" the API of acme alone; "s-tv" acme's board; "s-prom" /metrics of every tenant.
+fn guarded() -> HttpState {
+    use crate::access::{digest, Access, Read, Token};
+    use crate::alert::rule::Glob;
+    let state = state();
+    let mut globex = Center::new(Id::from("globex"), CenterSettings::default());
+    let mut rejections = Vec::new();
+    let call = EventKind::CallQueued {
+        call: "g1".into(),
+        queue: "support".into(),
+        priority: None,
+        direction: Default::default(),
+        caller: None,
+    };
+    let queued = Event {
+        time: at("2026-11-23T09:00:00Z"),
+        tenant: Id::from("globex"),
+        id: None,
+        kind: call,
+    };
+    globex.ingest(queued, 0, &mut rejections);
+    globex.flush(&mut rejections);
+    state
+        .board
+        .publish(globex.snapshot(at("2026-11-23T09:01:00Z")));
+    let token = |name: &str, tenants: &[&str], reads: &[Read]| Token {
+        name: name.to_string(),
+        sha256: digest(&format!("s-{name}")),
+        tenants: tenants.iter().map(|glob| Glob(glob.to_string())).collect(),
+        reads: reads.to_vec(),
+    };
+    let access = Access {
+        open: false,
+        tokens: vec![
+            token("all", &["*"], &Read::ALL),
+            token("acme", &["acme"], &[Read::Api]),
+            token("tv", &["ac*"], &[Read::Wallboard]),
+            token("prom", &["*"], &[Read::Metrics]),
+        ],
+    };
+    *state.access.write().unwrap() = Arc::new(access);
+    state
+}
+
+async fn get_as(state: &HttpState, uri: &str, secret: Option<&str>) -> (StatusCode, String) {
+    let mut request = Request::get(uri);
+    if let Some(secret) = secret {
+        request = request.header("authorization", format!("Bearer {secret}"));
+    }
+    let response = router(state.clone())
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = to_bytes(response.into_body(), 1 << 24).await.unwrap();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn every_route_answers_each_token_by_its_scope() {
+    let state = guarded();
+    let (ok, unauthorized, forbidden) = (
+        StatusCode::OK,
+        StatusCode::UNAUTHORIZED,
+        StatusCode::FORBIDDEN,
+    );
+    // (route, secret, status, in the body, never in the body)
+    let table: Vec<(&str, Option<&str>, StatusCode, &str, &str)> = vec![
+        ("/livez", None, ok, "", ""),
+        ("/api/v1/tenants", None, unauthorized, "token", "acme"),
+        (
+            "/api/v1/tenants",
+            Some("s-nobody"),
+            unauthorized,
+            "unknown",
+            "acme",
+        ),
+        ("/api/v1/tenants", Some("s-all"), ok, "globex", ""),
+        ("/api/v1/tenants", Some("s-acme"), ok, "acme", "globex"),
+        (
+            "/api/v1/tenants/globex",
+            Some("s-acme"),
+            forbidden,
+            "tenant",
+            "support",
+        ),
+        (
+            "/api/v1/tenants/acme",
+            Some("s-acme"),
+            ok,
+            "\"agent\":\"agent-",
+            "\"a1\"",
+        ),
+        ("/api/v1/tenants/acme", Some("s-all"), ok, "\"a1\"", ""),
+        (
+            "/api/v1/tenants/acme/agents",
+            Some("s-acme"),
+            forbidden,
+            "agents",
+            "\"a1\"",
+        ),
+        (
+            "/api/v1/tenants/acme/agents",
+            Some("s-all"),
+            ok,
+            "\"a1\"",
+            "",
+        ),
+        (
+            "/api/v1/tenants/acme/callbacks",
+            Some("s-tv"),
+            ok,
+            "callbacks",
+            "",
+        ),
+        (
+            "/api/v1/tenants/acme/queues",
+            Some("s-tv"),
+            forbidden,
+            "api",
+            "billing",
+        ),
+        ("/metrics", Some("s-acme"), forbidden, "metrics", ""),
+        ("/metrics", Some("s-prom"), ok, "every tenant: true", ""),
+        ("/", Some("s-tv"), ok, "EventSource", ""),
+        ("/", Some("s-acme"), forbidden, "wallboard", ""),
+        ("/board/s-tv/", None, ok, "EventSource", ""),
+        ("/board/s-tv/api/v1/alerts", None, ok, "alerts", ""),
+        ("/board/s-tv/api/v1/tenants", None, forbidden, "", "acme"),
+        ("/board/s-acme/", None, forbidden, "wallboard", ""),
+        ("/board/s-nobody/", None, unauthorized, "unknown", ""),
+    ];
+    let mut refused = [0u64; 3];
+    for (uri, secret, status, present, absent) in &table {
+        let (got, body) = get_as(&state, uri, *secret).await;
+        assert_eq!(got, *status, "{uri} as {secret:?}: {body}");
+        assert!(body.contains(present), "{uri} as {secret:?}: {body}");
+        assert!(
+            absent.is_empty() || !body.contains(absent),
+            "{uri} as {secret:?}: {body}"
+        );
+        match (*status, secret) {
+            (StatusCode::UNAUTHORIZED, None) if !uri.starts_with("/board/") => refused[0] += 1,
+            (StatusCode::UNAUTHORIZED, _) => refused[1] += 1,
+            (StatusCode::FORBIDDEN, _) => refused[2] += 1,
+            _ => {}
+        }
+    }
+    for (reason, expected) in ["missing", "unknown", "forbidden"].iter().zip(refused) {
+        let counted = state.auth_failures.with_label_values(&[reason]).get();
+        assert_eq!(counted, expected, "{reason}");
+    }
+}
+
+#[tokio::test]
+async fn a_scoped_stream_carries_only_its_tenants_and_no_agents_without_the_agents_read() {
+    let all = first_tick_as(
+        guarded(),
+        "/api/v1/stream",
+        "authorization: Bearer s-all\r\n",
+    )
+    .await;
+    let tenants = |tick: &serde_json::Value| -> Vec<String> {
+        (tick["tenants"].as_array().unwrap().iter())
+            .map(|tenant| tenant["tenant"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(tenants(&all), ["acme", "globex"]);
+    let tv = first_tick_as(guarded(), "/board/s-tv/api/v1/stream", "").await;
+    assert_eq!(tenants(&tv), ["acme"]);
+    let raw = tv.to_string();
+    assert!(!raw.contains("globex") && !raw.contains("\"a1\""), "{raw}");
+    assert!(
+        raw.contains("\"agent\":\"agent-"),
+        "agents under pseudonyms: {raw}"
+    );
+}
+
+/// Without the agents read, an agent goes by a pseudonym: the same in every answer to one token, another
+/// for another token, and the real id appears in none of their bytes.
+#[tokio::test]
+async fn a_token_without_the_agents_read_sees_one_stable_pseudonym_per_agent() {
+    use crate::access::{digest, Read, Token};
+    use crate::alert::rule::Glob;
+    let state = guarded();
+    {
+        let mut access = crate::access::Access::clone(&state.access.read().unwrap());
+        access.tokens.push(Token {
+            name: "api2".into(),
+            sha256: digest("s-api2"),
+            tenants: vec![Glob("*".into())],
+            reads: vec![Read::Api],
+        });
+        *state.access.write().unwrap() = Arc::new(access);
+    }
+    let agent_of = |body: &str| -> String {
+        json_of(body)["agents"][0]["agent"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (_, first) = get_as(&state, "/api/v1/tenants/acme", Some("s-acme")).await;
+    let (_, again) = get_as(&state, "/api/v1/tenants/acme", Some("s-acme")).await;
+    let (_, other) = get_as(&state, "/api/v1/tenants/acme", Some("s-api2")).await;
+    let (_, real) = get_as(&state, "/api/v1/tenants/acme", Some("s-all")).await;
+    assert_eq!(agent_of(&real), "a1");
+    assert!(agent_of(&first).starts_with("agent-"), "{first}");
+    assert_eq!(agent_of(&first), agent_of(&again));
+    assert_ne!(agent_of(&first), agent_of(&other));
+    for body in [&first, &again, &other] {
+        assert!(!body.contains("\"a1\""), "{body}");
+    }
+}
+
+/// A reload that drops a token ends that token's open stream at its next tick.
+#[tokio::test]
+async fn a_revoked_token_loses_its_open_stream_within_a_tick() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let state = guarded();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let shutdown = state.shutdown.clone();
+    let server = tokio::spawn(serve(listener, router(state.clone()), shutdown.clone()));
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = "GET /board/s-tv/api/v1/stream HTTP/1.1\r\nhost: test\r\n\r\n";
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut received = String::new();
+    let mut buffer = [0u8; 8192];
+    while !received.contains("event: snapshot") {
+        let read = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut buffer))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(read > 0, "{received}");
+        received.push_str(&String::from_utf8_lossy(&buffer[..read]));
+    }
+    let revoked = {
+        let current = state.access.read().unwrap();
+        let mut access = crate::access::Access::clone(&current);
+        access.tokens.retain(|token| token.name != "tv");
+        access
+    };
+    *state.access.write().unwrap() = Arc::new(revoked);
+    // The chunked body ends ("0\r\n\r\n") once the stream does; without the revocation it never would.
+    while !received.ends_with("0\r\n\r\n") {
+        let read = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut buffer))
+            .await
+            .expect("the revoked token's stream ended")
+            .unwrap();
+        if read == 0 {
+            break;
+        }
+        received.push_str(&String::from_utf8_lossy(&buffer[..read]));
+    }
+    shutdown.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(3), server).await;
+}
+
+/// A metrics token for acme alone scrapes acme's series and none of globex's; without the agents read,
+/// no per-agent series.
+#[test]
+fn a_scoped_scrape_keeps_to_its_tenants_and_to_agents_only_with_the_agents_read() {
+    use super::super::metrics::{render_scoped, ExpositionSettings, KpiCollector};
+    let state = guarded();
+    let collector = KpiCollector::new(Arc::clone(&state.board), ExpositionSettings::default());
+    let acme_only = |tenant: &str| tenant == "acme";
+    let without_agents = render_scoped(&collector, &acme_only, false);
+    assert!(without_agents
+        .contains(r#"callboard_queue_calls_waiting{tenant="acme",queue="billing"} 1"#));
+    assert!(!without_agents.contains("globex"), "{without_agents}");
+    assert!(
+        !without_agents.contains("callboard_agent_state{"),
+        "{without_agents}"
+    );
+    let with_agents = render_scoped(&collector, &acme_only, true);
+    assert!(with_agents.contains(r#"agent="a1""#), "{with_agents}");
+    assert!(!with_agents.contains("globex"));
+}
+
+/// The page names its one inline script and style by hash and loads nothing from elsewhere; the real
+/// browser test fails if a hash is wrong (Chromium then runs no script).
+#[tokio::test]
+async fn the_page_sends_a_strict_content_security_policy() {
+    let response = router(state())
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    for directive in [
+        "default-src 'none'",
+        "script-src 'sha256-",
+        "style-src 'sha256-",
+        "connect-src 'self'",
+    ] {
+        assert!(policy.contains(directive), "{policy}");
+    }
+    assert!(!policy.contains("unsafe-inline"));
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
 }

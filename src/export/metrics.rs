@@ -186,6 +186,18 @@ const FAMILIES: &[(&str, &str, MetricType)] = &[
         MetricType::GAUGE,
     ),
     (
+        "callboard_agent_state_overdue",
+        "The agent's time in its current state (or not-ready reason) against the state's limit \
+         (state_limits): 0 within it, 1 past the warning line, 2 past the critical line; only agents \
+         whose state has a limit.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_rings_unanswered_in_a_row",
+        "Rings the agent let go unanswered since it last answered a call (absent while none).",
+        MetricType::GAUGE,
+    ),
+    (
         "callboard_agent_occupancy_ratio",
         "Agent occupancy over the window (absent when undefined).",
         MetricType::GAUGE,
@@ -221,6 +233,12 @@ const FAMILIES: &[(&str, &str, MetricType)] = &[
         MetricType::GAUGE,
     ),
     (
+        "callboard_agent_rings_unanswered",
+        "Calls offered to the agent whose ring ended unanswered by it over the window (today; absent \
+         while none): the call rang elsewhere, another agent took it, or the caller left.",
+        MetricType::GAUGE,
+    ),
+    (
         "callboard_agent_csat_ratio",
         "Mean survey score / scale of the agent's surveys over the window (today; absent without surveys).",
         MetricType::GAUGE,
@@ -243,6 +261,18 @@ const FAMILIES: &[(&str, &str, MetricType)] = &[
     (
         "callboard_queue_csat_ratio",
         "Mean survey score / scale of the queue's surveys over the window (today; absent without surveys).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_callbacks_pending",
+        "Callers whose latest abandonment today was in the queue and who have not been reached since \
+         (answered, or an outbound call to them connected).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_queue_repeat_caller_ratio",
+        "Share of the queue's calls naming their caller whose caller had called within the 24 hours \
+         before, over the window (today; absent without callers).",
         MetricType::GAUGE,
     ),
     (
@@ -290,15 +320,48 @@ impl Collector for KpiCollector {
     }
 
     fn collect(&self) -> Vec<MetricFamily> {
-        let snapshots = self.board.snapshots();
-        let queues: usize = snapshots.iter().map(|snapshot| snapshot.queues.len()).sum();
-        let agents: usize = snapshots.iter().map(|snapshot| snapshot.agents.len()).sum();
-        let mut families = Families::with_capacity(queues, agents, snapshots.len());
-        for snapshot in snapshots {
-            families.tenant(&snapshot, &self.settings);
-        }
-        families.finish()
+        families_of(&self.board.snapshots(), &self.settings)
     }
+}
+
+/// The KPI families of `snapshots`.
+fn families_of(
+    snapshots: &[Arc<CenterSnapshot>],
+    settings: &ExpositionSettings,
+) -> Vec<MetricFamily> {
+    let queues: usize = snapshots.iter().map(|snapshot| snapshot.queues.len()).sum();
+    let agents: usize = snapshots.iter().map(|snapshot| snapshot.agents.len()).sum();
+    let mut families = Families::with_capacity(queues, agents, snapshots.len());
+    for snapshot in snapshots {
+        families.tenant(snapshot, settings);
+    }
+    families.finish()
+}
+
+/// `families` in the text format, in a buffer of about `expected` bytes.
+fn encode(families: &[MetricFamily], expected: usize) -> String {
+    let mut text = Vec::with_capacity(expected + expected / 8 + 4096);
+    if let Err(error) = TextEncoder::new().encode(families, &mut text) {
+        tracing::error!(%error, "cannot encode metrics");
+    }
+    String::from_utf8(text).unwrap_or_default()
+}
+
+/// The KPI families of the tenants `keep` lets through, without per-agent series unless `agents`: what a
+/// token that sees part of the floor scrapes. callboard's own metrics are left out.
+pub fn render_scoped(
+    collector: &KpiCollector,
+    keep: &dyn Fn(&str) -> bool,
+    agents: bool,
+) -> String {
+    let snapshots: Vec<_> = (collector.board.snapshots().into_iter())
+        .filter(|snapshot| keep(&snapshot.tenant))
+        .collect();
+    let settings = ExpositionSettings {
+        export_agents: collector.settings.export_agents && agents,
+        ..collector.settings
+    };
+    encode(&families_of(&snapshots, &settings), 0)
 }
 
 /// The whole `/metrics` body: KPI families, then callboard's own.
@@ -309,14 +372,11 @@ pub fn render(collector: &KpiCollector, telemetry: &Telemetry) -> String {
     let expected = collector
         .last_length
         .load(std::sync::atomic::Ordering::Relaxed);
-    let mut text = Vec::with_capacity(expected + expected / 8 + 4096);
-    if let Err(error) = TextEncoder::new().encode(&families, &mut text) {
-        tracing::error!(%error, "cannot encode metrics");
-    }
+    let text = encode(&families, expected);
     collector
         .last_length
         .store(text.len(), std::sync::atomic::Ordering::Relaxed);
-    String::from_utf8(text).unwrap_or_default()
+    text
 }
 
 fn label(name: &str, value: &str) -> LabelPair {
@@ -344,6 +404,9 @@ impl Families {
                     "callboard_agent_dialed_calls"
                     | "callboard_agent_connected_calls"
                     | "callboard_agent_success_calls"
+                    | "callboard_agent_rings_unanswered"
+                    | "callboard_agent_state_overdue"
+                    | "callboard_agent_rings_unanswered_in_a_row"
                     | "callboard_agent_csat_ratio" => agents,
                     _ if name.starts_with("callboard_agent_") => agents * 5,
                     "callboard_queue_agents" => queues * 5,
@@ -477,6 +540,16 @@ impl Families {
             today.push(label("window", TODAY));
             self.gauge("callboard_queue_csat_ratio", today, csat);
         }
+        self.gauge(
+            "callboard_queue_callbacks_pending",
+            labels(),
+            queue.callbacks as f64,
+        );
+        if let Some(rate) = queue.repeat_caller_rate {
+            let mut today = labels();
+            today.push(label("window", TODAY));
+            self.gauge("callboard_queue_repeat_caller_ratio", today, rate);
+        }
         for (name, value) in [
             (
                 "callboard_queue_required_agents",
@@ -607,6 +680,25 @@ impl Families {
         if let Some(seconds) = agent.state_seconds {
             self.gauge("callboard_agent_state_seconds", labels(), seconds);
         }
+        if agent.rings_unanswered_in_a_row > 0 {
+            self.gauge(
+                "callboard_agent_rings_unanswered_in_a_row",
+                labels(),
+                f64::from(agent.rings_unanswered_in_a_row),
+            );
+        }
+        if agent.state_limit_seconds.is_some() {
+            let mut with_state = labels();
+            with_state.push(label("state", agent.state));
+            if let Some(reason) = &agent.reason {
+                with_state.push(label("reason", reason));
+            }
+            self.gauge(
+                "callboard_agent_state_overdue",
+                with_state,
+                f64::from(agent.state_level.number()),
+            );
+        }
         // The spec's windows (15m, 30m, 1h, today); the session figures stay in the API.
         for window in agent
             .windows
@@ -638,6 +730,13 @@ impl Families {
                 }
                 if let Some(csat) = window.contacts.csat {
                     self.gauge("callboard_agent_csat_ratio", with_window.clone(), csat);
+                }
+                if window.rings_unanswered > 0 {
+                    self.gauge(
+                        "callboard_agent_rings_unanswered",
+                        with_window.clone(),
+                        window.rings_unanswered as f64,
+                    );
                 }
             }
             self.gauge(

@@ -14,7 +14,9 @@ use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientConfig, ClientContext};
 
+use super::group::Settling;
 use super::state;
+use crate::board::Board;
 use crate::decode::DecodeLimits;
 use crate::telemetry::Telemetry;
 use crate::tenants::{SettingsOf, Tenants};
@@ -36,6 +38,18 @@ pub struct Assignment {
     /// The partition's state loaded from the state topic, and the offset it reflects (where reading
     /// starts).
     pub restored: Option<(i64, Box<Tenants>)>,
+    /// The partition was this worker's until the rebalance before: its state is still here (held),
+    /// and reading goes on from the offset that state reflects.
+    pub resumed: bool,
+}
+
+/// A partition's offsets as its worker moves through it, shared with the context without a lock.
+#[derive(Debug)]
+pub struct PartitionOffsets {
+    /// The next offset to commit: never below the replay boundary.
+    pub commit: AtomicI64,
+    /// The next offset to read: the worker's state reflects everything below it.
+    pub taken: AtomicI64,
 }
 
 /// Where partition state is read back from on assignment.
@@ -59,10 +73,16 @@ pub enum ReplayStart {
 pub struct WorkerContext {
     pub topic: String,
     pub rebalances: Mutex<Sender<Rebalanced>>,
-    /// Next offset to commit per partition. The worker writes each partition's cell after every event
-    /// it takes (an atomic store, no lock); the map is locked only to add or drop a partition and to
-    /// read the cells on a tick, a revoke or the stop.
-    pub applied_offsets: Mutex<HashMap<i32, Arc<AtomicI64>>>,
+    /// Offsets per owned partition. The worker writes a partition's cells after every event it takes
+    /// (atomic stores, no lock); the map is locked only to add or drop a partition and to read the
+    /// cells on a tick, a rebalance or the stop.
+    pub applied_offsets: Mutex<HashMap<i32, Arc<PartitionOffsets>>>,
+    /// Partitions revoked from this worker whose state it holds, with the offset that state reflects:
+    /// given back by the next assignment, they go on from there instead of replaying.
+    pub held: Mutex<HashMap<i32, i64>>,
+    /// Told at the first assignment how long a start waits for the group to settle.
+    pub board: Arc<Board>,
+    pub session_timeout: Duration,
     pub replay_start: Box<dyn Fn() -> ReplayStart + Send + Sync>,
     pub telemetry: Arc<Telemetry>,
     /// Whether a broker connection is up, from librdkafka's statistics (each second) and its
@@ -99,6 +119,7 @@ impl ConsumerContext for WorkerContext {
     ) {
         match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                self.begin_settling(consumer);
                 let assignments = self.plan_assignment(consumer, partitions);
                 if let Err(error) = consumer.assign(partitions) {
                     tracing::error!(%error, "cannot take the assigned partitions");
@@ -115,8 +136,9 @@ impl ConsumerContext for WorkerContext {
                     .map(|element| element.partition())
                     .collect();
                 if let Err(error) = self.commit_applied(consumer, CommitMode::Sync) {
-                    tracing::warn!(%error, "cannot commit offsets of revoked partitions; their new owner replays them");
+                    tracing::warn!(%error, lost = consumer.assignment_lost(), "cannot commit offsets of revoked partitions; their new owner replays them");
                 }
+                self.hold(&revoked);
                 let _ = consumer.unassign();
                 let _ = self
                     .rebalances
@@ -132,23 +154,74 @@ impl ConsumerContext for WorkerContext {
 pub const NOTHING_APPLIED: i64 = -1;
 
 impl WorkerContext {
-    /// The cell the worker writes a partition's next offset to (made on first use).
-    pub fn applied_cell(&self, partition: i32) -> Arc<AtomicI64> {
+    /// The cells the worker writes a partition's offsets to (made on first use).
+    pub fn applied_cell(&self, partition: i32) -> Arc<PartitionOffsets> {
         let mut applied = self
             .applied_offsets
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Arc::clone(
-            applied
-                .entry(partition)
-                .or_insert_with(|| Arc::new(AtomicI64::new(NOTHING_APPLIED))),
-        )
+        Arc::clone(applied.entry(partition).or_insert_with(|| {
+            Arc::new(PartitionOffsets {
+                commit: AtomicI64::new(NOTHING_APPLIED),
+                taken: AtomicI64::new(NOTHING_APPLIED),
+            })
+        }))
     }
 
-    /// Forgets a partition that left this worker.
-    pub fn forget_partition(&self, partition: i32) {
-        if let Ok(mut applied) = self.applied_offsets.lock() {
-            applied.remove(&partition);
+    /// At the first assignment, the board learns until when a start that owns only part of the topic
+    /// waits for the group to settle, and (at the first assignment the brokers tell it) how many
+    /// partitions the topic has.
+    fn begin_settling(&self, consumer: &BaseConsumer<Self>) {
+        if self.board.settling_known(&self.topic) {
+            return;
+        }
+        let joined = std::time::Instant::now();
+        let partitions = match consumer.fetch_metadata(Some(&self.topic), BROKER_TIMEOUT) {
+            Ok(metadata) => {
+                let count: usize = metadata
+                    .topics()
+                    .iter()
+                    .filter(|topic| topic.error().is_none())
+                    .map(|topic| topic.partitions().len())
+                    .sum();
+                if count == 0 {
+                    tracing::warn!(topic = self.topic, "the brokers told no partition count for the topic; readiness waits the whole settling time");
+                }
+                Some(count)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the topic's partition count; readiness waits the whole settling time");
+                None
+            }
+        };
+        let settling = Settling::new(joined, self.session_timeout, partitions);
+        tracing::info!(
+            topic = self.topic,
+            partitions = settling.partitions,
+            wait_ms = settling.until.saturating_duration_since(joined).as_millis() as u64,
+            "joined the group; unless it owns every partition, readiness waits this long for the group to settle"
+        );
+        self.board.begin_settling(&self.topic, settling);
+    }
+
+    /// Revoked partitions leave the offset map (their commits are done); those the worker took
+    /// anything from are held, with the offset their state reflects.
+    fn hold(&self, revoked: &[i32]) {
+        let mut applied = self
+            .applied_offsets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut held = self
+            .held
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for partition in revoked {
+            if let Some(offsets) = applied.remove(partition) {
+                let taken = offsets.taken.load(Ordering::Relaxed);
+                if taken != NOTHING_APPLIED {
+                    held.insert(*partition, taken);
+                }
+            }
         }
     }
 
@@ -162,8 +235,8 @@ impl WorkerContext {
     ) -> KafkaResult<()> {
         let mut list = TopicPartitionList::new();
         if let Ok(applied) = self.applied_offsets.lock() {
-            for (partition, next) in applied.iter() {
-                let next = next.load(Ordering::Relaxed);
+            for (partition, offsets) in applied.iter() {
+                let next = offsets.commit.load(Ordering::Relaxed);
                 if next != NOTHING_APPLIED {
                     list.add_partition_offset(&self.topic, *partition, Offset::Offset(next))?;
                 }
@@ -187,6 +260,13 @@ impl WorkerContext {
         consumer: &BaseConsumer<Self>,
         partitions: &mut TopicPartitionList,
     ) -> Vec<Assignment> {
+        // What is held and not given back went to another member: the worker lets it go.
+        let mut held = std::mem::take(
+            &mut *self
+                .held
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
         if partitions.count() == 0 {
             return Vec::new();
         }
@@ -217,13 +297,24 @@ impl WorkerContext {
             .iter()
             .map(|element| (element.topic().to_string(), element.partition()))
             .collect();
-        let mut restored = self.load_state(&elements);
+        let resumed: HashMap<i32, i64> = elements
+            .iter()
+            .filter_map(|(_, partition)| held.remove_entry(partition))
+            .collect();
+        let to_load: Vec<(String, i32)> = elements
+            .iter()
+            .filter(|(_, partition)| !resumed.contains_key(partition))
+            .cloned()
+            .collect();
+        let mut restored = self.load_state(&to_load);
         for (topic, partition) in elements {
             let restored = restored.remove(&partition);
+            let resumed_at = resumed.get(&partition).copied();
             let start = match starts
                 .find_partition(&topic, partition)
                 .map(|element| element.offset())
             {
+                _ if resumed_at.is_some() => Offset::Offset(resumed_at.unwrap_or(0)),
                 _ if restored.is_some() => {
                     Offset::Offset(restored.as_ref().map_or(0, |(offset, _)| *offset))
                 }
@@ -253,6 +344,7 @@ impl WorkerContext {
                 read_before: committed_offset.unwrap_or(0),
                 replay_until,
                 restored: restored.map(|(offset, tenants)| (offset, Box::new(tenants))),
+                resumed: resumed_at.is_some(),
             });
         }
         assignments

@@ -3,7 +3,7 @@
 //! hot path: the worker's centers are its own; only snapshots leave it, through the board.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,13 +15,15 @@ use tokio_util::sync::CancellationToken;
 
 use super::context::{Rebalanced, WorkerContext, NOTHING_APPLIED};
 use super::dead_letter::{dead_letter, dead_letter_late, DeadLetters};
+use super::owned::Owned;
+use super::source::{Format, Read};
 use super::state::StateWriter;
 use super::{wall_clock_ms, Clock};
 use crate::board::{Board, KafkaLink, PartitionStatus, Phase};
-use crate::decode::{json_v1, DecodeLimits};
-use crate::event::{Millis, RejectCounts, RejectReason};
+use crate::decode::DecodeLimits;
+use crate::event::{Millis, RejectReason};
 use crate::telemetry::Telemetry;
-use crate::tenants::{SettingsOf, Tenants};
+use crate::tenants::SettingsOf;
 
 const POLL: Duration = Duration::from_millis(50);
 /// While messages keep coming (catching up after an assignment or a burst), snapshots are published at
@@ -34,66 +36,6 @@ const KAFKA_GRACE: Duration = Duration::from_secs(10);
 /// How far ahead of the wall clock an event's time may be (ACD clocks drift; minutes, not days).
 const MAX_FUTURE_SKEW_MS: Millis = 5 * 60 * 1000;
 
-/// The state of one owned partition: its tenants and how far it must replay.
-pub(super) struct Owned {
-    tenants: Tenants,
-    replay_until: i64,
-    phase: Phase,
-    /// The next offset to commit, shared with the consumer context (which commits it): never below
-    /// the replay boundary.
-    next_offset: Arc<AtomicI64>,
-    /// The next offset to read: the state written reflects everything below it.
-    taken_until: i64,
-    /// Offsets below this were read (and their rejections dead-lettered) by the group before.
-    read_before: i64,
-    /// Messages taken; the count a tick last saw, and since when it has not changed (no clock read
-    /// per message); whether the buffer was settled since the last message.
-    messages: u64,
-    messages_seen: u64,
-    /// The offset the last state written reflects, and when it was written.
-    /// (offset, settled) of the state last written: a partition whose buffer settled since is
-    /// written again, so a restart finds nothing pending.
-    state_written: ((i64, bool), Instant),
-    quiet_since: Instant,
-    settled: bool,
-    /// Totals already reported to telemetry (replay, live), so each tick reports only the difference.
-    reported: [(u64, RejectCounts); 2],
-}
-
-impl Owned {
-    /// Reports the events counted since the last report: those below the replay boundary as replay,
-    /// the rest as live (by offset, so events buffered across the boundary count where they belong).
-    fn report_counts(&mut self, telemetry: &Telemetry) {
-        let counts = self.counts();
-        for (live, (reported, (applied, rejected))) in [false, true]
-            .into_iter()
-            .zip(self.reported.iter_mut().zip(counts))
-        {
-            telemetry.events_applied(applied - reported.0, live);
-            for reason in RejectReason::ALL {
-                let delta = rejected.get(reason) - reported.1.get(reason);
-                if delta > 0 {
-                    telemetry.events_rejected(reason, delta, live);
-                }
-            }
-            *reported = (applied, rejected);
-        }
-    }
-
-    /// What the tenants have counted: (applied, rejected) of the replay, then of live traffic.
-    fn counts(&self) -> [(u64, RejectCounts); 2] {
-        let (applied, rejected) = self.tenants.totals();
-        let (replayed_applied, replayed_rejected) = self.tenants.replayed();
-        [
-            (replayed_applied, replayed_rejected),
-            (
-                applied - replayed_applied,
-                rejected.minus(&replayed_rejected),
-            ),
-        ]
-    }
-}
-
 pub struct Worker {
     pub(super) consumer: BaseConsumer<WorkerContext>,
     pub(super) rebalances: Receiver<Rebalanced>,
@@ -104,6 +46,13 @@ pub struct Worker {
 pub struct WorkerState {
     pub(super) topic: String,
     pub(super) owned: HashMap<i32, Owned>,
+    /// The topic's format: each partition taken gets a reader of it.
+    pub(super) format: Format,
+    /// Events of the message being read (kept to reuse its allocation).
+    pub(super) scratch: Vec<crate::event::Event>,
+    /// Partitions the group took away, kept until the next assignment gives them back (they go on
+    /// where they were) or to another member (their tenants are withdrawn).
+    pub(super) held: HashMap<i32, Owned>,
     pub(super) board: Arc<Board>,
     pub(super) telemetry: Arc<Telemetry>,
     pub(super) settings_of: SettingsOf,
@@ -245,6 +194,46 @@ fn cached_high_watermark(consumer: &WorkerConsumer, topic: &str, partition: i32)
         .then_some(high)
 }
 
+/// What applying an event needs besides the tenants.
+struct Applying<'a> {
+    live: bool,
+    clock: Clock,
+    telemetry: &'a Telemetry,
+    log_limit: &'a mut RateLimit,
+}
+
+/// Applies one event taken from the message at `offset`: the rejection reason, if any.
+fn apply(
+    tenants: &mut crate::tenants::Tenants,
+    event: crate::event::Event,
+    offset: i64,
+    applying: Applying<'_>,
+) -> Option<RejectReason> {
+    // Live, an event from further in the future than any clock skew is garbage: accepted, it would
+    // move the tenant's watermark ahead and make every true event late.
+    if applying.clock == Clock::Wall && event.time > wall_clock_ms() + MAX_FUTURE_SKEW_MS {
+        tenants.count_undecodable_at(RejectReason::BadTime, offset as u64);
+        if let Some(suppressed) = applying.log_limit.allow() {
+            tracing::warn!(
+                offset,
+                time = event.time,
+                suppressed,
+                "rejected an event from the future"
+            );
+        }
+        return Some(RejectReason::BadTime);
+    }
+    let time = event.time;
+    let immediate = tenants.ingest(event, offset as u64);
+    // Delay is wall-clock time minus event time: meaningless under the demo's event-time clock.
+    if immediate.is_none() && applying.live && applying.clock == Clock::Wall {
+        applying
+            .telemetry
+            .event_delay(((wall_clock_ms() - time) as f64 / 1000.0).max(0.0));
+    }
+    immediate
+}
+
 /// What the worker's loop handles, one named method each: librdkafka's callbacks and poll results
 /// become these, so the loop reads as one match.
 enum Input<'a> {
@@ -255,7 +244,7 @@ enum Input<'a> {
 }
 
 /// The worker's consumer, as the state's methods receive it.
-type WorkerConsumer = BaseConsumer<WorkerContext>;
+pub(super) type WorkerConsumer = BaseConsumer<WorkerContext>;
 
 impl WorkerState {
     fn handle(&mut self, consumer: &WorkerConsumer, input: Input<'_>) {
@@ -272,78 +261,6 @@ impl WorkerState {
             tracing::warn!(%error, suppressed, "kafka consumer error");
         }
     }
-    fn on_rebalance(&mut self, consumer: &WorkerConsumer, rebalanced: Rebalanced) {
-        match rebalanced {
-            Rebalanced::Assigned(assignments) => {
-                for assignment in assignments {
-                    // A loaded state at or past the committed offset has nothing to replay.
-                    let restored_at = assignment.restored.as_ref().map(|(offset, _)| *offset);
-                    let phase = if assignment.replay_until <= 0
-                        || restored_at.is_some_and(|offset| offset >= assignment.replay_until)
-                    {
-                        Phase::Live
-                    } else {
-                        Phase::Replaying
-                    };
-                    self.board.set_partition(
-                        &self.topic,
-                        assignment.partition,
-                        PartitionStatus { phase, lag: 0 },
-                    );
-                    let mut owned = Owned {
-                        tenants: {
-                            let mut tenants = match assignment.restored {
-                                Some((_, restored)) => *restored,
-                                None => Tenants::new(Arc::clone(&self.settings_of), self.limits),
-                            };
-                            tenants.replay_until(assignment.replay_until.max(0) as u64);
-                            tenants
-                        },
-                        replay_until: assignment.replay_until,
-                        phase,
-                        next_offset: {
-                            let cell = consumer.context().applied_cell(assignment.partition);
-                            if assignment.replay_until > 0 {
-                                cell.store(assignment.replay_until, Ordering::Relaxed);
-                            }
-                            cell
-                        },
-                        taken_until: NOTHING_APPLIED,
-                        read_before: assignment.read_before,
-                        messages: 0,
-                        messages_seen: 0,
-                        state_written: ((NOTHING_APPLIED, false), Instant::now()),
-                        quiet_since: Instant::now(),
-                        settled: true,
-                        reported: Default::default(),
-                    };
-                    // Counts loaded with a partition's state were reported by the instance that
-                    // counted them: only what is counted from here on is reported again.
-                    owned.reported = owned.counts();
-                    self.owned.insert(assignment.partition, owned);
-                }
-                if !self.assigned_once {
-                    self.assigned_once = true;
-                    self.board.mark_assigned();
-                }
-            }
-            Rebalanced::Revoked(partitions) => {
-                for partition in partitions {
-                    // The next owner loads it and replays only what comes after.
-                    self.write_state(partition);
-                    if let Some(owned) = self.owned.remove(&partition) {
-                        for center in owned.tenants.centers() {
-                            self.board.withdraw(center.tenant());
-                        }
-                    }
-                    self.board.remove_partition(&self.topic, partition);
-                    self.telemetry.partition_released(partition);
-                    consumer.context().forget_partition(partition);
-                }
-            }
-        }
-    }
-
     fn on_message(&mut self, message: &BorrowedMessage<'_>) {
         let (partition, offset) = (message.partition(), message.offset());
         let payload = message.payload().unwrap_or_default();
@@ -356,7 +273,11 @@ impl WorkerState {
             .dead_letters
             .as_ref()
             .filter(|_| offset >= owned.read_before);
-        let rejected = match json_v1::decode(payload, &self.limits) {
+        let mut events = std::mem::take(&mut self.scratch);
+        let rejected = match owned
+            .reader
+            .read(message.key(), payload, &self.limits, &mut events)
+        {
             Err(error) => {
                 if let Some(suppressed) = self.log_limit.allow() {
                     tracing::warn!(partition, offset, reason = error.reason.as_str(), detail = %error.detail, suppressed, "rejected message");
@@ -366,37 +287,31 @@ impl WorkerState {
                     .count_undecodable_at(error.reason, offset as u64);
                 Some(error.reason)
             }
-            // Live, an event from further in the future than any clock skew is garbage: accepted, it would
-            // move the tenant's watermark ahead and make every true event late.
-            Ok(event)
-                if self.clock == Clock::Wall
-                    && event.time > wall_clock_ms() + MAX_FUTURE_SKEW_MS =>
-            {
-                owned
-                    .tenants
-                    .count_undecodable_at(RejectReason::BadTime, offset as u64);
-                if let Some(suppressed) = self.log_limit.allow() {
-                    tracing::warn!(
-                        partition,
-                        offset,
-                        time = event.time,
-                        suppressed,
-                        "rejected an event from the future"
-                    );
-                }
-                Some(RejectReason::BadTime)
+            Ok(Read::Skipped) => {
+                self.telemetry.record_skipped(&self.topic);
+                None
             }
-            Ok(event) => {
-                let time = event.time;
-                let immediate = owned.tenants.ingest(event, offset as u64);
-                // Delay is wall-clock time minus event time: meaningless under the demo's event-time clock.
-                if immediate.is_none() && live && self.clock == Clock::Wall {
-                    self.telemetry
-                        .event_delay(((wall_clock_ms() - time) as f64 / 1000.0).max(0.0));
+            Ok(Read::Events) => {
+                let mut first = None;
+                for event in events.drain(..) {
+                    let rejected = apply(
+                        &mut owned.tenants,
+                        event,
+                        offset,
+                        Applying {
+                            live,
+                            clock: self.clock,
+                            telemetry: &self.telemetry,
+                            log_limit: &mut self.log_limit,
+                        },
+                    );
+                    first = first.or(rejected);
                 }
-                immediate
+                first
             }
         };
+        events.clear();
+        self.scratch = events;
         if let Some(reason) = rejected {
             dead_letter(
                 dead_letters,
@@ -418,11 +333,11 @@ impl WorkerState {
         );
         owned.messages += 1;
         owned.settled = false;
-        owned.taken_until = offset + 1;
+        owned.offsets.taken.store(offset + 1, Ordering::Relaxed);
         // Replaying, the group's offset stays at the boundary (a commit must never move it back: the
         // next owner would take the gap of history for live traffic).
         if offset + 1 >= owned.replay_until {
-            owned.next_offset.store(offset + 1, Ordering::Relaxed);
+            owned.offsets.commit.store(offset + 1, Ordering::Relaxed);
         }
         if !live && offset + 1 >= owned.replay_until {
             self.go_live(partition);
@@ -450,12 +365,12 @@ impl WorkerState {
 
     /// Writes a partition's state to the state topic, when one is configured and anything was taken
     /// since the last write.
-    fn write_state(&mut self, partition: i32) {
+    pub(super) fn write_state(&mut self, partition: i32) {
         let (Some(writer), Some(owned)) = (&self.state_writer, self.owned.get_mut(&partition))
         else {
             return;
         };
-        let next = owned.taken_until;
+        let next = owned.offsets.taken.load(Ordering::Relaxed);
         let reflects = (next, owned.settled);
         if next == NOTHING_APPLIED || reflects == owned.state_written.0 {
             return;
@@ -534,10 +449,7 @@ impl WorkerState {
     }
 
     fn on_tick(&mut self, consumer: &WorkerConsumer) {
-        let now = match self.clock {
-            Clock::Wall => Some(wall_clock_ms()),
-            Clock::EventTime => None,
-        };
+        let now = self.clock.now();
         self.watch_kafka(consumer);
         self.write_due_state();
         // What was taken since the last tick is committed now, so a crash replays at most a tick's worth
@@ -575,13 +487,21 @@ impl WorkerState {
             }
         }
         for (partition, owned) in self.owned.iter_mut() {
-            let (board, phase) = (&self.board, owned.phase);
-            owned.tenants.publish(now, |snapshot, intervals| {
-                if let Some(table) = intervals {
-                    board.publish_intervals(&snapshot.tenant, table);
+            // Live, an adapter's completions end by the wall clock: a quiet log still ends wrap-ups.
+            if let (Some(now), Phase::Live) = (now, owned.phase) {
+                owned.reader.release_due(now, &mut self.scratch);
+                let offset = owned.offsets.taken.load(Ordering::Relaxed) - 1;
+                for event in self.scratch.drain(..) {
+                    let applying = Applying {
+                        live: true,
+                        clock: self.clock,
+                        telemetry: &self.telemetry,
+                        log_limit: &mut self.log_limit,
+                    };
+                    apply(&mut owned.tenants, event, offset, applying);
                 }
-                board.publish_in(snapshot, phase);
-            });
+            }
+            owned.publish(&self.board, now, self.index);
             if owned.messages != owned.messages_seen {
                 owned.messages_seen = owned.messages;
                 owned.quiet_since = Instant::now();

@@ -4,7 +4,9 @@
 //! events at its time, so events come out in event-time order. Routing and the agents' day live in
 //! `routing`.
 
+mod callers;
 mod routing;
+mod shifts;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -32,6 +34,8 @@ struct Agent {
     status: Status,
     idle_since: Millis,
     shift_end: Millis,
+    /// When lunch starts, from the login.
+    lunch_after: Millis,
     pending_break: Option<(Millis, &'static str)>,
 }
 
@@ -39,6 +43,8 @@ struct Call {
     id: Id,
     queue: usize,
     queued_at: Millis,
+    /// Who called (inbound) or is called (outbound).
+    caller: Option<Id>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +125,14 @@ pub struct Simulation {
     next_event: u64,
     out: VecDeque<Event>,
     now: Millis,
+    callers: callers::Callers,
+}
+
+/// The share of inbound calls of each queue, relative: 1, 1/2, 1/3… (the first queue is the busiest).
+fn queue_weights(queues: usize) -> Vec<f64> {
+    (0..queues)
+        .map(|index| 1.0 / (index as f64 + 1.0))
+        .collect()
 }
 
 const QUEUE_NAMES: [&str; 8] = [
@@ -141,9 +155,7 @@ impl Simulation {
                 _ => Id::from(format!("queue-{index}")),
             })
             .collect();
-        let queue_weights: Vec<f64> = (0..options.queues)
-            .map(|index| 1.0 / (index as f64 + 1.0))
-            .collect();
+        let queue_weights = queue_weights(options.queues);
         let mut simulation = Simulation {
             options: options.clone(),
             rng: SmallRng::seed_from_u64(options.seed),
@@ -160,6 +172,7 @@ impl Simulation {
             next_event: 0,
             out: VecDeque::new(),
             now: options.start,
+            callers: callers::Callers::new(options.seed),
         };
         simulation.staff();
         let first = simulation.next_arrival(options.start);
@@ -187,20 +200,23 @@ impl Simulation {
                 status: Status::Off,
                 idle_since: 0,
                 shift_end: Millis::MAX,
+                lunch_after: 4 * HOUR,
                 pending_break: None,
             });
-            // Day shifts start between 06:00 and 10:30 and last nine hours, covering the morning ramp and
-            // the peaks; one agent in ten works nights.
-            let login = if self.options.realistic_day && index % 10 == 9 {
-                self.options.start + (index as Millis % 3) * 8 * HOUR
-            } else if self.options.realistic_day {
-                self.options.start
-                    + 6 * HOUR
-                    + (index as Millis * 8 * HOUR / count.max(1) as Millis) / MINUTE * MINUTE
-            } else {
-                self.options.start
-            };
-            self.schedule(login, Action::Login { agent: index });
+        }
+        // A steady queue has everyone in from the start; a realistic day staggers shifts to the call curve.
+        if !self.options.realistic_day {
+            for agent in 0..count {
+                self.schedule(self.options.start, Action::Login { agent });
+            }
+            return;
+        }
+        let skills: Vec<Vec<usize>> = self.agents.iter().map(|a| a.skills.clone()).collect();
+        let outbound: Vec<bool> = self.agents.iter().map(|a| a.outbound).collect();
+        let plan = shifts::plan(&self.options, &skills, &outbound);
+        for (agent, shift) in plan.into_iter().enumerate() {
+            self.agents[agent].lunch_after = shift.lunch;
+            self.schedule(self.options.start + shift.login, Action::Login { agent });
         }
     }
 
@@ -273,12 +289,14 @@ impl Simulation {
                 self.next_call += 1;
                 let key = self.next_call;
                 let queue = self.pick_queue();
+                let caller = Some(self.callers.inbound(self.now));
                 self.calls.insert(
                     key,
                     Call {
                         id: Id::from(format!("c{key}")),
                         queue,
                         queued_at: self.now,
+                        caller,
                     },
                 );
                 self.enqueue(key, queue);
@@ -301,6 +319,9 @@ impl Simulation {
                 {
                     self.waiting[queue].remove(position);
                     let entry = self.calls.remove(&call).expect("present");
+                    if let Some(caller) = entry.caller.clone() {
+                        self.callers.abandoned(caller, self.now);
+                    }
                     self.emit(EventKind::CallAbandoned {
                         call: entry.id,
                         queue: self.queue_ids[queue].clone(),
@@ -364,7 +385,7 @@ impl Simulation {
                 }
             }
             Action::Login { agent } => {
-                let shift = 9 * HOUR;
+                let shift = shifts::SHIFT;
                 let worker = &mut self.agents[agent];
                 worker.status = Status::Idle;
                 worker.idle_since = self.now;
@@ -389,7 +410,7 @@ impl Simulation {
                     self.agents[agent].shift_end = self.now + shift;
                     for (offset, length, reason) in [
                         (2 * HOUR, 15 * MINUTE, "break"),
-                        (4 * HOUR, 30 * MINUTE, "lunch"),
+                        (self.agents[agent].lunch_after, 30 * MINUTE, "lunch"),
                         (6 * HOUR, 15 * MINUTE, "break"),
                     ] {
                         self.schedule(
@@ -441,15 +462,18 @@ impl Simulation {
                 self.next_call += 1;
                 let key = self.next_call;
                 let call = Id::from(format!("o{key}"));
+                let caller = self.callers.dialed();
                 self.calls.insert(
                     key,
                     Call {
                         id: call.clone(),
                         queue: 0,
                         queued_at: self.now,
+                        caller: caller.clone(),
                     },
                 );
                 self.emit(EventKind::CallDialed {
+                    caller,
                     call,
                     agent: self.agents[agent].id.clone(),
                     campaign: Some(Id::from("renewals")),

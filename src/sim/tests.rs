@@ -184,3 +184,122 @@ fn max_events_bounds_the_output() {
     };
     assert_eq!(events(&options).len(), 1_234);
 }
+
+/// Agents logged in with each queue's skill at `times` (offsets from the start), from the events.
+fn staffed_at(options: &SimOptions, times: &[Millis]) -> Vec<HashMap<Id, u32>> {
+    let mut skills: HashMap<Id, Vec<Id>> = HashMap::new();
+    let mut staffed = vec![HashMap::new(); times.len()];
+    for event in events(options) {
+        match &event.kind {
+            EventKind::AgentLogin {
+                agent,
+                queues: Some(queues),
+                ..
+            } => {
+                skills.insert(agent.clone(), queues.clone());
+            }
+            EventKind::AgentLogout { agent } => {
+                skills.remove(agent);
+            }
+            _ => continue,
+        }
+        for (time, staffed) in times.iter().zip(&mut staffed) {
+            if event.time <= options.start + time {
+                staffed.clear();
+                for queue in skills.values().flatten() {
+                    *staffed.entry(queue.clone()).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    staffed
+}
+
+/// The default day's shifts follow its call curve: at each of these times every queue has at least
+/// the agents Erlang C needs on the phones for its calls (from `callboard staffing --calls-per-hour N
+/// --aht 282 --threshold 20s --target 80%`: the curve times 420 calls/hour, shared 12:6:4:3, and the
+/// 282 s handle time is 240 talk + 30 wrap-up + 4 ring + 20 % × 40 hold). Shifts used to start
+/// evenly between 06:00 and 14:00, leaving the morning ramp with half of what it needs.
+#[test]
+fn shifts_follow_the_call_curve() {
+    let required = [
+        // time, then billing, sales, support, tech
+        (3, [2, 1, 1, 1]),
+        (8, [15, 9, 6, 5]),
+        (10, [20, 11, 8, 7]),
+        (15, [19, 11, 8, 6]),
+        (20, [6, 4, 3, 3]),
+    ];
+    let times: Vec<Millis> = required.iter().map(|(hour, _)| hour * HOUR).collect();
+    let staffed = staffed_at(&SimOptions::default(), &times);
+    for ((hour, needs), staffed) in required.iter().zip(&staffed) {
+        for (queue, need) in ["billing", "sales", "support", "tech"].iter().zip(needs) {
+            let has = staffed.get(&Id::from(*queue)).copied().unwrap_or(0);
+            assert!(
+                has >= *need,
+                "{queue} at {hour:02}:00 has {has} agents, needs {need}"
+            );
+        }
+    }
+    let total = |staffed: &HashMap<Id, u32>| staffed.values().sum::<u32>();
+    assert!(
+        total(&staffed[0]) * 4 < total(&staffed[2]),
+        "the night team is small: {staffed:?}"
+    );
+    // Never fewer than two agents per queue, so that one can take a break.
+    let half_hours: Vec<Millis> = (0..48).map(|slot| slot * HOUR / 2).collect();
+    for (time, staffed) in half_hours
+        .iter()
+        .zip(staffed_at(&SimOptions::default(), &half_hours))
+    {
+        for queue in ["billing", "sales", "support", "tech"] {
+            let has = staffed.get(&Id::from(queue)).copied().unwrap_or(0);
+            assert!(
+                has >= 2,
+                "{queue} at {} min has {has} agents",
+                time / 60_000
+            );
+        }
+    }
+}
+
+/// Every inbound call names its caller, a transfer's next queue keeps it, some callers call again, and
+/// some outbound dials call back a caller who hung up waiting.
+#[test]
+fn calls_name_callers_who_call_again_and_are_called_back() {
+    let all = events(&SimOptions::default());
+    let mut caller_of: HashMap<Id, Id> = HashMap::new();
+    let mut calls_of: HashMap<Id, HashSet<Id>> = HashMap::new();
+    let mut abandoned: HashSet<Id> = HashSet::new();
+    let (mut transfers_checked, mut dialed_back) = (0, 0);
+    for event in &all {
+        match &event.kind {
+            EventKind::CallQueued { call, caller, .. } => {
+                let caller = caller.clone().expect("every inbound call names its caller");
+                if let Some(before) = caller_of.insert(call.clone(), caller.clone()) {
+                    assert_eq!(before, caller, "a transfer keeps the caller of {call}");
+                    transfers_checked += 1;
+                }
+                calls_of.entry(caller).or_default().insert(call.clone());
+            }
+            EventKind::CallAbandoned { call, .. } => {
+                abandoned.insert(caller_of[call].clone());
+            }
+            EventKind::CallDialed {
+                caller: Some(caller),
+                ..
+            } => {
+                assert!(abandoned.contains(caller), "{caller} had not hung up");
+                dialed_back += 1;
+            }
+            _ => {}
+        }
+    }
+    let again = calls_of.values().filter(|calls| calls.len() > 1).count();
+    assert!(
+        transfers_checked > 0 && dialed_back > 0,
+        "{transfers_checked} {dialed_back}"
+    );
+    // About 8 % of calls repeat a recent caller, and half of those who hang up call again.
+    assert!(again * 20 > calls_of.len(), "{again} of {}", calls_of.len());
+}

@@ -614,7 +614,9 @@ summary = "{tenant}/{queue} is live"
 "#;
 
 impl Setup {
-    pub fn config(&self, http_port: u16) -> String {
+    /// An instance's configuration: its HTTP port and its client id (the name its group members get,
+    /// which a restarted instance keeps to tell its previous run's members).
+    pub fn config(&self, http_port: u16, client_id: &str) -> String {
         // A short lateness: a stream that stops is settled (its last events counted) two seconds later,
         // so counts can be read exactly soon after; the day's events are in order, so the figures are
         // those of any lateness.
@@ -632,7 +634,7 @@ impl Setup {
         }
         text.push_str(&format!(
             "\n[kafka.properties]\n\"broker.address.family\" = \"v4\"\n\"session.timeout.ms\" = \"{}\"\n\
-             \"heartbeat.interval.ms\" = \"1000\"\n\n[http]\nlisten = \"127.0.0.1:{http_port}\"\nshutdown_grace = \"5s\"\n",
+             \"heartbeat.interval.ms\" = \"1000\"\n\"client.id\" = \"{client_id}\"\n\n[http]\nlisten = \"127.0.0.1:{http_port}\"\nshutdown_grace = \"5s\"\n",
             SESSION_TIMEOUT.as_millis()
         ));
         text.push_str(CATCH_UP_RULES);
@@ -644,7 +646,7 @@ impl Setup {
     /// The configuration `callboard report` gets: the same, so the same zones and limits.
     pub fn write_config(&self, dir: &Path) -> PathBuf {
         let path = dir.join(format!("{}-report.toml", self.group));
-        std::fs::write(&path, self.config(free_port())).unwrap();
+        std::fs::write(&path, self.config(free_port(), "report")).unwrap();
         path
     }
 }
@@ -652,6 +654,8 @@ impl Setup {
 /// A `callboard run` process, killed on drop.
 pub struct Instance {
     process: Option<Child>,
+    /// The client id, which a restart keeps.
+    pub name: String,
     pub http: String,
     pub log: PathBuf,
     pub started: Instant,
@@ -664,12 +668,21 @@ pub struct Answer {
 }
 
 impl Instance {
+    /// A new instance, named after its port.
     pub fn start(dir: &Path, setup: &Setup) -> Instance {
         let port = free_port();
-        let name = format!("{}-{port}", setup.group);
-        let config = dir.join(format!("{name}.toml"));
-        std::fs::write(&config, setup.config(port)).unwrap();
-        let log = dir.join(format!("{name}.log"));
+        Instance::start_as(dir, setup, &format!("{}-{port}", setup.group), port)
+    }
+
+    /// This instance started again (a new process, port and log; the same client id).
+    pub fn restart(&self, dir: &Path, setup: &Setup) -> Instance {
+        Instance::start_as(dir, setup, &self.name, free_port())
+    }
+
+    fn start_as(dir: &Path, setup: &Setup, name: &str, port: u16) -> Instance {
+        let config = dir.join(format!("{}-{port}.toml", setup.group));
+        std::fs::write(&config, setup.config(port, name)).unwrap();
+        let log = dir.join(format!("{}-{port}.log", setup.group));
         let process = Command::new(env!("CARGO_BIN_EXE_callboard"))
             .args(["run", "--config", config.to_str().unwrap()])
             .env("RUST_LOG", "info")
@@ -679,6 +692,7 @@ impl Instance {
             .unwrap();
         Instance {
             process: Some(process),
+            name: name.to_string(),
             http: format!("127.0.0.1:{port}"),
             log,
             started: Instant::now(),
@@ -754,16 +768,36 @@ impl Instance {
         self.get("/metrics")
     }
 
+    /// The items of the JSON list `key` that `path` answers (none when the instance does not answer).
+    fn listed(&self, path: &str, key: &str) -> Vec<serde_json::Value> {
+        let body = self.get(path).unwrap_or_default();
+        let mut value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        match value[key].take() {
+            serde_json::Value::Array(items) => items,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Tenants served with their last figures, marked stale (the group took their partition away).
+    pub fn stale_tenants(&self) -> usize {
+        self.listed("/api/v1/tenants", "tenants")
+            .iter()
+            .filter(|tenant| tenant["stale"] == true)
+            .count()
+    }
+
+    /// The canary alerts firing now (one per live queue: none is ever dropped without a resolve).
+    pub fn canaries_firing(&self) -> usize {
+        self.listed("/api/v1/alerts", "alerts")
+            .iter()
+            .filter(|alert| alert["rule"].as_str() == Some(CANARY))
+            .count()
+    }
+
     /// Firing alerts but the canary, as `rule labels` lines (empty when the instance does not answer).
     pub fn catch_up_alerts(&self) -> Vec<String> {
-        let Some(body) = self.get("/api/v1/alerts") else {
-            return Vec::new();
-        };
-        let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-        value["alerts"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        self.listed("/api/v1/alerts", "alerts")
+            .iter()
             .filter(|alert| alert["rule"].as_str() != Some(CANARY))
             .map(|alert| format!("{} {}", alert["rule"], alert["labels"]))
             .collect()

@@ -103,6 +103,7 @@ impl Sim {
         self.emit(
             t,
             EventKind::CallQueued {
+                caller: None,
                 call: call_id(call),
                 queue: Id::from(QUEUES[segment.queue]),
                 priority: None,

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::center::agent::{Agent, StateTimes, Tallies, TimeState};
 use crate::center::floor::Floor;
+use crate::center::levels::Level;
 use crate::center::settings::{CenterSettings, Quota, QuotaCount};
 use crate::event::Millis;
 use crate::kpi::{self, QueueCounts};
@@ -100,6 +101,12 @@ pub(super) fn agent_snapshot(
     let state = agent.state();
     let entered = agent.state_since();
     let known = entered != Millis::MIN;
+    let reason = match state {
+        TimeState::NotReady(reason) if reason > 0 => Some(floor.reasons[reason as usize].clone()),
+        _ => None,
+    };
+    let state_seconds = known.then(|| seconds((now - entered).max(0)));
+    let limit = (settings.state_limits).of(state.name(), reason.as_deref());
     AgentSnapshot {
         agent: agent.id.clone(),
         team: agent.team.clone(),
@@ -109,15 +116,13 @@ pub(super) fn agent_snapshot(
             .map(|&q| floor.queues[q as usize].id.clone())
             .collect(),
         state: state.name(),
-        reason: match state {
-            TimeState::NotReady(reason) if reason > 0 => {
-                Some(floor.reasons[reason as usize].clone())
-            }
-            _ => None,
-        },
+        reason,
         on_hold: state == TimeState::Hold,
         state_since: known.then(|| rfc3339(entered)),
-        state_seconds: known.then(|| seconds((now - entered).max(0))),
+        state_seconds,
+        state_limit_seconds: limit.map(|lines| lines.warning),
+        state_level: limit.map_or(Level::Normal, |lines| lines.above(state_seconds)),
+        rings_unanswered_in_a_row: agent.missed_rings.in_a_row(),
         session_start: agent.session_start.map(rfc3339),
         session_start_ms: agent.session_start,
         windows,
@@ -195,6 +200,7 @@ fn agent_window(name: String, times: StateTimes, tallies: &Tallies, floor: &Floo
             .map(|(reason, ms)| (floor.reasons[*reason as usize].to_string(), *ms))
             .collect(),
         handled: tallies.handled,
+        rings_unanswered: tallies.rings_unanswered,
         aht_seconds: kpi::aht_seconds(&QueueCounts {
             handled: tallies.handled,
             talk_ms: tallies.talk_ms,

@@ -11,8 +11,12 @@ use crate::sim::exponential;
 impl Simulation {
     /// A call enters `queue`: straight to the longest-idle agent with the skill, else it waits.
     pub(super) fn enqueue(&mut self, call: u64, queue: usize) {
-        let id = self.calls[&call].id.clone();
+        let (id, caller) = (
+            self.calls[&call].id.clone(),
+            self.calls[&call].caller.clone(),
+        );
         self.emit(EventKind::CallQueued {
+            caller,
             call: id,
             queue: self.queue_ids[queue].clone(),
             priority: None,
@@ -107,12 +111,14 @@ impl Simulation {
             // The transferred call continues under a new key; the agent wraps up the old one.
             self.next_call += 1;
             let key = self.next_call;
+            let caller = self.calls[&call].caller.clone();
             self.calls.insert(
                 key,
                 Call {
                     id: call_id,
                     queue: to,
                     queued_at: self.now,
+                    caller,
                 },
             );
             self.schedule(
