@@ -1,4 +1,5 @@
-//! Who may read what over HTTP: tokens, each scoped to tenants (globs) and to kinds of reading. A token is
+//! Who may read what over HTTP: tokens, each scoped to tenants, optionally narrowed to queues and agent
+//! teams (all globs), and to kinds of reading. A token is
 //! kept as the SHA-256 of its secret, never the secret; a presented secret is hashed and compared with
 //! every token's hash in constant time, so neither the answer's content nor its timing tells how close a
 //! guess came. Pure: the HTTP layer asks, this answers.
@@ -52,6 +53,10 @@ pub struct Token {
     pub name: String,
     pub sha256: [u8; 32],
     pub tenants: Vec<Glob>,
+    /// The queues it sees in those tenants; empty: every queue.
+    pub queues: Vec<Glob>,
+    /// The agent teams it sees; empty: every agent. Agents with no team are outside any team scope.
+    pub teams: Vec<Glob>,
     pub reads: Vec<Read>,
 }
 
@@ -62,6 +67,21 @@ impl Token {
 
     pub fn sees_tenant(&self, tenant: &str) -> bool {
         self.tenants.iter().any(|glob| glob.matches(tenant))
+    }
+
+    pub fn sees_queue(&self, queue: &str) -> bool {
+        self.queues.is_empty() || self.queues.iter().any(|glob| glob.matches(queue))
+    }
+
+    pub fn sees_team(&self, team: Option<&str>) -> bool {
+        self.teams.is_empty()
+            || team.is_some_and(|team| self.teams.iter().any(|glob| glob.matches(team)))
+    }
+
+    /// Whether it sees only part of a tenant (some queues or teams): then the tenant's floor-wide figures
+    /// (campaigns) are not its to read.
+    pub fn narrowed(&self) -> bool {
+        !self.queues.is_empty() || !self.teams.is_empty()
     }
 
     /// Whether the token sees every tenant (its globs include `*`).
@@ -144,6 +164,8 @@ mod tests {
             name: name.to_string(),
             sha256: digest(secret),
             tenants: tenants.iter().map(|glob| Glob(glob.to_string())).collect(),
+            queues: Vec::new(),
+            teams: Vec::new(),
             reads: reads.to_vec(),
         }
     }
@@ -184,6 +206,21 @@ mod tests {
             ..access
         };
         assert!(!open.enforced());
+    }
+
+    #[test]
+    fn queue_and_team_globs_narrow_a_token_and_none_means_every_one() {
+        let mut supervisor = token("north", "s", &["acme"], &[Read::Api]);
+        assert!(!supervisor.narrowed());
+        assert!(supervisor.sees_queue("billing") && supervisor.sees_team(None));
+        supervisor.queues = vec![Glob("billing*".into())];
+        supervisor.teams = vec![Glob("north".into()), Glob("east-?".into())];
+        assert!(supervisor.narrowed());
+        assert!(supervisor.sees_queue("billing") && supervisor.sees_queue("billing-vip"));
+        assert!(!supervisor.sees_queue("sales"));
+        assert!(supervisor.sees_team(Some("north")) && supervisor.sees_team(Some("east-1")));
+        assert!(!supervisor.sees_team(Some("south")) && !supervisor.sees_team(Some("east-12")));
+        assert!(!supervisor.sees_team(None));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::alert::runner::{Rules, Runner};
 use crate::alert::sink::{self, SinkHandle};
 use crate::board::Board;
+use crate::center::snapshot::CenterSnapshot;
 use crate::config::{Config, SourceConfig, SourceFormat};
 use crate::decode::amazon_connect::{ContactEventsOptions, Feed as ConnectFeed};
 use crate::decode::asterisk::QueueLogOptions;
@@ -24,6 +25,7 @@ use crate::event::Id;
 use crate::export::door::{Rules as AccessRules, Scope};
 use crate::export::http::{self, HttpState};
 use crate::export::metrics::{self, ExpositionSettings, KpiCollector};
+use crate::export::tls::Certificates;
 use crate::ingest::source::{Format, Source};
 use crate::ingest::{self, Clock, IngestSettings, Shared};
 use crate::telemetry::Telemetry;
@@ -39,6 +41,8 @@ pub struct Service {
     rules: Rules,
     /// Who may read what over HTTP; a reload swaps it.
     access: AccessRules,
+    /// The certificate HTTPS serves, read again on a reload; `None` for plain HTTP.
+    tls: Option<Arc<Certificates>>,
     reloads: Arc<AtomicU64>,
     alerts: JoinHandle<()>,
     sinks: Vec<JoinHandle<()>>,
@@ -244,14 +248,13 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     let state = HttpState {
         board: Arc::clone(&board),
         metrics: Arc::new(move |scope: &Scope| {
-            if scope.sees_every_tenant() && scope.sees_agents() {
+            if scope.sees_everything() {
                 metrics::render(&collector, &renderer_telemetry)
             } else {
-                metrics::render_scoped(
-                    &collector,
-                    &|tenant| scope.sees_tenant(tenant),
-                    scope.sees_agents(),
-                )
+                let narrow = |snapshot: &Arc<CenterSnapshot>| {
+                    (scope.sees_tenant(&snapshot.tenant)).then(|| scope.narrow(snapshot))
+                };
+                metrics::render_scoped(&collector, &narrow, scope.sees_agents())
             }
         }),
         shutdown: stop_http.clone(),
@@ -262,9 +265,16 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         .await
         .with_context(|| format!("cannot listen on {} (http.listen)", config.http.listen))?;
     let address = listener.local_addr()?;
+    let tls = match (&config.http.tls_cert, &config.http.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            Certificates::load(cert, key).context("cannot serve HTTPS (http.tls_cert, tls_key)")?,
+        ),
+        _ => None,
+    };
     let http = tokio::spawn(http::serve(
         listener,
         http::router(state),
+        tls.clone(),
         stop_http.clone(),
     ));
     let grace = Duration::from_millis(config.http.shutdown_grace.0.max(0) as u64);
@@ -312,6 +322,7 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         config,
         rules,
         access,
+        tls,
         reloads,
         alerts,
         sinks,
@@ -364,6 +375,15 @@ impl Service {
                 *access = Arc::new(config.access());
             }
             *current = Arc::new(config);
+        }
+        // A renewed certificate is served from the next handshake on; a broken one is refused.
+        if let Some(certificates) = &self.tls {
+            match certificates.reload() {
+                Ok(()) => tracing::info!("TLS certificate reloaded"),
+                Err(error) => {
+                    tracing::error!(%error, "TLS certificate reload refused; serving the one in use")
+                }
+            }
         }
         self.reloads.fetch_add(1, Ordering::AcqRel);
         tracing::info!("configuration reloaded");

@@ -65,6 +65,44 @@ fn a_new_token_is_a_secret_and_the_config_block_of_its_sha256() {
     );
 }
 
+/// A supervisor's token narrowed to a team and to queues: the block names both, and check-config takes it
+/// with the HTTPS it is served over.
+#[test]
+fn a_new_token_narrowed_to_teams_and_queues_names_them_in_its_block() {
+    let mut command = callboard_command();
+    command.args([
+        "token",
+        "new",
+        "--name",
+        "north",
+        "--tenants",
+        "acme",
+        "--teams",
+        "north,east-*",
+        "--queues",
+        "bill*",
+        "--reads",
+        "api,agents",
+    ]);
+    let text = String::from_utf8(succeeded(command).stdout).unwrap();
+    assert!(text.contains(r#"teams = ["north", "east-*"]"#), "{text}");
+    assert!(text.contains(r#"queues = ["bill*"]"#), "{text}");
+    assert!(text.contains(r#"reads = ["api", "agents"]"#), "{text}");
+    let config = scratch().join("narrowed.toml");
+    std::fs::write(
+        &config,
+        format!("[http]\nlisten = \"0.0.0.0:9464\"\ntls_cert = \"/etc/tls/tls.crt\"\ntls_key = \"/etc/tls/tls.key\"\n\n{text}"),
+    )
+    .unwrap();
+    let mut check = callboard_command();
+    check.args(["check-config", config.to_str().unwrap()]);
+    let checked = String::from_utf8(succeeded(check).stdout).unwrap();
+    assert!(
+        checked.contains("http: 0.0.0.0:9464 (1 access token; HTTPS with /etc/tls/tls.crt)"),
+        "{checked}"
+    );
+}
+
 #[test]
 fn run_refuses_a_port_others_reach_without_tokens_and_says_how_to_open_it() {
     let dir = scratch();

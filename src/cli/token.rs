@@ -22,7 +22,8 @@ pub enum TokenAction {
 
 #[derive(clap::Args, Debug, Clone)]
 #[command(
-    after_help = "Example: callboard token new --name floor-tv --tenants acme --reads wallboard >> token.txt"
+    after_help = "Examples:\n  callboard token new --name floor-tv --tenants acme --reads wallboard >> token.txt\n  \
+                  callboard token new --name north-supervisor --tenants acme --teams north --reads api,agents,alerts"
 )]
 pub struct NewTokenArgs {
     /// What logs call the token (e.g. the TV's place, or the team using it).
@@ -31,6 +32,12 @@ pub struct NewTokenArgs {
     /// Tenants it sees: names or globs, comma-separated.
     #[arg(long, default_value = "*", value_delimiter = ',')]
     pub tenants: Vec<String>,
+    /// Only these queues of those tenants: names or globs, comma-separated (default: every queue).
+    #[arg(long, value_delimiter = ',')]
+    pub queues: Vec<String>,
+    /// Only the agents of these teams: names or globs, comma-separated (default: every agent).
+    #[arg(long, value_delimiter = ',')]
+    pub teams: Vec<String>,
     /// What it may read, comma-separated: wallboard, api, agents, metrics, alerts.
     #[arg(long, default_value = "wallboard", value_delimiter = ',')]
     pub reads: Vec<String>,
@@ -54,10 +61,18 @@ pub fn run(args: &TokenArgs, out: &mut impl Write) -> anyhow::Result<()> {
         !tenants.is_empty(),
         "--tenants must name at least one tenant or glob"
     );
-    ensure!(
-        tenants.iter().all(|tenant| !tenant.contains(['"', '\\'])),
-        "--tenants must not hold quotes or backslashes"
-    );
+    let queues: Vec<&String> = args.queues.iter().filter(|q| !q.is_empty()).collect();
+    let teams: Vec<&String> = args.teams.iter().filter(|t| !t.is_empty()).collect();
+    for (flag, names) in [
+        ("--tenants", &tenants),
+        ("--queues", &queues),
+        ("--teams", &teams),
+    ] {
+        ensure!(
+            names.iter().all(|name| !name.contains(['"', '\\'])),
+            "{flag} must not hold quotes or backslashes"
+        );
+    }
     let secret = new_secret();
     let quoted = |items: &[&String]| {
         let items: Vec<String> = items.iter().map(|item| format!("\"{item}\"")).collect();
@@ -73,6 +88,12 @@ pub fn run(args: &TokenArgs, out: &mut impl Write) -> anyhow::Result<()> {
     writeln!(out, "name = \"{}\"", args.name)?;
     writeln!(out, "sha256 = \"{}\"", hex(&digest(&secret)))?;
     writeln!(out, "tenants = [{}]", quoted(&tenants))?;
+    if !queues.is_empty() {
+        writeln!(out, "queues = [{}]", quoted(&queues))?;
+    }
+    if !teams.is_empty() {
+        writeln!(out, "teams = [{}]", quoted(&teams))?;
+    }
     writeln!(out, "reads = [{}]", quoted(&reads))?;
     Ok(())
 }

@@ -23,6 +23,10 @@ pub struct TokenConfig {
     pub sha256: String,
     /// Tenants it sees (globs); default every one.
     pub tenants: Option<Vec<String>>,
+    /// Queues it sees in those tenants (globs); default every one.
+    pub queues: Vec<String>,
+    /// Agent teams it sees (globs); default every agent.
+    pub teams: Vec<String>,
     /// What it may read: wallboard, api, agents, metrics, alerts.
     pub reads: Vec<String>,
 }
@@ -62,10 +66,21 @@ impl AccessConfig {
             if tenants.is_empty() || tenants.iter().any(|glob| glob.is_empty()) {
                 return Err((field("tenants"), "give tenant names or globs".into()));
             }
+            for (name, globs) in [("queues", &token.queues), ("teams", &token.teams)] {
+                if globs.iter().any(|glob| glob.trim().is_empty()) {
+                    return Err((
+                        field(name),
+                        "an empty name matches nothing; leave the list out to see every one".into(),
+                    ));
+                }
+            }
+            let globs = |names: &[String]| names.iter().cloned().map(Glob).collect();
             tokens.push(Token {
                 name: token.name.clone(),
                 sha256,
                 tenants: tenants.into_iter().map(Glob).collect(),
+                queues: globs(&token.queues),
+                teams: globs(&token.teams),
                 reads,
             });
         }

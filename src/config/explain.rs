@@ -38,7 +38,10 @@ pub fn explain(config: &Config) -> String {
         (1, false) => "1 access token".to_string(),
         (count, false) => format!("{count} access tokens"),
     };
-    lines.push(format!("http: {} ({door})", config.http.listen));
+    let tls = (config.http.tls_cert.as_ref())
+        .map(|cert| format!("; HTTPS with {}", cert.display()))
+        .unwrap_or_default();
+    lines.push(format!("http: {} ({door}{tls})", config.http.listen));
     let defaults = config.center_settings("");
     lines.push(format!(
         "queue defaults: {}",

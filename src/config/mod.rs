@@ -14,7 +14,7 @@ mod source;
 mod tests;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -240,6 +240,11 @@ pub struct HttpConfig {
     pub listen: String,
     /// How long shutdown waits for work in flight before giving up.
     pub shutdown_grace: Duration,
+    /// Serve HTTPS with this certificate chain (PEM, the server's own first) and `tls_key`; SIGHUP
+    /// reads both again. Without them the port serves plain HTTP.
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for HttpConfig {
@@ -247,6 +252,8 @@ impl Default for HttpConfig {
         HttpConfig {
             listen: "127.0.0.1:9464".to_string(),
             shutdown_grace: Duration(20 * SECOND),
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -414,6 +421,13 @@ impl Config {
             return Err(invalid(
                 "engine.snapshot_interval",
                 format!("({}) must be from 10ms to 60s", engine.snapshot_interval),
+            ));
+        }
+        if self.http.tls_cert.is_some() != self.http.tls_key.is_some() {
+            return Err(invalid(
+                "http.tls_cert",
+                "give tls_cert and tls_key together (both PEM files), or neither for plain HTTP"
+                    .into(),
             ));
         }
         if !(SECOND..=24 * HOUR).contains(&self.kafka.state_every.0) {

@@ -110,6 +110,16 @@ fn every_mistake_names_its_field() {
             "tenants.acme.queues.q.short_abandon",
         ),
         ("[http]\nlisten = \"everywhere\"", "http.listen"),
+        ("[http]\ntls_cert = \"/etc/tls.crt\"", "http.tls_cert"),
+        ("[http]\ntls_key = \"/etc/tls.key\"", "http.tls_cert"),
+        (
+            "[[access.tokens]]\nname = \"tv\"\nsha256 = \"0b7b56abd47539f5e8a7ea411687c002039cef645c9e59de24933448cf1a74db\"\nreads = [\"api\"]\nqueues = [\"\"]",
+            "access.tokens[0].queues",
+        ),
+        (
+            "[[access.tokens]]\nname = \"tv\"\nsha256 = \"0b7b56abd47539f5e8a7ea411687c002039cef645c9e59de24933448cf1a74db\"\nreads = [\"api\"]\nteams = [\" \"]",
+            "access.tokens[0].teams",
+        ),
         ("[defaults]\ncallbacks_max = 0", "defaults.callbacks_max"),
         (
             "[[access.tokens]]\nname = \"tv\"\nsha256 = \"not-a-hash\"\nreads = [\"wallboard\"]",

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use super::http::HttpState;
 use crate::access::{Access, Read, Token};
+use crate::center::snapshot::CenterSnapshot;
 
 /// The access rules in force, swapped by a reload.
 pub type Rules = Arc<RwLock<Arc<Access>>>;
@@ -41,6 +42,13 @@ impl Scope {
             .is_none_or(|token| token.sees_every_tenant())
     }
 
+    /// Every tenant, queue and agent, under its own name.
+    pub fn sees_everything(&self) -> bool {
+        self.0.as_ref().is_none_or(|token| {
+            token.sees_every_tenant() && token.may(Read::Agents) && !token.narrowed()
+        })
+    }
+
     pub fn sees_agents(&self) -> bool {
         self.0.as_ref().is_none_or(|token| token.may(Read::Agents))
     }
@@ -53,6 +61,62 @@ impl Scope {
         keyed.extend_from_slice(agent.as_bytes());
         let digest = crate::access::digest_bytes(&keyed);
         Some(format!("agent-{}", crate::access::hex(&digest[..6])))
+    }
+
+    pub fn sees_queue(&self, queue: &str) -> bool {
+        self.0.as_ref().is_none_or(|token| token.sees_queue(queue))
+    }
+
+    pub fn sees_team(&self, team: Option<&str>) -> bool {
+        self.0.as_ref().is_none_or(|token| token.sees_team(team))
+    }
+
+    /// Whether an alert is this scope's to read: its tenant (callboard's own alerts, with none, are for
+    /// tokens that see the whole floor), its queue, and its agent's team.
+    pub fn sees_alert(&self, labels: &std::collections::BTreeMap<String, String>) -> bool {
+        let Some(token) = &self.0 else { return true };
+        let tenant = match labels.get("tenant") {
+            Some(tenant) => token.sees_tenant(tenant),
+            None => token.sees_every_tenant() && !token.narrowed(),
+        };
+        let agent_of_team = labels.contains_key("agent") || labels.contains_key("team");
+        tenant
+            && labels
+                .get("queue")
+                .is_none_or(|queue| token.sees_queue(queue))
+            && (!agent_of_team || token.sees_team(labels.get("team").map(String::as_str)))
+    }
+
+    /// The snapshot as this scope sees it: only its queues (and their callbacks) and the agents of its
+    /// teams, without the floor-wide campaign figures when it sees only part of the floor, and each
+    /// agent under its pseudonym without the agents read. A scope that sees it all gets it as it is (no
+    /// copy).
+    pub fn narrow(&self, snapshot: &Arc<CenterSnapshot>) -> Arc<CenterSnapshot> {
+        let Some(token) = &self.0 else {
+            return Arc::clone(snapshot);
+        };
+        if !token.narrowed() && token.may(Read::Agents) {
+            return Arc::clone(snapshot);
+        }
+        let mut copy = CenterSnapshot::clone(snapshot);
+        if token.narrowed() {
+            copy.queues.retain(|queue| token.sees_queue(&queue.queue));
+            copy.agents
+                .retain(|agent| token.sees_team(agent.team.as_deref()));
+            copy.teams.retain(|team| token.sees_team(Some(&team.name)));
+            copy.campaigns.clear();
+            let callbacks: Vec<_> = (copy.callbacks.iter())
+                .filter(|callback| token.sees_queue(&callback.queue))
+                .cloned()
+                .collect();
+            copy.callbacks = callbacks.into();
+        }
+        for agent in &mut copy.agents {
+            if let Some(pseudonym) = self.pseudonym(&agent.agent) {
+                agent.agent = pseudonym.into();
+            }
+        }
+        Arc::new(copy)
     }
 
     /// Whether the token this scope came from is still configured (a reload may have revoked it).
@@ -90,6 +154,13 @@ fn needs(path: &str) -> (Vec<Read>, Option<&str>) {
         },
     };
     (reads, tenant)
+}
+
+/// The queue a route names: `/api/v1/tenants/{tenant}/queues/{queue}`.
+fn named_queue(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/api/v1/tenants/")?;
+    let (_, below) = rest.split_once("/queues/")?;
+    Some(below.split('/').next().unwrap_or(below))
 }
 
 fn refuse(status: StatusCode, message: &str) -> Response {
@@ -177,6 +248,13 @@ pub async fn door(State(state): State<HttpState>, mut request: Request, next: Ne
             &format!("token `{}` does not see this tenant", token.name),
         );
     }
+    if named_queue(&route).is_some_and(|queue| !token.sees_queue(queue)) {
+        failed(&state, "forbidden", &route);
+        return refuse(
+            StatusCode::FORBIDDEN,
+            &format!("token `{}` does not see this queue", token.name),
+        );
+    }
     request
         .extensions_mut()
         .insert(Scope(Some(Arc::new(token))));
@@ -213,5 +291,15 @@ mod tests {
         ] {
             assert_eq!(needs(path), (reads, tenant), "{path}");
         }
+        assert_eq!(
+            named_queue("/api/v1/tenants/acme/queues/sales"),
+            Some("sales")
+        );
+        assert_eq!(
+            named_queue("/api/v1/tenants/acme/queues/sales/x"),
+            Some("sales")
+        );
+        assert_eq!(named_queue("/api/v1/tenants/acme/queues"), None);
+        assert_eq!(named_queue("/api/v1/tenants/acme/agents/a1"), None);
     }
 }

@@ -21,6 +21,7 @@ use crate::center::snapshot::CenterSnapshot;
 use crate::report::{self, Format};
 
 use super::door::{door, Rules, Scope};
+use super::tls::{Certificates, TlsListener};
 use super::view::{View, ViewQuery, ViewSnapshot};
 
 const WALLBOARD: &str = include_str!("wallboard.html");
@@ -68,15 +69,27 @@ fn routes(state: HttpState) -> Router {
         .with_state(state)
 }
 
-/// Serves `router` on `listener` until `shutdown`.
+/// Serves `router` on `listener` until `shutdown`: HTTPS with `tls`, plain HTTP without.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    tls: Option<Arc<Certificates>>,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
+    let stopped = shutdown.clone().cancelled_owned();
+    match tls {
+        None => {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(stopped)
+                .await
+        }
+        Some(certificates) => {
+            let listener = TlsListener::start(listener, &certificates, shutdown)?;
+            axum::serve(listener, router)
+                .with_graceful_shutdown(stopped)
+                .await
+        }
+    }
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
@@ -176,6 +189,7 @@ async fn tenants(
         .snapshots()
         .iter()
         .filter(|snapshot| scope.sees_tenant(&snapshot.tenant))
+        .map(|snapshot| scope.narrow(snapshot))
         .map(|snapshot| {
             json!({
                 "tenant": snapshot.tenant,
@@ -216,12 +230,7 @@ async fn alerts(
         .iter()
         .filter(|alert| {
             let snapshot = snapshot_of(&alert.labels).map(AsRef::as_ref);
-            // callboard's own alerts (no tenant) are for tokens that see the whole floor.
-            let seen = match alert.labels.get("tenant") {
-                Some(tenant) => scope.sees_tenant(tenant),
-                None => scope.sees_every_tenant(),
-            };
-            seen && view.shows_alert(&alert.labels, snapshot)
+            scope.sees_alert(&alert.labels) && view.shows_alert(&alert.labels, snapshot)
         })
         .map(|alert| {
             let agent =
@@ -248,13 +257,25 @@ async fn tenant(
     Extension(scope): Extension<Scope>,
 ) -> Response {
     match state.board.snapshot(&tenant) {
-        Some(snapshot) => Json(pseudonymized(&snapshot, &scope).as_ref().clone()).into_response(),
+        Some(snapshot) => Json(scope.narrow(&snapshot).as_ref().clone()).into_response(),
         None => unknown_tenant(&tenant),
     }
 }
 
-async fn queues(State(state): State<HttpState>, Path(tenant): Path<String>) -> Response {
-    match state.board.snapshot(&tenant) {
+/// The tenant's snapshot as `scope` sees it.
+fn seen(state: &HttpState, tenant: &str, scope: &Scope) -> Option<Arc<CenterSnapshot>> {
+    state
+        .board
+        .snapshot(tenant)
+        .map(|snapshot| scope.narrow(&snapshot))
+}
+
+async fn queues(
+    State(state): State<HttpState>,
+    Path(tenant): Path<String>,
+    Extension(scope): Extension<Scope>,
+) -> Response {
+    match seen(&state, &tenant, &scope) {
         Some(snapshot) => Json(
             json!({ "tenant": snapshot.tenant, "now": snapshot.now, "queues": snapshot.queues }),
         )
@@ -266,8 +287,9 @@ async fn queues(State(state): State<HttpState>, Path(tenant): Path<String>) -> R
 async fn queue(
     State(state): State<HttpState>,
     Path((tenant, queue)): Path<(String, String)>,
+    Extension(scope): Extension<Scope>,
 ) -> Response {
-    let snapshot = match state.board.snapshot(&tenant) {
+    let snapshot = match seen(&state, &tenant, &scope) {
         Some(snapshot) => snapshot,
         None => return unknown_tenant(&tenant),
     };
@@ -293,8 +315,9 @@ async fn callbacks(
     State(state): State<HttpState>,
     Path(tenant): Path<String>,
     Query(query): Query<ViewQuery>,
+    Extension(scope): Extension<Scope>,
 ) -> Response {
-    let Some(snapshot) = state.board.snapshot(&tenant) else {
+    let Some(snapshot) = seen(&state, &tenant, &scope) else {
         return unknown_tenant(&tenant);
     };
     let queues = ViewQuery {
@@ -329,8 +352,9 @@ async fn agents(
     State(state): State<HttpState>,
     Path(tenant): Path<String>,
     Query(filter): Query<AgentFilter>,
+    Extension(scope): Extension<Scope>,
 ) -> Response {
-    let snapshot = match state.board.snapshot(&tenant) {
+    let snapshot = match seen(&state, &tenant, &scope) {
         Some(snapshot) => snapshot,
         None => return unknown_tenant(&tenant),
     };
@@ -357,11 +381,21 @@ async fn agents(
 async fn agent(
     State(state): State<HttpState>,
     Path((tenant, agent)): Path<(String, String)>,
+    Extension(scope): Extension<Scope>,
 ) -> Response {
     let snapshot = match state.board.snapshot(&tenant) {
         Some(snapshot) => snapshot,
         None => return unknown_tenant(&tenant),
     };
+    let outside = (snapshot.agents.iter())
+        .find(|candidate| candidate.agent == agent)
+        .is_some_and(|found| !scope.sees_team(found.team.as_deref()));
+    if outside {
+        return error(
+            StatusCode::FORBIDDEN,
+            format!("agent `{agent}` is not in a team this token sees"),
+        );
+    }
     match snapshot
         .agents
         .iter()
@@ -387,6 +421,7 @@ async fn intervals(
     State(state): State<HttpState>,
     Path(tenant): Path<String>,
     Query(query): Query<IntervalFormat>,
+    Extension(scope): Extension<Scope>,
 ) -> Response {
     let (format, content_type) = match query.format.as_deref() {
         None | Some("json") => (Format::JsonLines, "application/x-ndjson"),
@@ -405,10 +440,16 @@ async fn intervals(
         .board
         .intervals(&tenant)
         .map(|table| table.as_ref().clone());
-    let table = table.unwrap_or(report::Table {
+    let mut table = table.unwrap_or(report::Table {
         header: &report::QUEUE_HEADER,
         rows: Vec::new(),
     });
+    if let Some(column) = table.header.iter().position(|name| *name == "queue") {
+        table.rows.retain(|row| match &row[column] {
+            report::Cell::Text(queue) => scope.sees_queue(queue),
+            _ => true,
+        });
+    }
     let mut body = Vec::new();
     if report::write(&table, format, &mut body).is_err() {
         return error(
@@ -443,7 +484,7 @@ async fn stream(
             }
             let snapshots: Vec<_> = (state.board.snapshots().iter())
                 .filter(|snapshot| scope.sees_tenant(&snapshot.tenant))
-                .map(|snapshot| pseudonymized(snapshot, &scope))
+                .map(|snapshot| scope.narrow(snapshot))
                 .collect();
             let data = stream_data(&snapshots, &view);
             Some((
@@ -470,21 +511,6 @@ fn with_pseudonym(
         }
     }
     fields
-}
-
-/// The snapshot as a token without the agents read sees it: each agent under its pseudonym for that
-/// token. Others see it as it is (no copy).
-fn pseudonymized(snapshot: &Arc<CenterSnapshot>, scope: &Scope) -> Arc<CenterSnapshot> {
-    if scope.sees_agents() {
-        return Arc::clone(snapshot);
-    }
-    let mut copy = CenterSnapshot::clone(snapshot);
-    for agent in &mut copy.agents {
-        if let Some(pseudonym) = scope.pseudonym(&agent.agent) {
-            agent.agent = pseudonym.into();
-        }
-    }
-    Arc::new(copy)
 }
 
 /// One tick of the stream: `{"tenants": [...]}`, the view's cut of each tenant it shows.

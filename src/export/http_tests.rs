@@ -240,7 +240,7 @@ async fn the_stream_sends_snapshots() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let shutdown = state.shutdown.clone();
-    let server = tokio::spawn(serve(listener, router(state), shutdown.clone()));
+    let server = tokio::spawn(serve(listener, router(state), None, shutdown.clone()));
     let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     socket
@@ -283,7 +283,7 @@ async fn first_tick_as(state: HttpState, uri: &str, headers: &str) -> serde_json
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let shutdown = state.shutdown.clone();
-    let server = tokio::spawn(serve(listener, router(state), shutdown.clone()));
+    let server = tokio::spawn(serve(listener, router(state), None, shutdown.clone()));
     let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
     let request = format!("GET {uri} HTTP/1.1\r\nhost: test\r\n{headers}\r\n");
     socket.write_all(request.as_bytes()).await.unwrap();
@@ -420,6 +420,8 @@ fn guarded() -> HttpState {
         name: name.to_string(),
         sha256: digest(&format!("s-{name}")),
         tenants: tenants.iter().map(|glob| Glob(glob.to_string())).collect(),
+        queues: Vec::new(),
+        teams: Vec::new(),
         reads: reads.to_vec(),
     };
     let access = Access {
@@ -582,6 +584,8 @@ async fn a_token_without_the_agents_read_sees_one_stable_pseudonym_per_agent() {
             name: "api2".into(),
             sha256: digest("s-api2"),
             tenants: vec![Glob("*".into())],
+            queues: Vec::new(),
+            teams: Vec::new(),
             reads: vec![Read::Api],
         });
         *state.access.write().unwrap() = Arc::new(access);
@@ -613,7 +617,12 @@ async fn a_revoked_token_loses_its_open_stream_within_a_tick() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let shutdown = state.shutdown.clone();
-    let server = tokio::spawn(serve(listener, router(state.clone()), shutdown.clone()));
+    let server = tokio::spawn(serve(
+        listener,
+        router(state.clone()),
+        None,
+        shutdown.clone(),
+    ));
     let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
     let request = "GET /board/s-tv/api/v1/stream HTTP/1.1\r\nhost: test\r\n\r\n";
     socket.write_all(request.as_bytes()).await.unwrap();
@@ -656,7 +665,8 @@ fn a_scoped_scrape_keeps_to_its_tenants_and_to_agents_only_with_the_agents_read(
     use super::super::metrics::{render_scoped, ExpositionSettings, KpiCollector};
     let state = guarded();
     let collector = KpiCollector::new(Arc::clone(&state.board), ExpositionSettings::default());
-    let acme_only = |tenant: &str| tenant == "acme";
+    let acme_only =
+        |snapshot: &Arc<CenterSnapshot>| (snapshot.tenant == "acme").then(|| Arc::clone(snapshot));
     let without_agents = render_scoped(&collector, &acme_only, false);
     assert!(without_agents
         .contains(r#"callboard_queue_calls_waiting{tenant="acme",queue="billing"} 1"#));
@@ -692,3 +702,6 @@ async fn the_page_sends_a_strict_content_security_policy() {
     assert!(!policy.contains("unsafe-inline"));
     assert_eq!(response.headers()["referrer-policy"], "no-referrer");
 }
+
+#[path = "scope_tests.rs"]
+mod scope;

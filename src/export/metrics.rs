@@ -347,15 +347,16 @@ fn encode(families: &[MetricFamily], expected: usize) -> String {
     String::from_utf8(text).unwrap_or_default()
 }
 
-/// The KPI families of the tenants `keep` lets through, without per-agent series unless `agents`: what a
-/// token that sees part of the floor scrapes. callboard's own metrics are left out.
+/// The KPI families of the tenants as `narrow` gives them (`None`: a tenant left out), without per-agent
+/// series unless `agents`: what a token that sees part of the floor scrapes. callboard's own metrics are
+/// left out.
 pub fn render_scoped(
     collector: &KpiCollector,
-    keep: &dyn Fn(&str) -> bool,
+    narrow: &dyn Fn(&Arc<CenterSnapshot>) -> Option<Arc<CenterSnapshot>>,
     agents: bool,
 ) -> String {
-    let snapshots: Vec<_> = (collector.board.snapshots().into_iter())
-        .filter(|snapshot| keep(&snapshot.tenant))
+    let snapshots: Vec<_> = (collector.board.snapshots().iter())
+        .filter_map(narrow)
         .collect();
     let settings = ExpositionSettings {
         export_agents: collector.settings.export_agents && agents,

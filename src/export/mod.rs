@@ -1,7 +1,8 @@
 //! Everything that leaves the process by HTTP: Prometheus exposition, the JSON API, server-sent events
-//! and the wallboard page. Reads the board; never mutates state. The only module that knows HTTP.
+//! and the wallboard page, over HTTP or HTTPS. Reads the board; never mutates state. The only module that knows HTTP.
 
 pub mod door;
 pub mod http;
 pub mod metrics;
+pub mod tls;
 pub mod view;
