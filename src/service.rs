@@ -260,6 +260,7 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         shutdown: stop_http.clone(),
         access: Arc::clone(&access),
         auth_failures: telemetry.http_auth_failures.clone(),
+        cors_origins: config.http.cors_origins.iter().cloned().collect(),
     };
     let listener = tokio::net::TcpListener::bind(&config.http.listen)
         .await

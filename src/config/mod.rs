@@ -8,6 +8,7 @@ mod duration;
 mod env;
 mod explain;
 mod levels;
+mod origin;
 mod quota;
 mod source;
 #[cfg(test)]
@@ -245,6 +246,9 @@ pub struct HttpConfig {
     pub tls_cert: Option<PathBuf>,
     /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
     pub tls_key: Option<PathBuf>,
+    /// Origins (`https://grafana.example.com`) whose pages may call the API from a browser; none: no
+    /// CORS header is ever sent.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -254,6 +258,7 @@ impl Default for HttpConfig {
             shutdown_grace: Duration(20 * SECOND),
             tls_cert: None,
             tls_key: None,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -429,6 +434,11 @@ impl Config {
                 "give tls_cert and tls_key together (both PEM files), or neither for plain HTTP"
                     .into(),
             ));
+        }
+        if let Some(problem) =
+            (self.http.cors_origins.iter()).find_map(|o| origin::origin_problem(o))
+        {
+            return Err(invalid("http.cors_origins", problem));
         }
         if !(SECOND..=24 * HOUR).contains(&self.kafka.state_every.0) {
             return Err(invalid(

@@ -111,6 +111,7 @@ fn every_mistake_names_its_field() {
         ),
         ("[http]\nlisten = \"everywhere\"", "http.listen"),
         ("[http]\ntls_cert = \"/etc/tls.crt\"", "http.tls_cert"),
+        ("[http]\ncors_origins = [\"*\"]", "http.cors_origins"),
         ("[http]\ntls_key = \"/etc/tls.key\"", "http.tls_cert"),
         (
             "[[access.tokens]]\nname = \"tv\"\nsha256 = \"0b7b56abd47539f5e8a7ea411687c002039cef645c9e59de24933448cf1a74db\"\nreads = [\"api\"]\nqueues = [\"\"]",

@@ -20,6 +20,7 @@ use crate::board::{Board, Readiness};
 use crate::center::snapshot::CenterSnapshot;
 use crate::report::{self, Format};
 
+use super::cors::cors;
 use super::door::{door, Rules, Scope};
 use super::tls::{Certificates, TlsListener};
 use super::view::{View, ViewQuery, ViewSnapshot};
@@ -39,13 +40,17 @@ pub struct HttpState {
     /// Who may read what (swapped by a reload), and the requests refused by reason.
     pub access: Rules,
     pub auth_failures: prometheus::IntCounterVec,
+    /// Origins whose pages may read cross-origin ([`cors`]).
+    pub cors_origins: Arc<[String]>,
 }
 
 /// Every route, behind the door ([`door`]): it runs before routing, so a display link's path is
-/// rewritten to the route it names.
+/// rewritten to the route it names. CORS ([`cors`]) comes first: preflights carry no token.
 pub fn router(state: HttpState) -> Router {
+    use tower_layer::Layer;
+    let cors = axum::middleware::from_fn_with_state(Arc::clone(&state.cors_origins), cors);
     let door = axum::middleware::from_fn_with_state(state.clone(), door);
-    Router::new().fallback_service(tower_layer::Layer::layer(&door, routes(state)))
+    Router::new().fallback_service(cors.layer(door.layer(routes(state))))
 }
 
 fn routes(state: HttpState) -> Router {

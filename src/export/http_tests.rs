@@ -77,6 +77,7 @@ fn state() -> HttpState {
             &["reason"],
         )
         .unwrap(),
+        cors_origins: Arc::from(Vec::new()),
     }
 }
 
@@ -701,6 +702,33 @@ async fn the_page_sends_a_strict_content_security_policy() {
     }
     assert!(!policy.contains("unsafe-inline"));
     assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+}
+
+/// Behind tokens, a configured origin's preflight is answered without one (browsers send none), and its
+/// read still needs the token.
+#[tokio::test]
+async fn a_configured_origins_preflight_passes_the_door_and_its_read_still_needs_a_token() {
+    let mut state = guarded();
+    state.cors_origins = Arc::from(vec!["https://grafana.example.com".to_string()]);
+    let send = |method: &str, token: Option<&str>| {
+        let mut request = Request::builder()
+            .method(method)
+            .uri("/api/v1/tenants")
+            .header("origin", "https://grafana.example.com")
+            .header("access-control-request-method", "GET");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        router(state.clone()).oneshot(request.body(Body::empty()).unwrap())
+    };
+    let preflight = send("OPTIONS", None).await.unwrap();
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    let anonymous = send("GET", None).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let read = send("GET", Some("s-acme")).await.unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    let allowed = read.headers().get("access-control-allow-origin").unwrap();
+    assert_eq!(allowed, "https://grafana.example.com");
 }
 
 #[path = "scope_tests.rs"]
