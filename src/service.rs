@@ -25,6 +25,7 @@ use crate::event::Id;
 use crate::export::door::{Rules as AccessRules, Scope};
 use crate::export::http::{self, HttpState};
 use crate::export::metrics::{self, ExpositionSettings, KpiCollector};
+use crate::export::samples_topic;
 use crate::export::tls::Certificates;
 use crate::ingest::source::{Format, Source};
 use crate::ingest::{self, Clock, IngestSettings, Shared};
@@ -280,8 +281,20 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     ));
     let grace = Duration::from_millis(config.http.shutdown_grace.0.max(0) as u64);
     let rules: Rules = Arc::new(RwLock::new(Arc::new(config.alert_rules())));
-    let (handles, sinks) = start_sinks(&config, &ingest, address, &telemetry)?;
+    let (handles, mut sinks) = start_sinks(&config, &ingest, address, &telemetry)?;
+    // The alert loop's stop ends the samples too: both stop before the sinks drain.
     let stop_alerts = CancellationToken::new();
+    if config.samples_calls() && !config.kafka.qa_samples_topic.is_empty() {
+        let producer = crate::alert::sink::kafka::producer(&ingest.brokers, &ingest.properties)
+            .context("cannot create the Kafka producer for review samples")?;
+        sinks.push(tokio::spawn(samples_topic::run(
+            Arc::clone(&board),
+            producer,
+            config.kafka.qa_samples_topic.clone(),
+            ingest.snapshot_interval,
+            stop_alerts.clone(),
+        )));
+    }
     let alerts = tokio::spawn(
         Runner {
             board: Arc::clone(&board),

@@ -179,6 +179,8 @@ pub struct Work {
     pub hold_since: Option<Millis>,
     pub hold_ms: Millis,
     pub ended_at: Option<Millis>,
+    /// The agent transferred the call (to a queue or an agent).
+    pub transferred: bool,
     /// Time of the call's latest event: work silent past the call expiry is dropped (its completion
     /// was lost), so one missing event cannot keep an agent talking forever.
     pub last_seen: Millis,
@@ -200,6 +202,7 @@ impl Work {
             hold_since: None,
             hold_ms: 0,
             ended_at: None,
+            transferred: false,
             last_seen: time,
         }
     }

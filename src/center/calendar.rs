@@ -100,6 +100,27 @@ impl Calendar {
         self.last_day
     }
 
+    /// The local date (`2026-12-01`) of `time`: the calendar date, not the business day.
+    pub fn local_date(&self, time: Millis) -> String {
+        let utc = chrono::DateTime::from_timestamp_millis(time).unwrap_or_default();
+        utc.with_timezone(&self.time_zone)
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string()
+    }
+
+    /// The local week (Monday to Sunday, each day from the day start hour) containing `time`.
+    pub fn week(&mut self, time: Millis) -> Span {
+        let shifted = time + self.offset_ms(time) - Millis::from(self.day_start_hour) * HOUR;
+        let local_day = shifted.div_euclid(DAY);
+        // 1970-01-01 was a Thursday: three days after a Monday.
+        let monday = local_day - (local_day + 3).rem_euclid(7);
+        Span {
+            start: self.local_day_start(monday),
+            end: self.local_day_start(monday + 7),
+        }
+    }
+
     /// UTC instant at which local day number `days` (since 1970-01-01) starts.
     fn local_day_start(&self, days: i64) -> Millis {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();

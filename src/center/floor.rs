@@ -8,6 +8,7 @@ use super::agent::{Agent, AgentIx, AgentTally, Handle, Tallies, TimeState, Work}
 use super::calendar::Calendar;
 use super::calendar::Daily;
 use super::callers::{Abandonment, Callers};
+use super::qa::{Handled, PeriodSpan, SamplePeriod, Samples, SamplingPolicy};
 use super::queue::{Queue, QueueIx, Tally};
 use super::settings::{CenterSettings, Completions, MINUTE};
 use crate::event::{Availability, Direction, Event, EventKind, Id, Millis, Outcome, RejectReason};
@@ -53,6 +54,11 @@ pub struct Floor {
     /// Not kept in a state snapshot: a restored center takes the settings in force.
     #[serde(skip)]
     wait_bounds: std::sync::Arc<[Millis]>,
+    /// Calls chosen for quality review.
+    pub samples: Samples,
+    /// Not kept in a state snapshot: the settings in force.
+    #[serde(skip)]
+    qa_policy: Option<SamplingPolicy>,
 }
 
 const SWEEP_EVERY_MS: Millis = MINUTE;
@@ -77,6 +83,8 @@ impl Floor {
             callers: Callers::default(),
             next_sweep: Millis::MIN,
             wait_bounds: settings.answer_wait_bounds_ms().into(),
+            samples: Samples::default(),
+            qa_policy: settings.qa_sampling.clone(),
         };
         // Configured queues exist from the start, so a quiet queue shows zeros rather than nothing.
         let mut configured: Vec<&Id> = settings.queues.keys().collect();
@@ -153,6 +161,7 @@ impl Floor {
     /// Applies new per-queue settings to the queues that exist.
     pub fn reconfigure(&mut self, settings: &CenterSettings) {
         self.wait_bounds = settings.answer_wait_bounds_ms().into();
+        self.qa_policy = settings.qa_sampling.clone();
         for queue in &mut self.queues {
             queue.settings = settings.queue(&queue.id).clone();
             queue.rebucket(self.wait_bounds.clone());
@@ -240,7 +249,11 @@ impl Floor {
                 to_agent,
                 ..
             } => {
-                self.with_work(call, agent, time, |work| end_talk(work, time))?;
+                self.with_work(call, agent, time, |work| {
+                    end_talk(work, time)?;
+                    work.transferred = true;
+                    Ok(())
+                })?;
                 if let Some(to_agent) = to_agent {
                     let entry = self
                         .calls
@@ -353,11 +366,11 @@ impl Floor {
                 Ok(())
             }
             EventKind::SurveyCompleted {
+                call,
                 agent,
                 queue,
                 score,
                 scale,
-                ..
             } => {
                 let normalised = score / scale;
                 if let Some(queue) = queue {
@@ -375,6 +388,11 @@ impl Floor {
                         AgentTally::Survey(normalised),
                         &mut self.calendar,
                     );
+                    if let Some(policy) = self.qa_policy.clone() {
+                        let span = self.sample_period(&policy, time);
+                        let queue = queue.as_ref();
+                        (self.samples).surveyed(&policy, &span, call, agent, queue, normalised);
+                    }
                 }
                 Ok(())
             }
@@ -627,6 +645,23 @@ impl Floor {
             }
         }
         dropped
+    }
+
+    /// The sampling period containing `time`, with its local dates.
+    fn sample_period(&mut self, policy: &SamplingPolicy, time: Millis) -> PeriodSpan {
+        let span = match policy.period {
+            SamplePeriod::Day => self.calendar.day(time),
+            SamplePeriod::Week => self.calendar.week(time),
+        };
+        PeriodSpan {
+            start: span.start,
+            first_day: self.calendar.local_date(span.start),
+            // A business day is named by the date it starts on.
+            last_day: {
+                let last = self.calendar.day(span.end - 1).start;
+                self.calendar.local_date(last)
+            },
+        }
     }
 
     /// Credits every agent's current state up to `now`, so interval figures include the time in progress.

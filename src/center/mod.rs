@@ -17,6 +17,7 @@ pub mod floor;
 pub mod history;
 pub mod levels;
 pub mod persist;
+pub mod qa;
 pub mod queue;
 pub mod settings;
 pub mod snapshot;
@@ -72,7 +73,8 @@ pub struct Center {
 
 impl Center {
     pub fn new(tenant: Id, settings: CenterSettings) -> Self {
-        let floor = Floor::new(&settings);
+        let mut floor = Floor::new(&settings);
+        floor.samples = qa::Samples::new(tenant.clone());
         let dedup = Dedup::new(settings.dedup_horizon_ms);
         Center {
             tenant,
@@ -400,6 +402,8 @@ mod callers_tests;
 mod concurrency_tests;
 #[cfg(test)]
 mod persist_tests;
+#[cfg(test)]
+mod qa_floor_tests;
 #[cfg(test)]
 mod test_events;
 #[cfg(test)]

@@ -46,7 +46,8 @@ use crate::kpi::QueueCounts;
 ///
 /// 2: `RejectCounts` has the `unsupported_record` reason (10 counts), agents count unanswered rings.
 /// 3: agents keep the rings they let go unanswered since their last answer.
-pub const FORMAT_VERSION: u16 = 3;
+/// 4: calls chosen for quality review, and whether a call in work was transferred.
+pub const FORMAT_VERSION: u16 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {

@@ -120,6 +120,8 @@ pub struct CenterSettings {
     pub state_limits: StateLimits,
     /// How many callers awaiting a callback, and how many callers in all, the tenant keeps.
     pub caller_limits: super::callers::CallerLimits,
+    /// Which calls go to quality review; `None`: none.
+    pub qa_sampling: Option<super::qa::SamplingPolicy>,
 }
 
 /// Does the feed end handles with `call.completed`?
@@ -277,6 +279,7 @@ impl Default for CenterSettings {
             completions: Completions::Sent,
             max_calls_per_agent: Self::DEFAULT_MAX_CALLS_PER_AGENT,
             caller_limits: Default::default(),
+            qa_sampling: None,
             state_limits: StateLimits::default(),
         }
     }

@@ -50,6 +50,10 @@ pub struct CenterSnapshot {
     /// by `/api/v1/tenants/{tenant}/callbacks`, not in the snapshot's JSON).
     #[serde(skip)]
     pub callbacks: std::sync::Arc<[Callback]>,
+    /// Calls chosen for quality review in the current sampling period and the one before (served by
+    /// `/api/v1/tenants/{tenant}/qa/samples`, not in the snapshot's JSON).
+    #[serde(skip)]
+    pub qa_samples: std::sync::Arc<[crate::center::qa::Sample]>,
 }
 
 /// A caller who abandoned today and has not been reached since.
@@ -388,6 +392,7 @@ pub fn build(
         open,
         stale: false,
         callbacks: callbacks.into(),
+        qa_samples: floor.samples.all().into(),
     }
 }
 

@@ -9,6 +9,7 @@ mod env;
 mod explain;
 mod levels;
 mod origin;
+mod qa;
 mod quota;
 mod source;
 #[cfg(test)]
@@ -154,6 +155,8 @@ pub struct TenantConfig {
     /// longest are let go). Each is in the partition's state snapshot: at 20000, a 2,000-agent center's
     /// snapshot stays near half of Kafka's default 1 MB message limit, compressed.
     pub callers_max: Option<usize>,
+    /// Which calls go to quality review; left out, none are sampled.
+    pub qa_sampling: Option<qa::QaSamplingConfig>,
     /// Queue overrides for this tenant only.
     pub queues: BTreeMap<String, QueueConfig>,
     /// The longest an agent should stay in a state (`wrap_up = "2m"`, `ringing = "20s"`, `on_call =
@@ -206,6 +209,9 @@ pub struct KafkaConfig {
     pub state_topic: Option<String>,
     /// How often a partition's state is written (also on revoke and at shutdown).
     pub state_every: Duration,
+    /// Where the calls chosen for quality review go, keyed by tenant (default `call-qa-samples`; "" sends
+    /// none). Only a service with a `qa_sampling` policy publishes.
+    pub qa_samples_topic: String,
     /// librdkafka properties passed through: TLS, SASL (e.g. `"security.protocol" = "SASL_SSL"`).
     pub properties: BTreeMap<String, String>,
     /// Properties whose value is the content of a file (a mounted secret), e.g. `"sasl.password" =
@@ -226,6 +232,7 @@ impl Default for KafkaConfig {
             max_replay: Duration(26 * HOUR),
             replay_by_time: true,
             state_topic: None,
+            qa_samples_topic: "call-qa-samples".to_string(),
             state_every: Duration(5 * MINUTE),
             properties: BTreeMap::new(),
             property_files: BTreeMap::new(),
@@ -518,6 +525,15 @@ impl Config {
         Ok(())
     }
 
+    /// Whether any tenant has calls sampled for quality review.
+    pub fn samples_calls(&self) -> bool {
+        self.defaults.qa_sampling.is_some()
+            || self
+                .tenants
+                .values()
+                .any(|tenant| tenant.qa_sampling.is_some())
+    }
+
     /// Who may read what over HTTP (the configuration was validated).
     pub fn access(&self) -> crate::access::Access {
         self.access.access().unwrap_or_default()
@@ -538,6 +554,11 @@ impl Config {
             if zone.parse::<chrono_tz::Tz>().is_err() {
                 return Err(invalid("time_zone", format!("`{zone}` is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)")));
             }
+        }
+        if let Some(sampling) = &tenant.qa_sampling {
+            sampling
+                .policy()
+                .map_err(|(field, problem)| invalid(&format!("qa_sampling.{field}"), problem))?;
         }
         if tenant.day_start_hour.is_some_and(|hour| hour > 23) {
             return Err(invalid(
@@ -757,6 +778,9 @@ impl Config {
                 own.map(|tenant| &tenant.state_limits),
             )
             .unwrap_or_default(),
+            qa_sampling: (own.and_then(|tenant| tenant.qa_sampling.as_ref()))
+                .or(self.defaults.qa_sampling.as_ref())
+                .and_then(|sampling| sampling.policy().ok()),
             caller_limits: CallerLimits {
                 callbacks: own
                     .and_then(|tenant| tenant.callbacks_max)

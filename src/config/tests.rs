@@ -112,6 +112,16 @@ fn every_mistake_names_its_field() {
         ("[http]\nlisten = \"everywhere\"", "http.listen"),
         ("[http]\ntls_cert = \"/etc/tls.crt\"", "http.tls_cert"),
         ("[http]\ncors_origins = [\"*\"]", "http.cors_origins"),
+        ("[defaults.qa_sampling]\ncalls = 1000", "defaults.qa_sampling.calls"),
+        ("[defaults.qa_sampling]\nby_queue = true", "defaults.qa_sampling.calls"),
+        (
+            "[tenants.acme.qa_sampling]\ncalls = 3\nperiod = \"month\"",
+            "tenants.acme.qa_sampling.period",
+        ),
+        (
+            "[tenants.acme.qa_sampling]\ncalls = 3\nalways_survey_below = 4",
+            "tenants.acme.qa_sampling.always_survey_below",
+        ),
         ("[http]\ntls_key = \"/etc/tls.key\"", "http.tls_cert"),
         (
             "[[access.tokens]]\nname = \"tv\"\nsha256 = \"0b7b56abd47539f5e8a7ea411687c002039cef645c9e59de24933448cf1a74db\"\nreads = [\"api\"]\nqueues = [\"\"]",
@@ -649,4 +659,30 @@ fn kafka_secrets_come_from_a_file_or_a_variable_and_errors_never_show_them() {
     let missing = parse(&text, "test.toml", env).unwrap_err().to_string();
     assert!(missing.contains("cannot read"), "{missing}");
     assert!(!missing.contains("s3cret"));
+}
+
+/// A tenant's own review sampling replaces the defaults' whole; others take the defaults'.
+#[test]
+fn qa_sampling_comes_from_the_tenant_else_the_defaults() {
+    use crate::center::qa::SamplePeriod;
+    let text = "[defaults.qa_sampling]\ncalls = 3\nmin_handle = \"10s\"\n\
+                [tenants.acme.qa_sampling]\ncalls = 5\nperiod = \"week\"\nby_queue = true\n\
+                always_transferred = true\n";
+    let config = parse(text, "test.toml", no_env()).unwrap();
+    let acme = config.center_settings("acme").qa_sampling.unwrap();
+    assert_eq!(
+        (acme.calls, acme.period, acme.by_queue),
+        (5, SamplePeriod::Week, true)
+    );
+    assert_eq!((acme.min_handle_ms, acme.always_transferred), (0, true));
+    let other = config.center_settings("globex").qa_sampling.unwrap();
+    assert_eq!(
+        (other.calls, other.period, other.min_handle_ms),
+        (3, SamplePeriod::Day, 10_000)
+    );
+    assert!(parse("", "test.toml", no_env())
+        .unwrap()
+        .center_settings("acme")
+        .qa_sampling
+        .is_none());
 }

@@ -99,6 +99,23 @@ impl Scope {
             return Arc::clone(snapshot);
         }
         let mut copy = CenterSnapshot::clone(snapshot);
+        let team_of = |agent: &str| {
+            (snapshot.agents.iter())
+                .find(|candidate| candidate.agent == agent)
+                .and_then(|found| found.team.as_deref())
+        };
+        let samples: Vec<_> = (copy.qa_samples.iter())
+            .filter(|sample| sample.queue.as_ref().is_none_or(|q| token.sees_queue(q)))
+            .filter(|sample| token.sees_team(team_of(&sample.agent)))
+            .map(|sample| {
+                let mut sample = sample.clone();
+                if let Some(pseudonym) = self.pseudonym(&sample.agent) {
+                    sample.agent = pseudonym.into();
+                }
+                sample
+            })
+            .collect();
+        copy.qa_samples = samples.into();
         if token.narrowed() {
             copy.queues.retain(|queue| token.sees_queue(&queue.queue));
             copy.agents

@@ -68,6 +68,7 @@ fn routes(state: HttpState) -> Router {
         .route("/api/v1/tenants/{tenant}/agents/{agent}", get(agent))
         .route("/api/v1/tenants/{tenant}/intervals", get(intervals))
         .route("/api/v1/tenants/{tenant}/callbacks", get(callbacks))
+        .route("/api/v1/tenants/{tenant}/qa/samples", get(qa_samples))
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/stream", get(stream))
         .fallback(not_found)
@@ -345,6 +346,73 @@ async fn callbacks(
         "callbacks": list,
     }))
     .into_response()
+}
+
+#[derive(Deserialize)]
+struct SampleDate {
+    date: Option<String>,
+}
+
+/// Calls chosen for quality review in the sampling period holding `?date=YYYY-MM-DD` (the tenant's local
+/// date; default the current period): the current period and the one before are kept.
+async fn qa_samples(
+    State(state): State<HttpState>,
+    Path(tenant): Path<String>,
+    Query(query): Query<SampleDate>,
+    Extension(scope): Extension<Scope>,
+) -> Response {
+    let Some(snapshot) = seen(&state, &tenant, &scope) else {
+        return unknown_tenant(&tenant);
+    };
+    let date = match &query.date {
+        Some(date) if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("date `{date}` is not YYYY-MM-DD"),
+            );
+        }
+        Some(date) => Some(date.as_str()),
+        // The current period: the latest one kept.
+        None => snapshot
+            .qa_samples
+            .iter()
+            .map(|s| s.period_first_day.as_str())
+            .max(),
+    };
+    let list: Vec<_> = (snapshot.qa_samples.iter())
+        .filter(|sample| {
+            date.is_some_and(|date| {
+                sample.period_first_day.as_str() <= date && date <= sample.period_last_day.as_str()
+            })
+        })
+        .map(|sample| sample_json(&snapshot.tenant, sample))
+        .collect();
+    Json(json!({
+        "tenant": snapshot.tenant,
+        "now": snapshot.now,
+        "date": date,
+        "count": list.len(),
+        "samples": list,
+    }))
+    .into_response()
+}
+
+/// A call chosen for review as the API and the `call-qa-samples` topic give it: what a recording
+/// system needs to fetch the recording, and why it was chosen.
+pub fn sample_json(tenant: &str, sample: &crate::center::qa::Sample) -> serde_json::Value {
+    let time = |ms: Option<i64>| ms.map(crate::decode::time::rfc3339);
+    json!({
+        "tenant": tenant,
+        "call": sample.call,
+        "agent": sample.agent,
+        "queue": sample.queue,
+        "answered_at": time(sample.answered_at),
+        "completed_at": time(sample.completed_at),
+        "handle_seconds": sample.handle_ms.map(|ms| ms as f64 / 1000.0),
+        "reason": sample.reason,
+        "period_first_day": sample.period_first_day,
+        "period_last_day": sample.period_last_day,
+    })
 }
 
 #[derive(Deserialize)]

@@ -733,3 +733,6 @@ async fn a_configured_origins_preflight_passes_the_door_and_its_read_still_needs
 
 #[path = "scope_tests.rs"]
 mod scope;
+
+#[path = "qa_http_tests.rs"]
+mod qa;

@@ -5,5 +5,6 @@ pub mod cors;
 pub mod door;
 pub mod http;
 pub mod metrics;
+pub mod samples_topic;
 pub mod tls;
 pub mod view;

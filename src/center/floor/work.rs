@@ -128,7 +128,21 @@ impl Floor {
                 wrap_up_ms: clamp_ms(time - ended_at),
             };
             let began = work.started_at;
+            let agent_id = agent.id.clone();
             agent.count_from(time, began, AgentTally::Handled(handle), &mut self.calendar);
+            if let Some(policy) = self.qa_policy.clone() {
+                let span = self.sample_period(&policy, time);
+                let handled = Handled {
+                    call: work.call.clone(),
+                    agent: agent_id,
+                    queue: work.queue.map(|q| self.queues[q as usize].id.clone()),
+                    answered_at: began,
+                    completed_at: time,
+                    handle_ms: time - began,
+                    transferred: work.transferred,
+                };
+                self.samples.offer(&policy, &span, &handled);
+            }
             if let Some(q) = work.queue {
                 let tally = Tally::Handled {
                     talk_ms: handle.talk_ms,
