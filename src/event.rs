@@ -118,6 +118,17 @@ pub enum EventKind {
         score: f64,
         scale: f64,
     },
+    /// A quality review of a call the agent handled: `score` of `max_score` on the evaluator's form; a
+    /// critical failure (a compliance breach, say) is counted whatever the score.
+    QaScored {
+        call: Id,
+        agent: Id,
+        evaluator: Id,
+        form: Option<Id>,
+        score: f64,
+        max_score: f64,
+        critical: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -176,12 +187,13 @@ impl EventKind {
             EventKind::AgentState { .. } => "agent.state",
             EventKind::AgentQueues { .. } => "agent.queues",
             EventKind::SurveyCompleted { .. } => "survey.completed",
+            EventKind::QaScored { .. } => "qa.scored",
         }
     }
 
     /// The call this event is a step of, and the step's place in the causal order of a call's life
     /// (`spec/events.md`: queued < ringing < answered < held < resumed < transferred < ended <
-    /// completed); `None` for agent and survey events. Events of one call at one instant are applied in
+    /// completed); `None` for agent, survey and review events. Events of one call at one instant are applied in
     /// this order, whatever order they arrived in.
     pub fn call_step(&self) -> Option<(&Id, u8)> {
         match self {
@@ -204,7 +216,8 @@ impl EventKind {
             | EventKind::AgentLogout { .. }
             | EventKind::AgentState { .. }
             | EventKind::AgentQueues { .. }
-            | EventKind::SurveyCompleted { .. } => None,
+            | EventKind::SurveyCompleted { .. }
+            | EventKind::QaScored { .. } => None,
         }
     }
 

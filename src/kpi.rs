@@ -275,5 +275,10 @@ pub fn csat(normalised_score_sum: f64, surveys: u64) -> Option<f64> {
     ratio(normalised_score_sum, surveys as f64)
 }
 
+/// Mean quality-review score: Σ (score / max score) / reviews.
+pub fn qa_score(normalised_score_sum: f64, reviews: u64) -> Option<f64> {
+    ratio(normalised_score_sum, reviews as f64)
+}
+
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use callboard::event::EventKind;
 use callboard::ingest::produce::EventProducer;
 use callboard::ingest::Clock;
 use callboard::service;
@@ -137,10 +138,23 @@ async fn every_metric_the_dashboards_and_rules_use_is_exported() {
         ..SimOptions::default()
     };
     let mut produced = 0u64;
+    let (mut last_time, mut handler) = (0, None);
     simulate(&options, |event| {
         producer.send(&event).unwrap();
         produced += 1;
+        last_time = event.time;
+        if let EventKind::CallCompleted { agent, .. } = &event.kind {
+            handler = Some(agent.clone());
+        }
     });
+    // A quality review of the agent who completed the day's last call (the simulator makes none), at
+    // the day's last instant, for the review panel.
+    let review = format!(
+        r#"{{"type":"qa.scored","time":{last_time},"tenant":"acme","call":"reviewed-1","agent":"{}","evaluator":"eve","score":4,"max_score":5}}"#,
+        handler.unwrap()
+    );
+    producer.send_raw(b"acme", review.as_bytes()).unwrap();
+    produced += 1;
     // One undecodable message (counted by the service, not by a tenant), so dead-letter series exist.
     producer.send_raw(b"acme", b"{not json").unwrap();
     producer.flush().unwrap();
@@ -149,7 +163,8 @@ async fn every_metric_the_dashboards_and_rules_use_is_exported() {
         &format!(
             "[kafka]\nbrokers = \"{brokers}\"\nworkers = 1\nreplay_by_time = false\ndead_letter_topic = \"call-events-dead\"\n\
              [http]\nlisten = \"127.0.0.1:0\"\n\
-             [[quotas]]\nname = \"handled_per_hour\"\ncount = \"handled\"\nper = \"hour\"\ntarget = 6\n"
+             [[quotas]]\nname = \"handled_per_hour\"\ncount = \"handled\"\nper = \"hour\"\ntarget = 6\n\
+             [defaults.qa_sampling]\ncalls = 2\n"
         ),
         "test.toml",
         Vec::new(),

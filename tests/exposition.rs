@@ -210,8 +210,36 @@ fn exposition() -> String {
                 scale: 5.0,
             },
         ),
+        event(
+            "2026-11-23T09:03:00Z",
+            EventKind::QaScored {
+                call: "c1".into(),
+                agent: "a1".into(),
+                evaluator: "eve".into(),
+                form: None,
+                score: 7.5,
+                max_score: 10.0,
+                critical: false,
+            },
+        ),
+        event(
+            "2026-11-23T09:03:00Z",
+            EventKind::QaScored {
+                call: "c0".into(),
+                agent: "a1".into(),
+                evaluator: "eve".into(),
+                form: None,
+                score: 2.5,
+                max_score: 5.0,
+                critical: true,
+            },
+        ),
     ];
     let settings = CenterSettings {
+        qa_sampling: Some(callboard::center::qa::SamplingPolicy {
+            calls: 1,
+            ..Default::default()
+        }),
         quotas: vec![Quota {
             name: "handled_per_hour".to_string(),
             count: QuotaCount::Handled,
@@ -303,6 +331,13 @@ fn figures_appear_under_the_names_of_the_spec() {
         r#"callboard_queue_repeat_caller_ratio{tenant="acme",queue="sales",window="today"} 0"#,
         r#"callboard_queue_callbacks_pending{tenant="acme",queue="billing"} 0"#,
         r#"callboard_queue_callbacks_pending{tenant="acme",queue="sales"} 1"#,
+        // a1's reviews: 7.5/10 and 2.5/5 (critical): 2 reviews, mean 0.625, 1 critical; c1, the one call
+        // sampled of a1's one handled, is reviewed, so nothing is owed.
+        r#"callboard_agent_qa_reviews{tenant="acme",agent="a1",team="north",window="today"} 2"#,
+        r#"callboard_agent_qa_score_ratio{tenant="acme",agent="a1",team="north",window="today"} 0.625"#,
+        r#"callboard_agent_qa_critical_failures{tenant="acme",agent="a1",team="north",window="today"} 1"#,
+        r#"callboard_agent_qa_recent_score_ratio{tenant="acme",agent="a1",team="north"} 0.625"#,
+        r#"callboard_agent_qa_reviews_owed{tenant="acme",agent="a1",team="north"} 0"#,
         r#"callboard_build_info{version="0.1.0"} 1"#,
     ];
     for line in expected {
@@ -315,6 +350,8 @@ fn figures_appear_under_the_names_of_the_spec() {
         r#"callboard_agent_csat_ratio{tenant="acme",agent="a2""#,
         r#"callboard_agent_rings_unanswered{tenant="acme",agent="a2""#,
         r#"callboard_agent_rings_unanswered_in_a_row{tenant="acme",agent="a2""#,
+        r#"callboard_agent_qa_reviews{tenant="acme",agent="a2""#,
+        r#"callboard_agent_qa_recent_score_ratio{tenant="acme",agent="a2""#,
     ] {
         assert!(
             !lines.iter().any(|line| line.starts_with(absent)),

@@ -52,6 +52,8 @@ pub enum AgentFigure {
     StateOverdue,
     /// Rings let go unanswered since the agent last answered a call.
     RingsUnansweredInARow,
+    /// Mean score / max score of the latest quality reviews.
+    QaRecentScore,
     QuotaPace,
     QuotaProgress,
     Csat,
@@ -59,7 +61,7 @@ pub enum AgentFigure {
 
 impl Figure {
     /// Every figure by its configuration name.
-    pub const ALL: [(&'static str, Figure); 28] = [
+    pub const ALL: [(&'static str, Figure); 29] = [
         (
             "queue.service_level",
             Figure::Queue(QueueFigure::ServiceLevel),
@@ -120,6 +122,10 @@ impl Figure {
         (
             "agent.rings_unanswered_in_a_row",
             Figure::Agent(AgentFigure::RingsUnansweredInARow),
+        ),
+        (
+            "agent.qa_recent_score",
+            Figure::Agent(AgentFigure::QaRecentScore),
         ),
         ("agent.quota_pace", Figure::Agent(AgentFigure::QuotaPace)),
         (
@@ -486,6 +492,7 @@ impl Rule {
                 None,
             )],
             AgentFigure::Csat => vec![observation(agent.contacts.csat, None)],
+            AgentFigure::QaRecentScore => vec![observation(agent.qa_recent_score, None)],
         }
     }
 }

@@ -674,3 +674,31 @@ fn the_optional_rings_rule_fires_at_three_unanswered_in_a_row() {
     assert_eq!(notes[0].alert.labels["agent"], "ben");
     assert_eq!(notes[0].alert.value, Some(3.0));
 }
+
+/// The optional built-in `CallboardAgentQaScoreLow`: an agent whose latest reviews average below 0.7
+/// fires; one at 0.7 and one without reviews do not.
+#[test]
+fn the_optional_review_rule_fires_below_its_target() {
+    let rules: Vec<Rule> = crate::config::parse(
+        "[alerting]\nenable = [\"CallboardAgentQaScoreLow\"]",
+        "test",
+        Vec::new(),
+    )
+    .unwrap()
+    .alert_rules()
+    .into_iter()
+    .filter(|rule| rule.name == "CallboardAgentQaScoreLow")
+    .collect();
+    assert_eq!(rules.len(), 1);
+    let mut floor = snapshot(T0, None);
+    let mut ana = agent("ana", None, "available", None);
+    ana.qa_recent_score = Some(0.6);
+    let mut ben = agent("ben", None, "available", None);
+    ben.qa_recent_score = Some(0.7);
+    let cy = agent("cy", None, "available", None);
+    floor.agents = vec![ana, ben, cy];
+    let notes = Engine::new().evaluate(&rules, &live(&floor), None);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].alert.labels["agent"], "ana");
+    assert_eq!(notes[0].alert.value, Some(0.6));
+}

@@ -159,6 +159,10 @@ pub struct Tallies {
     /// Calls that rang at the agent and were not answered by it: the ring ended when the call rang
     /// elsewhere (or at the agent again), was answered by another agent, or left the queue.
     pub rings_unanswered: u64,
+    /// Quality reviews, Σ of their score / max score, and those that found a critical failure.
+    pub reviews: u64,
+    pub review_score_sum: f64,
+    pub critical_failures: u64,
 }
 
 /// The call an agent is working: from answer (or dial) to completion.
@@ -230,6 +234,11 @@ pub enum AgentTally {
     Survey(f64),
     /// A call rang at the agent and went elsewhere, or its caller left, without the agent answering.
     RingUnanswered,
+    /// A quality review: score / max score, and whether it found a critical failure.
+    Review {
+        ratio: f64,
+        critical: bool,
+    },
 }
 
 const _: () = assert!(std::mem::size_of::<(Millis, AgentTally)>() == 24);
@@ -251,6 +260,11 @@ impl AgentTally {
                 tallies.survey_score_sum += score_share;
             }
             AgentTally::RingUnanswered => tallies.rings_unanswered += 1,
+            AgentTally::Review { ratio, critical } => {
+                tallies.reviews += 1;
+                tallies.review_score_sum += ratio;
+                tallies.critical_failures += u64::from(critical);
+            }
         }
     }
 }
@@ -298,6 +312,8 @@ pub struct Agent {
     /// Rings that went unanswered by the agent since it last answered a call (an agent who lets calls
     /// ring out).
     pub missed_rings: MissedRings,
+    /// The latest quality reviews.
+    pub recent_reviews: super::reviews::RecentReviews,
 }
 
 /// The rings an agent let go unanswered since it last answered a call: the times they ended, after its
@@ -362,6 +378,7 @@ impl Agent {
             recent: VecDeque::new(),
             intervals: keep_intervals.then(BTreeMap::new),
             missed_rings: MissedRings::default(),
+            recent_reviews: Default::default(),
         }
     }
 

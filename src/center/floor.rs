@@ -365,6 +365,26 @@ impl Floor {
                 self.agents[ix as usize].skills = skills;
                 Ok(())
             }
+            EventKind::QaScored {
+                call,
+                agent,
+                score,
+                max_score,
+                critical,
+                ..
+            } => {
+                let ix = self.agent_ix(agent, settings);
+                let ratio = score / max_score;
+                let review = AgentTally::Review {
+                    ratio,
+                    critical: *critical,
+                };
+                let reviewed = &mut self.agents[ix as usize];
+                reviewed.count(time, review, &mut self.calendar);
+                reviewed.recent_reviews.scored(time, call, ratio);
+                self.samples.reviewed(agent, call);
+                Ok(())
+            }
             EventKind::SurveyCompleted {
                 call,
                 agent,

@@ -19,6 +19,7 @@ pub mod levels;
 pub mod persist;
 pub mod qa;
 pub mod queue;
+pub mod reviews;
 pub mod settings;
 pub mod snapshot;
 

@@ -88,6 +88,8 @@ pub struct Sample {
     pub completed_at: Option<Millis>,
     pub handle_ms: Option<Millis>,
     pub reason: Reason,
+    /// A `qa.scored` of this call by this agent has come.
+    pub reviewed: bool,
     /// The period's start (`day` or `week` in the tenant's time zone).
     #[serde(skip)]
     pub period_start: Millis,
@@ -158,6 +160,7 @@ impl Samples {
             completed_at: Some(call.completed_at),
             handle_ms: Some(call.handle_ms),
             reason,
+            reviewed: false,
             period_start,
             period_first_day: span.first_day.clone(),
             period_last_day: span.last_day.clone(),
@@ -225,6 +228,7 @@ impl Samples {
                 completed_at: None,
                 handle_ms: None,
                 reason: Reason::LowSurvey,
+                reviewed: false,
                 period_start: span.start,
                 period_first_day: span.first_day.clone(),
                 period_last_day: span.last_day.clone(),
@@ -272,6 +276,27 @@ impl Samples {
         (self.periods.keys())
             .flat_map(|start| self.of_period(*start))
             .collect()
+    }
+
+    /// A review of the agent's `call` came: where the call is in a kept sample, it is reviewed.
+    pub fn reviewed(&mut self, agent: &Id, call: &Id) {
+        for period in self.periods.values_mut() {
+            let chosen = (period.strata.iter_mut())
+                .filter(|((of, _), _)| of == agent)
+                .flat_map(|(_, reservoir)| reservoir.chosen.iter_mut());
+            for sample in chosen.chain(period.always.values_mut()) {
+                if sample.agent == *agent && sample.call == *call {
+                    sample.reviewed = true;
+                }
+            }
+        }
+    }
+
+    /// The agent's calls in the sample of the period starting at `start` not reviewed yet.
+    pub fn owed(&self, agent: &Id, start: Millis) -> u64 {
+        (self.of_period(start).iter())
+            .filter(|sample| sample.agent == *agent && !sample.reviewed)
+            .count() as u64
     }
 
     /// The starts of the periods kept, oldest first.

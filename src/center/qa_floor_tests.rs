@@ -246,3 +246,119 @@ fn a_weekly_sample_spans_monday_to_sunday() {
         ("2026-11-30".to_string(), "2026-12-06".to_string())
     );
 }
+
+fn scored(time: &str, call: &str, agent: &str, score: f64, critical: bool) -> Event {
+    event(
+        time,
+        EventKind::QaScored {
+            call: call.into(),
+            agent: agent.into(),
+            evaluator: "eve".into(),
+            form: Some("standard".into()),
+            score,
+            max_score: 10.0,
+            critical,
+        },
+    )
+}
+
+/// Reviews, worked by hand. ann (team north) handles c1, c2, c3 from 09:00 and is reviewed at 10:00
+/// (8/10), 10:30 (6/10, a critical failure) and 11:30 (9/10); bob (north) at 11:40 (5/10); cy (south)
+/// at 11:45 (10/10). At 12:00, today: ann 3 reviews, mean (0.8 + 0.6 + 0.9) / 3 = 0.766667, 1 critical;
+/// her last hour (11:00–12:00) holds one review, 0.9. Team north: 4 reviews, (2.3 + 0.5) / 4 = 0.7, 1
+/// critical; south: 1, 1.0. With two calls a day sampled, ann owes 2 before any review and, once c1, c2
+/// and c3 are reviewed, none.
+#[test]
+fn reviews_count_per_agent_window_and_team_and_settle_what_is_owed() {
+    let settings = CenterSettings {
+        qa_sampling: Some(SamplingPolicy {
+            calls: 2,
+            ..SamplingPolicy::default()
+        }),
+        ..CenterSettings::default()
+    };
+    let mut center = Center::new(Id::from("acme"), settings);
+    let login = |agent: &str, team: &str| {
+        event(
+            "08:00:00",
+            EventKind::AgentLogin {
+                agent: agent.into(),
+                queues: None,
+                team: Some(team.into()),
+            },
+        )
+    };
+    let mut events = vec![
+        login("ann", "north"),
+        login("bob", "north"),
+        login("cy", "south"),
+    ];
+    events.extend(call("c1", "billing", "ann", "09:00:00", "09:05:00", false));
+    events.extend(call("c2", "billing", "ann", "09:10:00", "09:15:00", false));
+    events.extend(call("c3", "billing", "ann", "09:20:00", "09:25:00", false));
+    let mut rejections = Vec::new();
+    let mut tag = 0;
+    let mut apply = |center: &mut Center, events: Vec<Event>| {
+        for event in events {
+            center.ingest(event, tag, &mut rejections);
+            tag += 1;
+        }
+        center.flush(&mut rejections);
+    };
+    apply(&mut center, events);
+    let before = center.snapshot(test_events::at("2026-11-23T09:59:00Z"));
+    let ann = |snapshot: &super::snapshot::CenterSnapshot| {
+        snapshot
+            .agents
+            .iter()
+            .find(|a| a.agent == "ann")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(ann(&before).qa_reviews_owed, Some(2));
+    assert_eq!(ann(&before).qa_recent_score, None);
+
+    apply(
+        &mut center,
+        vec![
+            scored("10:00:00", "c1", "ann", 8.0, false),
+            scored("10:30:00", "c2", "ann", 6.0, true),
+            scored("11:30:00", "c3", "ann", 9.0, false),
+            scored("11:40:00", "b1", "bob", 5.0, false),
+            scored("11:45:00", "y1", "cy", 10.0, false),
+        ],
+    );
+    assert!(rejections.is_empty(), "{rejections:?}");
+    let after = center.snapshot(test_events::at("2026-11-23T12:00:00Z"));
+    let ann = ann(&after);
+    let window = |name: &str| {
+        ann.windows
+            .iter()
+            .find(|w| w.window == name)
+            .unwrap()
+            .contacts
+            .clone()
+    };
+    let today = window("today");
+    assert_eq!((today.qa_reviews, today.qa_critical_failures), (3, 1));
+    assert!((today.qa_score.unwrap() - 2.3 / 3.0).abs() < 1e-6);
+    let hour = window("1h");
+    assert_eq!((hour.qa_reviews, hour.qa_critical_failures), (1, 0));
+    assert!((hour.qa_score.unwrap() - 0.9).abs() < 1e-6);
+    assert!((ann.qa_recent_score.unwrap() - 2.3 / 3.0).abs() < 1e-6);
+    assert_eq!(ann.qa_reviews_owed, Some(0));
+    let team = |name: &str| {
+        after
+            .teams
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap()
+            .contacts
+            .clone()
+    };
+    let north = team("north");
+    assert_eq!((north.qa_reviews, north.qa_critical_failures), (4, 1));
+    assert!((north.qa_score.unwrap() - 0.7).abs() < 1e-6);
+    let south = team("south");
+    assert_eq!((south.qa_reviews, south.qa_score), (1, Some(1.0)));
+}

@@ -87,6 +87,10 @@ pub struct ContactFigures {
     pub surveys: u64,
     /// Mean survey score / scale.
     pub csat: Option<f64>,
+    /// Quality reviews, their mean score / max score, and those with a critical failure.
+    pub qa_reviews: u64,
+    pub qa_score: Option<f64>,
+    pub qa_critical_failures: u64,
 }
 
 impl ContactFigures {
@@ -99,6 +103,9 @@ impl ContactFigures {
             conversion: kpi::conversion(tallies.successes, tallies.connected),
             surveys: tallies.surveys,
             csat: kpi::csat(tallies.survey_score_sum, tallies.surveys),
+            qa_reviews: tallies.reviews,
+            qa_score: kpi::qa_score(tallies.review_score_sum, tallies.reviews),
+            qa_critical_failures: tallies.critical_failures,
         }
     }
 }
@@ -263,6 +270,11 @@ pub struct AgentSnapshot {
     pub state_level: Level,
     /// Rings the agent let go unanswered since it last answered a call.
     pub rings_unanswered_in_a_row: u32,
+    /// Mean score / max score of the agent's latest quality reviews (`RecentReviews::KEPT`, or fewer).
+    pub qa_recent_score: Option<f64>,
+    /// Calls chosen for the agent's review in the current sampling period not reviewed yet; `None`
+    /// without a sampling policy.
+    pub qa_reviews_owed: Option<u64>,
     /// Session start (login) of the current or last session.
     pub session_start: Option<String>,
     #[serde(skip)]

@@ -123,6 +123,12 @@ struct Wire<'a> {
     queues: Option<Vec<Cow<'a, str>>>,
     score: Option<f64>,
     scale: Option<f64>,
+    #[serde(borrow)]
+    evaluator: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    form: Option<Cow<'a, str>>,
+    max_score: Option<f64>,
+    critical_failure: Option<bool>,
 }
 
 fn error(reason: RejectReason, detail: impl Into<String>) -> DecodeError {
@@ -382,6 +388,40 @@ fn kind(name: &str, wire: &Wire<'_>) -> Result<EventKind, DecodeError> {
                 scale,
             }
         }
+        "qa.scored" => {
+            let number = |value: Option<f64>, field: &str| {
+                value.ok_or_else(|| {
+                    error(
+                        RejectReason::MissingField,
+                        format!("field `{field}` is required"),
+                    )
+                })
+            };
+            let (score, max_score) = (
+                number(wire.score, "score")?,
+                number(wire.max_score, "max_score")?,
+            );
+            // A score above the form's maximum would make the score ratio exceed 1.
+            if !score.is_finite()
+                || !max_score.is_finite()
+                || max_score <= 0.0
+                || !(0.0..=max_score).contains(&score)
+            {
+                return Err(error(
+                    RejectReason::MalformedJson,
+                    format!("`score` must be a number from 0 to `max_score` and `max_score` a number above 0; got score {score}, max_score {max_score}"),
+                ));
+            }
+            EventKind::QaScored {
+                call: call()?,
+                agent: agent()?,
+                evaluator: required(&wire.evaluator, "evaluator")?,
+                form: optional(&wire.form, "form")?,
+                score,
+                max_score,
+                critical: wire.critical_failure.unwrap_or(false),
+            }
+        }
         other => {
             let shown: String = other.chars().take(64).collect();
             return Err(error(
@@ -531,6 +571,26 @@ pub fn encode(event: &Event, out: &mut Vec<u8>) {
             writer.optional("queue", queue);
             writer.number("score", *score);
             writer.number("scale", *scale);
+        }
+        EventKind::QaScored {
+            call,
+            agent,
+            evaluator,
+            form,
+            score,
+            max_score,
+            critical,
+        } => {
+            writer.text("call", call);
+            writer.text("agent", agent);
+            writer.text("evaluator", evaluator);
+            writer.optional("form", form);
+            writer.number("score", *score);
+            writer.number("max_score", *max_score);
+            writer.key("critical_failure");
+            writer
+                .out
+                .extend_from_slice(if *critical { b"true" } else { b"false" });
         }
     }
     writer.out.push(b'}');

@@ -219,6 +219,30 @@ fn every_type_decodes_with_its_fields() {
             },
         ),
         (
+            r#""type":"qa.scored","call":"c","agent":"a","evaluator":"e","form":"f","score":7,"max_score":20,"critical_failure":true"#,
+            EventKind::QaScored {
+                call: "c".into(),
+                agent: "a".into(),
+                evaluator: "e".into(),
+                form: Some("f".into()),
+                score: 7.0,
+                max_score: 20.0,
+                critical: true,
+            },
+        ),
+        (
+            r#""type":"qa.scored","call":"c","agent":"a","evaluator":"e","score":0,"max_score":5"#,
+            EventKind::QaScored {
+                call: "c".into(),
+                agent: "a".into(),
+                evaluator: "e".into(),
+                form: None,
+                score: 0.0,
+                max_score: 5.0,
+                critical: false,
+            },
+        ),
+        (
             r#""type":"survey.completed","call":"c","score":4"#,
             EventKind::SurveyCompleted {
                 call: "c".into(),
@@ -354,6 +378,52 @@ fn garbage_is_rejected_with_its_reason() {
         decode(long.as_bytes(), &limits).unwrap_err().reason,
         RejectReason::TooLarge
     );
+}
+
+/// A review needs its call, agent, evaluator, score and maximum, and a score within the maximum.
+#[test]
+fn a_review_without_its_fields_or_outside_its_maximum_is_rejected() {
+    let review = |fields: &str| format!(r#"{{"type":"qa.scored","time":0,{fields}}}"#);
+    for (fields, expected) in [
+        (
+            r#""agent":"a","evaluator":"e","score":1,"max_score":5"#,
+            RejectReason::MissingField,
+        ),
+        (
+            r#""call":"c","evaluator":"e","score":1,"max_score":5"#,
+            RejectReason::MissingField,
+        ),
+        (
+            r#""call":"c","agent":"a","score":1,"max_score":5"#,
+            RejectReason::MissingField,
+        ),
+        (
+            r#""call":"c","agent":"a","evaluator":"e","max_score":5"#,
+            RejectReason::MissingField,
+        ),
+        (
+            r#""call":"c","agent":"a","evaluator":"e","score":1"#,
+            RejectReason::MissingField,
+        ),
+        (
+            r#""call":"c","agent":"a","evaluator":"e","score":6,"max_score":5"#,
+            RejectReason::MalformedJson,
+        ),
+        (
+            r#""call":"c","agent":"a","evaluator":"e","score":-1,"max_score":5"#,
+            RejectReason::MalformedJson,
+        ),
+        (
+            r#""call":"c","agent":"a","evaluator":"e","score":0,"max_score":0"#,
+            RejectReason::MalformedJson,
+        ),
+        (
+            r#""call":"c","agent":"a","evaluator":"e","score":1,"max_score":5,"critical_failure":"yes""#,
+            RejectReason::MalformedJson,
+        ),
+    ] {
+        assert_eq!(reason(review(fields).as_bytes()), expected, "{fields}");
+    }
 }
 
 /// A score above its scale made CSAT exceed 1 (7 on the default scale of 5 gave 1.4).

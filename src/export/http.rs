@@ -410,6 +410,7 @@ pub fn sample_json(tenant: &str, sample: &crate::center::qa::Sample) -> serde_js
         "completed_at": time(sample.completed_at),
         "handle_seconds": sample.handle_ms.map(|ms| ms as f64 / 1000.0),
         "reason": sample.reason,
+        "reviewed": sample.reviewed,
         "period_first_day": sample.period_first_day,
         "period_last_day": sample.period_last_day,
     })

@@ -244,6 +244,33 @@ const FAMILIES: &[(&str, &str, MetricType)] = &[
         MetricType::GAUGE,
     ),
     (
+        "callboard_agent_qa_reviews",
+        "Quality reviews of the agent's calls over the window (today; absent without reviews).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_qa_score_ratio",
+        "Mean score / max score of the agent's quality reviews over the window (today; absent without \
+         reviews).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_qa_critical_failures",
+        "Quality reviews of the agent's calls that found a critical failure over the window (today; \
+         absent without reviews).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_qa_recent_score_ratio",
+        "Mean score / max score of the agent's latest five quality reviews (fewer when there were fewer).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_agent_qa_reviews_owed",
+        "Calls chosen for the agent's quality review in the current sampling period and not reviewed yet.",
+        MetricType::GAUGE,
+    ),
+    (
         "callboard_campaign_dialed_calls",
         "Outbound calls dialed for the campaign over the window (today).",
         MetricType::GAUGE,
@@ -408,7 +435,12 @@ impl Families {
                     | "callboard_agent_rings_unanswered"
                     | "callboard_agent_state_overdue"
                     | "callboard_agent_rings_unanswered_in_a_row"
-                    | "callboard_agent_csat_ratio" => agents,
+                    | "callboard_agent_csat_ratio"
+                    | "callboard_agent_qa_reviews"
+                    | "callboard_agent_qa_score_ratio"
+                    | "callboard_agent_qa_critical_failures"
+                    | "callboard_agent_qa_recent_score_ratio"
+                    | "callboard_agent_qa_reviews_owed" => agents,
                     _ if name.starts_with("callboard_agent_") => agents * 5,
                     "callboard_queue_agents" => queues * 5,
                     _ if name.starts_with("callboard_queue_") => queues * 4,
@@ -688,6 +720,12 @@ impl Families {
                 f64::from(agent.rings_unanswered_in_a_row),
             );
         }
+        if let Some(score) = agent.qa_recent_score {
+            self.gauge("callboard_agent_qa_recent_score_ratio", labels(), score);
+        }
+        if let Some(owed) = agent.qa_reviews_owed {
+            self.gauge("callboard_agent_qa_reviews_owed", labels(), owed as f64);
+        }
         if agent.state_limit_seconds.is_some() {
             let mut with_state = labels();
             with_state.push(label("state", agent.state));
@@ -731,6 +769,19 @@ impl Families {
                 }
                 if let Some(csat) = window.contacts.csat {
                     self.gauge("callboard_agent_csat_ratio", with_window.clone(), csat);
+                }
+                if let Some(score) = window.contacts.qa_score {
+                    let contacts = &window.contacts;
+                    for (name, value) in [
+                        ("callboard_agent_qa_reviews", contacts.qa_reviews as f64),
+                        ("callboard_agent_qa_score_ratio", score),
+                        (
+                            "callboard_agent_qa_critical_failures",
+                            contacts.qa_critical_failures as f64,
+                        ),
+                    ] {
+                        self.gauge(name, with_window.clone(), value);
+                    }
                 }
                 if window.rings_unanswered > 0 {
                     self.gauge(

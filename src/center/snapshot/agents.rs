@@ -9,6 +9,7 @@ use super::{
 use crate::center::agent::{Agent, StateTimes, Tallies, TimeState};
 use crate::center::floor::Floor;
 use crate::center::levels::Level;
+use crate::center::qa::SamplePeriod;
 use crate::center::settings::{CenterSettings, Quota, QuotaCount};
 use crate::event::Millis;
 use crate::kpi::{self, QueueCounts};
@@ -37,6 +38,9 @@ pub(super) fn group_figures(
             sum.successes += today.successes;
             sum.surveys += today.surveys;
             sum.survey_score_sum += today.survey_score_sum;
+            sum.reviews += today.reviews;
+            sum.review_score_sum += today.review_score_sum;
+            sum.critical_failures += today.critical_failures;
         }
     }
     let teams = by_team
@@ -123,6 +127,15 @@ pub(super) fn agent_snapshot(
         state_limit_seconds: limit.map(|lines| lines.warning),
         state_level: limit.map_or(Level::Normal, |lines| lines.above(state_seconds)),
         rings_unanswered_in_a_row: agent.missed_rings.in_a_row(),
+        qa_recent_score: agent.recent_reviews.mean(),
+        qa_reviews_owed: (settings.qa_sampling.as_ref()).map(|policy| {
+            let mut calendar = floor.calendar.clone();
+            let period = match policy.period {
+                SamplePeriod::Day => calendar.day(now),
+                SamplePeriod::Week => calendar.week(now),
+            };
+            floor.samples.owed(&agent.id, period.start)
+        }),
         session_start: agent.session_start.map(rfc3339),
         session_start_ms: agent.session_start,
         windows,

@@ -158,7 +158,8 @@ impl ContactEventsWriter {
             | EventKind::AgentLogout { .. }
             | EventKind::AgentState { .. }
             | EventKind::AgentQueues { .. }
-            | EventKind::SurveyCompleted { .. } => {}
+            | EventKind::SurveyCompleted { .. }
+            | EventKind::QaScored { .. } => {}
         }
     }
 

@@ -165,7 +165,8 @@ impl QueueLogWriter {
             | EventKind::CallDialed { .. }
             | EventKind::CallConnected { .. }
             | EventKind::AgentQueues { .. }
-            | EventKind::SurveyCompleted { .. } => {}
+            | EventKind::SurveyCompleted { .. }
+            | EventKind::QaScored { .. } => {}
         }
     }
 

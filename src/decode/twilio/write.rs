@@ -195,7 +195,8 @@ impl TaskRouterWriter {
             | EventKind::AgentQueues { .. }
             | EventKind::CallDialed { .. }
             | EventKind::CallConnected { .. }
-            | EventKind::SurveyCompleted { .. } => {}
+            | EventKind::SurveyCompleted { .. }
+            | EventKind::QaScored { .. } => {}
         }
     }
 
