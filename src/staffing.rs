@@ -18,6 +18,9 @@ pub struct StaffingQuery {
     pub target: f64,
     pub patience_seconds: Option<f64>,
     pub shrinkage: f64,
+    /// What an agent's paid hour costs: with it, each row says what its staffing costs per hour.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_per_hour: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,6 +33,9 @@ pub struct StaffingRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub abandonment: Option<f64>,
     pub meets_target: bool,
+    /// The headcount to schedule for `agents` on the phones (after shrinkage) × the cost per hour.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_per_hour: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,6 +47,9 @@ pub struct StaffingTable {
     pub required_agents: u32,
     /// Agents to schedule so that `required_agents` are on the phones after shrinkage.
     pub scheduled_agents: u32,
+    /// What the scheduled agents cost per hour, with a cost per hour.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_cost_per_hour: Option<f64>,
     pub rows: Vec<StaffingRow>,
 }
 
@@ -86,8 +95,11 @@ pub fn staffing_table(query: &StaffingQuery) -> anyhow::Result<StaffingTable> {
             occupancy: prediction.occupancy,
             abandonment: query.patience_seconds.map(|_| prediction.abandonment),
             meets_target: prediction.service_level >= query.target,
+            cost_per_hour: (query.cost_per_hour)
+                .map(|cost| f64::from(scheduled(prediction.agents, query.shrinkage)) * cost),
         })
         .collect();
+    let scheduled_agents = scheduled(required, query.shrinkage);
     Ok(StaffingTable {
         query: *query,
         traffic_erlangs: workload.erlangs(),
@@ -97,9 +109,16 @@ pub fn staffing_table(query: &StaffingQuery) -> anyhow::Result<StaffingTable> {
             "erlang_c"
         },
         required_agents: required,
-        scheduled_agents: (f64::from(required) / (1.0 - query.shrinkage) - 1e-9).ceil() as u32,
+        scheduled_agents,
+        scheduled_cost_per_hour: (query.cost_per_hour)
+            .map(|cost| f64::from(scheduled_agents) * cost),
         rows,
     })
+}
+
+/// Agents to schedule so that `on_phones` are available after `shrinkage`.
+pub fn scheduled(on_phones: u32, shrinkage: f64) -> u32 {
+    (f64::from(on_phones) / (1.0 - shrinkage) - 1e-9).ceil() as u32
 }
 
 #[cfg(test)]
@@ -115,6 +134,7 @@ mod tests {
             target: 0.8,
             patience_seconds: None,
             shrinkage: 0.0,
+            cost_per_hour: None,
         }
     }
 

@@ -164,7 +164,8 @@ async fn every_metric_the_dashboards_and_rules_use_is_exported() {
             "[kafka]\nbrokers = \"{brokers}\"\nworkers = 1\nreplay_by_time = false\ndead_letter_topic = \"call-events-dead\"\n\
              [http]\nlisten = \"127.0.0.1:0\"\n\
              [[quotas]]\nname = \"handled_per_hour\"\ncount = \"handled\"\nper = \"hour\"\ntarget = 6\n\
-             [defaults.qa_sampling]\ncalls = 2\n"
+             [defaults.qa_sampling]\ncalls = 2\n\
+             [defaults.labour]\nhourly_cost = 30\nmonthly_budget = 100000\n"
         ),
         "test.toml",
         Vec::new(),

@@ -236,6 +236,14 @@ fn exposition() -> String {
         ),
     ];
     let settings = CenterSettings {
+        labour: Some(std::sync::Arc::new(
+            callboard::center::labour::LabourSettings {
+                hourly_cost: 36.0,
+                team_hourly_cost: [("north".into(), 48.0)].into(),
+                monthly_budget: Some(1_000.0),
+                ..Default::default()
+            },
+        )),
         qa_sampling: Some(callboard::center::qa::SamplingPolicy {
             calls: 1,
             ..Default::default()
@@ -338,6 +346,10 @@ fn figures_appear_under_the_names_of_the_spec() {
         r#"callboard_agent_qa_critical_failures{tenant="acme",agent="a1",team="north",window="today"} 1"#,
         r#"callboard_agent_qa_recent_score_ratio{tenant="acme",agent="a1",team="north"} 0.625"#,
         r#"callboard_agent_qa_reviews_owed{tenant="acme",agent="a1",team="north"} 0"#,
+        // a1 (north, 48 an hour) is on from 09:00 to 09:05: 5 min × 48 / 60 = 4.
+        r#"callboard_agent_labour_cost{tenant="acme",agent="a1",team="north",window="today"} 4"#,
+        r#"callboard_team_labour_cost{tenant="acme",team="north",window="today"} 4"#,
+        r#"callboard_labour_budget{tenant="acme"} 1000"#,
         r#"callboard_build_info{version="0.1.0"} 1"#,
     ];
     for line in expected {

@@ -162,6 +162,59 @@ fn shrinkage_gives_the_scheduled_headcount() {
     assert_eq!(value["scheduled_agents"], 20);
 }
 
+/// The what-if cost: at 32 an hour, the worked case's 14 agents with 30 % shrinkage schedule 20, which
+/// cost 20 × 32 = 640 an hour; each row costs its own scheduled headcount (11 on the phones: 11 / 0.7 →
+/// 16 scheduled, 512).
+#[test]
+fn a_cost_per_hour_prices_every_row_and_the_schedule() {
+    let args = [
+        "--calls-per-hour",
+        "200",
+        "--aht",
+        "3m",
+        "--shrinkage",
+        "30%",
+        "--cost-per-hour",
+        "32",
+    ];
+    let text = stdout(&staffing(&args));
+    assert!(text.contains("cost/hour"), "{text}");
+    assert!(
+        text.contains("They cost 640.00 per hour (20 scheduled × 32.00)."),
+        "{text}"
+    );
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let value: serde_json::Value = serde_json::from_str(&stdout(&staffing(&with_json))).unwrap();
+    assert_eq!(value["scheduled_cost_per_hour"], 640.0);
+    for row in value["rows"].as_array().unwrap() {
+        let agents = row["agents"].as_f64().unwrap();
+        let scheduled = (agents / 0.7 - 1e-9).ceil();
+        assert_eq!(
+            row["cost_per_hour"].as_f64().unwrap(),
+            scheduled * 32.0,
+            "{row}"
+        );
+    }
+    let eleven = value["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["agents"] == 11)
+        .unwrap();
+    assert_eq!(eleven["cost_per_hour"], 512.0);
+    let refused = staffing(&[
+        "--calls-per-hour",
+        "200",
+        "--aht",
+        "3m",
+        "--cost-per-hour",
+        "-1",
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--cost-per-hour"));
+}
+
 /// The bug of issue 5's audit: with a 10 s patience, 100 erlangs need fewer than 100 agents. By
 /// `tests/reference/erlang_a.py`: SL 0.7922 at 81 agents, 0.8010 at 82.
 #[test]

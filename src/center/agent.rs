@@ -314,6 +314,10 @@ pub struct Agent {
     pub missed_rings: MissedRings,
     /// The latest quality reviews.
     pub recent_reviews: super::reviews::RecentReviews,
+    /// What a logged-in hour of the agent costs now (`labour`); 0 without labour settings.
+    pub hourly_cost: f64,
+    /// The cost of the agent's logged-in time by local day, at the rate in force as it was credited.
+    pub costs: super::labour::Costs,
 }
 
 /// The rings an agent let go unanswered since it last answered a call: the times they ended, after its
@@ -379,6 +383,8 @@ impl Agent {
             intervals: keep_intervals.then(BTreeMap::new),
             missed_rings: MissedRings::default(),
             recent_reviews: Default::default(),
+            hourly_cost: 0.0,
+            costs: Default::default(),
         }
     }
 
@@ -475,7 +481,8 @@ impl Agent {
             return;
         }
         self.session_times.add(state, (to - from) as u64);
-        let today_times = &mut self.today_times;
+        let (today_times, costs) = (&mut self.today_times, &mut self.costs);
+        let (rate, team) = (self.hourly_cost, self.team.as_ref());
         split_span(
             from,
             to,
@@ -483,6 +490,9 @@ impl Agent {
             |day, ms| {
                 if let Some(times) = today_times.for_day(day.start) {
                     times.add(state, ms);
+                }
+                if rate > 0.0 {
+                    costs.add(day.start, team, rate, ms);
                 }
             },
         );

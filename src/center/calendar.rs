@@ -2,7 +2,7 @@
 //! instant. Intervals are aligned to the local hour, days start at a configurable local hour; both are
 //! cached because nearly every event falls in the interval of the one before.
 
-use chrono::{NaiveDate, Offset, TimeZone};
+use chrono::{Datelike, NaiveDate, Offset, TimeZone};
 use chrono_tz::Tz;
 
 use super::settings::HOUR;
@@ -107,6 +107,25 @@ impl Calendar {
             .date_naive()
             .format("%Y-%m-%d")
             .to_string()
+    }
+
+    /// The local month containing `time`: from the day start of its first day to that of the next
+    /// month's first.
+    pub fn month(&mut self, time: Millis) -> Span {
+        let start = self.day(time).start;
+        let date = chrono::DateTime::from_timestamp_millis(start)
+            .unwrap_or_default()
+            .with_timezone(&self.time_zone)
+            .date_naive();
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+        let first = date.with_day(1).unwrap_or(date);
+        let next = first
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(first);
+        Span {
+            start: self.local_day_start((first - epoch).num_days()),
+            end: self.local_day_start((next - epoch).num_days()),
+        }
     }
 
     /// The local week (Monday to Sunday, each day from the day start hour) containing `time`.

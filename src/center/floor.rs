@@ -8,6 +8,7 @@ use super::agent::{Agent, AgentIx, AgentTally, Handle, Tallies, TimeState, Work}
 use super::calendar::Calendar;
 use super::calendar::Daily;
 use super::callers::{Abandonment, Callers};
+use super::labour::LabourSettings;
 use super::qa::{Handled, PeriodSpan, SamplePeriod, Samples, SamplingPolicy};
 use super::queue::{Queue, QueueIx, Tally};
 use super::settings::{CenterSettings, Completions, MINUTE};
@@ -59,6 +60,9 @@ pub struct Floor {
     /// Not kept in a state snapshot: the settings in force.
     #[serde(skip)]
     qa_policy: Option<SamplingPolicy>,
+    /// Not kept in a state snapshot: the settings in force.
+    #[serde(skip)]
+    labour: Option<std::sync::Arc<LabourSettings>>,
 }
 
 const SWEEP_EVERY_MS: Millis = MINUTE;
@@ -85,6 +89,7 @@ impl Floor {
             wait_bounds: settings.answer_wait_bounds_ms().into(),
             samples: Samples::default(),
             qa_policy: settings.qa_sampling.clone(),
+            labour: settings.labour.clone(),
         };
         // Configured queues exist from the start, so a quiet queue shows zeros rather than nothing.
         let mut configured: Vec<&Id> = settings.queues.keys().collect();
@@ -162,6 +167,11 @@ impl Floor {
     pub fn reconfigure(&mut self, settings: &CenterSettings) {
         self.wait_bounds = settings.answer_wait_bounds_ms().into();
         self.qa_policy = settings.qa_sampling.clone();
+        // New rates apply to time not yet credited (from each agent's latest change of state).
+        self.labour = settings.labour.clone();
+        for ix in 0..self.agents.len() {
+            self.price(ix as AgentIx);
+        }
         for queue in &mut self.queues {
             queue.settings = settings.queue(&queue.id).clone();
             queue.rebucket(self.wait_bounds.clone());
@@ -176,7 +186,15 @@ impl Floor {
         self.agents
             .push(Agent::new(id.clone(), settings.keep_agent_intervals));
         self.agent_ids.insert(id.clone(), ix);
+        self.price(ix);
         ix
+    }
+
+    /// Sets the agent's hourly rate from the labour settings, for its team now.
+    fn price(&mut self, ix: AgentIx) {
+        let agent = &mut self.agents[ix as usize];
+        agent.hourly_cost = (self.labour.as_ref())
+            .map_or(0.0, |labour| labour.rate(&agent.id, agent.team.as_ref()));
     }
 
     /// An agent named by a call event: a feed without agent events logs the agent in at its first call.
@@ -321,6 +339,10 @@ impl Floor {
                 let ix = self.agent_ix(agent, settings);
                 let skills = queues.as_ref().map(|queues| self.skills(queues, settings));
                 let agent = &mut self.agents[ix as usize];
+                // A logged-in agent changing team: the time until now is priced at the old team's rate.
+                if self.labour.is_some() && team.is_some() && *team != agent.team {
+                    agent.credit_until(time, &mut self.calendar);
+                }
                 agent.log_in(time);
                 if let Some(skills) = skills {
                     agent.skills = skills;
@@ -329,6 +351,7 @@ impl Floor {
                     agent.team = team.clone();
                 }
                 agent.settle(time, &mut self.calendar);
+                self.price(ix);
                 Ok(())
             }
             EventKind::AgentLogout { agent } => {

@@ -15,6 +15,7 @@ pub mod callers;
 pub mod dedup;
 pub mod floor;
 pub mod history;
+pub mod labour;
 pub mod levels;
 pub mod persist;
 pub mod qa;
@@ -401,6 +402,8 @@ fn retry_deferred(
 mod callers_tests;
 #[cfg(test)]
 mod concurrency_tests;
+#[cfg(test)]
+mod labour_tests;
 #[cfg(test)]
 mod persist_tests;
 #[cfg(test)]

@@ -122,6 +122,8 @@ pub struct CenterSettings {
     pub caller_limits: super::callers::CallerLimits,
     /// Which calls go to quality review; `None`: none.
     pub qa_sampling: Option<super::qa::SamplingPolicy>,
+    /// Hourly costs and the budget; `None`: no labour figures.
+    pub labour: Option<std::sync::Arc<super::labour::LabourSettings>>,
 }
 
 /// Does the feed end handles with `call.completed`?
@@ -280,6 +282,7 @@ impl Default for CenterSettings {
             max_calls_per_agent: Self::DEFAULT_MAX_CALLS_PER_AGENT,
             caller_limits: Default::default(),
             qa_sampling: None,
+            labour: None,
             state_limits: StateLimits::default(),
         }
     }

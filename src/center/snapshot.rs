@@ -54,6 +54,8 @@ pub struct CenterSnapshot {
     /// `/api/v1/tenants/{tenant}/qa/samples`, not in the snapshot's JSON).
     #[serde(skip)]
     pub qa_samples: std::sync::Arc<[crate::center::qa::Sample]>,
+    /// Labour cost against the budget; absent without `labour` settings.
+    pub labour: Option<labour::LabourSnapshot>,
 }
 
 /// A caller who abandoned today and has not been reached since.
@@ -275,6 +277,8 @@ pub struct AgentSnapshot {
     /// Calls chosen for the agent's review in the current sampling period not reviewed yet; `None`
     /// without a sampling policy.
     pub qa_reviews_owed: Option<u64>,
+    /// What the agent's logged-in time cost today; `None` without labour settings.
+    pub cost_today: Option<f64>,
     /// Session start (login) of the current or last session.
     pub session_start: Option<String>,
     #[serde(skip)]
@@ -318,6 +322,7 @@ pub struct AgentWindow {
 }
 
 mod agents;
+pub mod labour;
 
 use agents::{agent_snapshot, group_figures};
 
@@ -373,11 +378,25 @@ pub fn build(
     for (queue, count) in queues.iter_mut().zip(by_queue) {
         queue.callbacks = count;
     }
-    let agents = floor
+    let mut agents: Vec<AgentSnapshot> = floor
         .agents
         .iter()
         .map(|agent| agent_snapshot(agent, floor, settings, now, day_start))
         .collect();
+    let labour = settings.labour.as_ref().map(|labour_settings| {
+        let day_end = calendar.day(now).end;
+        for (snapshot, agent) in agents.iter_mut().zip(&floor.agents) {
+            snapshot.cost_today = Some(labour::agent_cost(agent, day_start, day_end, now));
+        }
+        let input = labour::LabourInput {
+            settings: labour_settings,
+            agents: &floor.agents,
+            agent_snapshots: &agents,
+            queues: &queues,
+            now,
+        };
+        labour::labour_snapshot(&input, &mut calendar)
+    });
     let (campaigns, teams) = group_figures(floor, day_start);
     let open = match settings.open_hours {
         Some(hours) => within_hours(hours, settings.time_zone, now),
@@ -405,6 +424,7 @@ pub fn build(
         stale: false,
         callbacks: callbacks.into(),
         qa_samples: floor.samples.all().into(),
+        labour,
     }
 }
 

@@ -51,6 +51,10 @@ pub struct StaffingArgs {
         allow_negative_numbers = true
     )]
     pub shrinkage: String,
+    /// What an agent's paid hour costs (in your currency): each row then shows what its staffing
+    /// costs per hour, counting the headcount to schedule after shrinkage.
+    #[arg(long, value_name = "MONEY", allow_negative_numbers = true)]
+    pub cost_per_hour: Option<f64>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -132,7 +136,14 @@ impl StaffingArgs {
             .as_deref()
             .map(|text| seconds(text, "--patience", false))
             .transpose()?;
+        if let Some(cost) = self.cost_per_hour {
+            ensure!(
+                cost.is_finite() && cost >= 0.0,
+                "--cost-per-hour must be 0 or more, got {cost}"
+            );
+        }
         Ok(StaffingQuery {
+            cost_per_hour: self.cost_per_hour,
             calls_per_hour: self.calls_per_hour,
             aht_seconds,
             threshold_seconds: seconds(&self.threshold, "--threshold", true)?,
@@ -180,7 +191,16 @@ fn write_text(table: &StaffingTable, out: &mut dyn Write) -> anyhow::Result<()> 
         out,
         "\n  agents  service level  P(wait)      ASA  occupancy"
     )?;
-    writeln!(out, "{}", if with_abandonment { "  abandoned" } else { "" })?;
+    write!(out, "{}", if with_abandonment { "  abandoned" } else { "" })?;
+    writeln!(
+        out,
+        "{}",
+        if query.cost_per_hour.is_some() {
+            "   cost/hour"
+        } else {
+            ""
+        }
+    )?;
     for row in &table.rows {
         write!(
             out,
@@ -196,8 +216,11 @@ fn write_text(table: &StaffingTable, out: &mut dyn Write) -> anyhow::Result<()> 
             row.asa_seconds,
             row.occupancy * 100.0
         )?;
-        match row.abandonment {
-            Some(abandonment) => writeln!(out, "  {:8.1}%", abandonment * 100.0)?,
+        if let Some(abandonment) = row.abandonment {
+            write!(out, "  {:8.1}%", abandonment * 100.0)?;
+        }
+        match row.cost_per_hour {
+            Some(cost) => writeln!(out, "  {cost:10.2}")?,
             None => writeln!(out)?,
         }
     }
@@ -215,6 +238,14 @@ fn write_text(table: &StaffingTable, out: &mut dyn Write) -> anyhow::Result<()> 
             table.required_agents
         )?;
     }
+    if let Some(cost) = table.scheduled_cost_per_hour {
+        writeln!(
+            out,
+            "  They cost {cost:.2} per hour ({} scheduled × {:.2}).",
+            table.scheduled_agents,
+            query.cost_per_hour.unwrap_or_default()
+        )?;
+    }
     Ok(())
 }
 
@@ -230,6 +261,7 @@ mod tests {
             target: "80%".to_string(),
             patience: None,
             shrinkage: "0".to_string(),
+            cost_per_hour: None,
             json: false,
         }
     }

@@ -7,6 +7,7 @@ mod alerts;
 mod duration;
 mod env;
 mod explain;
+mod labour;
 mod levels;
 mod origin;
 mod qa;
@@ -157,6 +158,8 @@ pub struct TenantConfig {
     pub callers_max: Option<usize>,
     /// Which calls go to quality review; left out, none are sampled.
     pub qa_sampling: Option<qa::QaSamplingConfig>,
+    /// Hourly costs and the budget; left out, no labour figures.
+    pub labour: Option<labour::LabourConfig>,
     /// Queue overrides for this tenant only.
     pub queues: BTreeMap<String, QueueConfig>,
     /// The longest an agent should stay in a state (`wrap_up = "2m"`, `ringing = "20s"`, `on_call =
@@ -555,6 +558,11 @@ impl Config {
                 return Err(invalid("time_zone", format!("`{zone}` is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)")));
             }
         }
+        if let Some(labour) = &tenant.labour {
+            labour
+                .settings()
+                .map_err(|(field, problem)| invalid(&format!("labour.{field}"), problem))?;
+        }
         if let Some(sampling) = &tenant.qa_sampling {
             sampling
                 .policy()
@@ -778,6 +786,10 @@ impl Config {
                 own.map(|tenant| &tenant.state_limits),
             )
             .unwrap_or_default(),
+            labour: (own.and_then(|tenant| tenant.labour.as_ref()))
+                .or(self.defaults.labour.as_ref())
+                .and_then(|labour| labour.settings().ok())
+                .map(std::sync::Arc::new),
             qa_sampling: (own.and_then(|tenant| tenant.qa_sampling.as_ref()))
                 .or(self.defaults.qa_sampling.as_ref())
                 .and_then(|sampling| sampling.policy().ok()),

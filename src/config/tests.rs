@@ -113,6 +113,14 @@ fn every_mistake_names_its_field() {
         ("[http]\ntls_cert = \"/etc/tls.crt\"", "http.tls_cert"),
         ("[http]\ncors_origins = [\"*\"]", "http.cors_origins"),
         ("[defaults.qa_sampling]\ncalls = 1000", "defaults.qa_sampling.calls"),
+        ("[defaults.labour]\nhourly_cost = -1", "defaults.labour.hourly_cost"),
+        (
+            "[tenants.acme.labour]\nteam_hourly_cost = { north = nan }",
+            "tenants.acme.labour.team_hourly_cost.north",
+        ),
+        ("[defaults.labour]\nworking_days = [\"someday\"]", "defaults.labour.working_days"),
+        ("[defaults.labour]\nholidays = [\"25.12.2026\"]", "defaults.labour.holidays"),
+        ("[defaults.labour]\nhours_per_day = 25", "defaults.labour.hours_per_day"),
         ("[defaults.qa_sampling]\nby_queue = true", "defaults.qa_sampling.calls"),
         (
             "[tenants.acme.qa_sampling]\ncalls = 3\nperiod = \"month\"",
@@ -685,4 +693,30 @@ fn qa_sampling_comes_from_the_tenant_else_the_defaults() {
         .center_settings("acme")
         .qa_sampling
         .is_none());
+}
+
+/// Labour settings: a tenant's own replace the defaults'; weekdays and holidays are read as written.
+#[test]
+fn labour_comes_from_the_tenant_else_the_defaults() {
+    let text = "[defaults.labour]\nhourly_cost = 30\n\
+                [tenants.acme.labour]\nhourly_cost = 25\nteam_hourly_cost = { north = 32 }\n\
+                monthly_budget = 1000\nworking_days = [\"Mon\", \"sat\"]\nholidays = [\"2026-12-25\"]\n";
+    let config = parse(text, "test.toml", no_env()).unwrap();
+    let acme = config.center_settings("acme").labour.unwrap();
+    assert_eq!(
+        (acme.hourly_cost, acme.monthly_budget),
+        (25.0, Some(1000.0))
+    );
+    assert_eq!(acme.rate(&Id::from("x"), Some(&Id::from("north"))), 32.0);
+    assert_eq!(
+        acme.working_days,
+        [true, false, false, false, false, true, false]
+    );
+    assert_eq!(acme.holidays.len(), 1);
+    let other = config.center_settings("globex").labour.unwrap();
+    assert_eq!((other.hourly_cost, other.hours_per_day), (30.0, 8.0));
+    assert_eq!(
+        other.working_days,
+        [true, true, true, true, true, false, false]
+    );
 }

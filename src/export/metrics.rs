@@ -11,6 +11,7 @@ use prometheus::proto::{
 use prometheus::{Encoder, TextEncoder};
 
 use crate::board::Board;
+use crate::center::snapshot::labour::LabourSnapshot;
 use crate::center::snapshot::{AgentSnapshot, CenterSnapshot, QueueSnapshot, QueueWindow, TODAY};
 use crate::event::Millis;
 use crate::telemetry::Telemetry;
@@ -271,6 +272,36 @@ const FAMILIES: &[(&str, &str, MetricType)] = &[
         MetricType::GAUGE,
     ),
     (
+        "callboard_agent_labour_cost",
+        "What the agent's logged-in time cost over the window (today), at its hourly rate as it worked.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_labour_cost",
+        "What the tenant's logged-in agent time cost over the window (today, month: month to date).",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_labour_cost_per_handled_call",
+        "Labour cost per handled call over the window (today, 1h); absent without handled calls.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_labour_forecast_month_end",
+        "Month to date plus each working day left at the cost of the agents the queues need now.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_labour_budget",
+        "The tenant's monthly labour budget.",
+        MetricType::GAUGE,
+    ),
+    (
+        "callboard_team_labour_cost",
+        "What the team's logged-in agent time cost over the window (today).",
+        MetricType::GAUGE,
+    ),
+    (
         "callboard_campaign_dialed_calls",
         "Outbound calls dialed for the campaign over the window (today).",
         MetricType::GAUGE,
@@ -440,7 +471,8 @@ impl Families {
                     | "callboard_agent_qa_score_ratio"
                     | "callboard_agent_qa_critical_failures"
                     | "callboard_agent_qa_recent_score_ratio"
-                    | "callboard_agent_qa_reviews_owed" => agents,
+                    | "callboard_agent_qa_reviews_owed"
+                    | "callboard_agent_labour_cost" => agents,
                     _ if name.starts_with("callboard_agent_") => agents * 5,
                     "callboard_queue_agents" => queues * 5,
                     _ if name.starts_with("callboard_queue_") => queues * 4,
@@ -475,6 +507,52 @@ impl Families {
         self.metrics[Self::index(name)].push(metric);
     }
 
+    fn labour(&mut self, tenant: &str, labour: &LabourSnapshot) {
+        let with_window = |window: &str| vec![label("tenant", tenant), label("window", window)];
+        self.gauge(
+            "callboard_labour_cost",
+            with_window(TODAY),
+            labour.cost_today,
+        );
+        self.gauge(
+            "callboard_labour_cost",
+            with_window("month"),
+            labour.cost_month_to_date,
+        );
+        for (window, cost) in [
+            (TODAY, labour.cost_per_handled_call_today),
+            ("1h", labour.cost_per_handled_call_1h),
+        ] {
+            if let Some(cost) = cost {
+                self.gauge(
+                    "callboard_labour_cost_per_handled_call",
+                    with_window(window),
+                    cost,
+                );
+            }
+        }
+        let tenant_only = || vec![label("tenant", tenant)];
+        let forecast = &labour.forecast;
+        self.gauge(
+            "callboard_labour_forecast_month_end",
+            tenant_only(),
+            forecast.month_end,
+        );
+        if let Some(budget) = forecast.budget {
+            self.gauge("callboard_labour_budget", tenant_only(), budget);
+        }
+        for (team, cost) in &labour.teams {
+            if !team.is_empty() {
+                let labels = vec![
+                    label("tenant", tenant),
+                    label("team", team),
+                    label("window", TODAY),
+                ];
+                self.gauge("callboard_team_labour_cost", labels, *cost);
+            }
+        }
+    }
+
     fn tenant(&mut self, snapshot: &CenterSnapshot, settings: &ExpositionSettings) {
         let tenant = snapshot.tenant.as_str();
         if let Some(last) = snapshot.last_event_ms {
@@ -493,6 +571,9 @@ impl Families {
             {
                 self.queue(tenant, queue);
             }
+        }
+        if let Some(labour) = &snapshot.labour {
+            self.labour(tenant, labour);
         }
         for campaign in &snapshot.campaigns {
             let labels = || {
@@ -725,6 +806,11 @@ impl Families {
         }
         if let Some(owed) = agent.qa_reviews_owed {
             self.gauge("callboard_agent_qa_reviews_owed", labels(), owed as f64);
+        }
+        if let Some(cost) = agent.cost_today.filter(|cost| *cost > 0.0) {
+            let mut with_window = labels();
+            with_window.push(label("window", TODAY));
+            self.gauge("callboard_agent_labour_cost", with_window, cost);
         }
         if agent.state_limit_seconds.is_some() {
             let mut with_state = labels();

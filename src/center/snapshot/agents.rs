@@ -128,6 +128,7 @@ pub(super) fn agent_snapshot(
         state_level: limit.map_or(Level::Normal, |lines| lines.above(state_seconds)),
         rings_unanswered_in_a_row: agent.missed_rings.in_a_row(),
         qa_recent_score: agent.recent_reviews.mean(),
+        cost_today: None,
         qa_reviews_owed: (settings.qa_sampling.as_ref()).map(|policy| {
             let mut calendar = floor.calendar.clone();
             let period = match policy.period {
