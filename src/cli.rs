@@ -56,7 +56,8 @@ pub enum Command {
     /// Feed a JSON Lines file (or an Asterisk queue_log, or FreeSWITCH mod_callcenter events) through the engine and print the final snapshot
     /// (tenants → queues, agents, windows) as JSON.
     Replay(ReplayArgs),
-    /// Print the interval report (per queue, or per agent with `--by agent`) of a JSON Lines file (or an
+    /// Print the interval report (per queue, per agent with `--by agent`, or per team with its labour
+    /// cost with `--by team`) of a JSON Lines file (or an
     /// Asterisk queue_log, or FreeSWITCH mod_callcenter events).
     Report(ReportArgs),
     /// Write a simulated contact-center day as JSON Lines (or as an Asterisk queue_log) to stdout.
@@ -147,7 +148,8 @@ pub struct ReportArgs {
     /// Output format: CSV with the header of spec/metrics.md, or JSON Lines with the same keys.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
-    /// One row per queue and interval, or per agent and interval.
+    /// One row per queue and interval, per agent and interval, or per team and interval (with the
+    /// labour cost of `[defaults.labour]` in --config).
     #[arg(long, value_enum, default_value_t = ByArg::Queue)]
     pub by: ByArg,
 }
@@ -162,6 +164,8 @@ pub enum FormatArg {
 pub enum ByArg {
     Queue,
     Agent,
+    /// Agents' time and labour cost summed by team.
+    Team,
 }
 
 /// `--interval`, in ms: the intervals the engine aligns to the hour, as the configuration's
@@ -356,16 +360,16 @@ fn replay(args: &ReplayArgs, out: &mut dyn Write) -> Result<(), Failure> {
 
 fn report_command(args: &ReportArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let interval_ms = args.interval;
-    let by_agent = matches!(args.by, ByArg::Agent);
+    let by = args.by;
     let tenants = run_engine(&args.engine, move |settings| {
         settings.interval_ms = interval_ms;
         settings.interval_retention_days = None;
-        settings.keep_agent_intervals = by_agent;
+        settings.keep_agent_intervals = matches!(by, ByArg::Agent | ByArg::Team);
     })?;
-    let table = if by_agent {
-        report::agent_table(tenants.centers())
-    } else {
-        report::queue_table(tenants.centers())
+    let table = match by {
+        ByArg::Agent => report::agent_table(tenants.centers()),
+        ByArg::Team => report::team_table(tenants.centers()),
+        ByArg::Queue => report::queue_table(tenants.centers()),
     };
     let format = match args.format {
         FormatArg::Csv => Format::Csv,

@@ -47,6 +47,20 @@ pub const AGENT_HEADER: [&str; 12] = [
     "utilization",
 ];
 
+/// The team report (`--by team`): the agents' time and labour cost of each team and interval.
+pub const TEAM_HEADER: [&str; 10] = [
+    "tenant",
+    "team",
+    "interval_start",
+    "agents",
+    "logged_in_seconds",
+    "handled",
+    "handle_seconds",
+    "occupancy",
+    "labour_cost",
+    "labour_cost_per_handled_call",
+];
+
 /// One value of a report row; `Empty` is an undefined figure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -159,6 +173,59 @@ pub fn agent_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
     }
     Table {
         header: &AGENT_HEADER,
+        rows,
+    }
+}
+
+/// Team rows of every center (centers must keep agent intervals): the agents' intervals summed by the
+/// team each was worked for ("" for agents without one), ordered by tenant, team and interval.
+pub fn team_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
+    #[derive(Default)]
+    struct Sum {
+        agents: u64,
+        times: kpi::AgentTimes,
+        handled: u64,
+        handle_ms: u64,
+        cost: f64,
+    }
+    let mut rows = Vec::new();
+    for center in centers {
+        let (floor, _) = center.projection();
+        let mut sums: std::collections::BTreeMap<(String, i64), Sum> = Default::default();
+        for agent in &floor.agents {
+            for (start, interval) in agent.intervals.iter().flatten() {
+                let times = interval.times.agent_times();
+                if times.logged_in_ms == 0 && interval.handled == 0 {
+                    continue;
+                }
+                let team = interval.team.as_deref().unwrap_or("").to_string();
+                let sum = sums.entry((team, *start)).or_default();
+                sum.agents += 1;
+                sum.times.merge(&times);
+                sum.handled += interval.handled;
+                sum.handle_ms += interval.talk_ms + interval.hold_ms + interval.wrap_up_ms;
+                sum.cost += interval.cost;
+            }
+        }
+        for ((team, start), sum) in sums {
+            rows.push(vec![
+                Cell::Text(center.tenant().to_string()),
+                Cell::Text(team),
+                Cell::Text(interval_time(start)),
+                Cell::Count(sum.agents),
+                seconds(sum.times.logged_in_ms),
+                Cell::Count(sum.handled),
+                seconds(sum.handle_ms),
+                kpi::occupancy(&sum.times).into(),
+                Cell::Number(sum.cost),
+                (sum.handled > 0)
+                    .then(|| sum.cost / sum.handled as f64)
+                    .into(),
+            ]);
+        }
+    }
+    Table {
+        header: &TEAM_HEADER,
         rows,
     }
 }

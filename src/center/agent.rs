@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 use super::calendar::{split_span, Calendar, Daily};
 use super::history::{insert_in_time_order, push_growing_by_half};
 use super::queue::QueueIx;
+use super::settings::HOUR;
 use crate::event::{Direction, Id, Millis};
 use crate::kpi::AgentTimes;
 
@@ -277,6 +278,10 @@ pub struct AgentInterval {
     pub talk_ms: u64,
     pub hold_ms: u64,
     pub wrap_up_ms: u64,
+    /// The team the agent's time in the interval was worked for (the latest, if it changed).
+    pub team: Option<Id>,
+    /// What that time cost, at the agent's rate as it was credited.
+    pub cost: f64,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -502,11 +507,10 @@ impl Agent {
                 to,
                 |time| calendar.interval(time),
                 |interval, ms| {
-                    intervals
-                        .entry(interval.start)
-                        .or_default()
-                        .times
-                        .add(state, ms);
+                    let entry = intervals.entry(interval.start).or_default();
+                    entry.times.add(state, ms);
+                    entry.team = team.cloned();
+                    entry.cost += ms as f64 * rate / HOUR as f64;
                 },
             );
         }
