@@ -509,7 +509,9 @@ impl Agent {
                 |interval, ms| {
                     let entry = intervals.entry(interval.start).or_default();
                     entry.times.add(state, ms);
-                    entry.team = team.cloned();
+                    if entry.team.as_ref() != team {
+                        entry.team = team.cloned();
+                    }
                     entry.cost += ms as f64 * rate / HOUR as f64;
                 },
             );

@@ -28,6 +28,8 @@ pub struct CenterSnapshot {
     pub now_ms: Millis,
     /// Start of the tenant's day (RFC 3339), the start of the `today` window.
     pub day_start: String,
+    /// The date that day is named by, in the tenant's zone (`2026-11-23`).
+    pub local_date: String,
     /// Event time of the latest event seen.
     pub last_event_time: Option<String>,
     #[serde(skip)]
@@ -413,6 +415,7 @@ pub fn build(
         now: rfc3339(now),
         now_ms: now,
         day_start: rfc3339(day_start),
+        local_date: calendar.local_date(day_start),
         last_event_time: last_event_ms.map(rfc3339),
         last_event_ms,
         events,

@@ -354,7 +354,7 @@ struct SampleDate {
 }
 
 /// Calls chosen for quality review in the sampling period holding `?date=YYYY-MM-DD` (the tenant's local
-/// date; default the current period): the current period and the one before are kept.
+/// date; default the tenant's today): the current period and the one before are kept.
 async fn qa_samples(
     State(state): State<HttpState>,
     Path(tenant): Path<String>,
@@ -371,19 +371,13 @@ async fn qa_samples(
                 format!("date `{date}` is not YYYY-MM-DD"),
             );
         }
-        Some(date) => Some(date.as_str()),
-        // The current period: the latest one kept.
-        None => snapshot
-            .qa_samples
-            .iter()
-            .map(|s| s.period_first_day.as_str())
-            .max(),
+        Some(date) => date.as_str(),
+        // The current period: the one holding the tenant's today.
+        None => snapshot.local_date.as_str(),
     };
     let list: Vec<_> = (snapshot.qa_samples.iter())
         .filter(|sample| {
-            date.is_some_and(|date| {
-                sample.period_first_day.as_str() <= date && date <= sample.period_last_day.as_str()
-            })
+            sample.period_first_day.as_str() <= date && date <= sample.period_last_day.as_str()
         })
         .map(|sample| sample_json(&snapshot.tenant, sample))
         .collect();
