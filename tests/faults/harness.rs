@@ -105,6 +105,8 @@ impl Broker {
             .env_remove("LISTENER_URL")
             .env_remove("ADVERTISED_LISTENER_URL")
             .env_remove("STORAGE_ENGINE")
+            // The group coordinator's decisions, for a run that fails (tansu logs only errors by default).
+            .env("RUST_LOG", "warn,tansu_broker::coordinator=info")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
