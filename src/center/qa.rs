@@ -262,11 +262,13 @@ impl Samples {
         let mut list: Vec<Sample> = (period.strata.values())
             .flat_map(|reservoir| reservoir.chosen.iter().cloned())
             .collect();
-        for ((agent, call), sample) in &period.always {
-            if !list.iter().any(|s| s.agent == *agent && s.call == *call) {
-                list.push(sample.clone());
-            }
-        }
+        let random: std::collections::BTreeSet<(&Id, &Id)> =
+            list.iter().map(|s| (&s.agent, &s.call)).collect();
+        let named: Vec<Sample> = (period.always.iter())
+            .filter(|((agent, call), _)| !random.contains(&(agent, call)))
+            .map(|(_, sample)| sample.clone())
+            .collect();
+        list.extend(named);
         list.sort_by(|a, b| (&a.agent, a.reason, a.key).cmp(&(&b.agent, b.reason, b.key)));
         list
     }
@@ -292,11 +294,17 @@ impl Samples {
         }
     }
 
-    /// The agent's calls in the sample of the period starting at `start` not reviewed yet.
-    pub fn owed(&self, agent: &Id, start: Millis) -> u64 {
-        (self.of_period(start).iter())
-            .filter(|sample| sample.agent == *agent && !sample.reviewed)
-            .count() as u64
+    /// Each agent's calls in the sample of the period starting at `start` not reviewed yet.
+    pub fn owed(&self, start: Millis) -> BTreeMap<Id, u64> {
+        let mut owed = BTreeMap::new();
+        for sample in self
+            .of_period(start)
+            .into_iter()
+            .filter(|sample| !sample.reviewed)
+        {
+            *owed.entry(sample.agent).or_default() += 1;
+        }
+        owed
     }
 
     /// The starts of the periods kept, oldest first.

@@ -324,6 +324,7 @@ pub struct AgentWindow {
 }
 
 mod agents;
+use crate::center::qa::SamplePeriod;
 pub mod labour;
 
 use agents::{agent_snapshot, group_figures};
@@ -385,6 +386,16 @@ pub fn build(
         .iter()
         .map(|agent| agent_snapshot(agent, floor, settings, now, day_start))
         .collect();
+    if let Some(policy) = &settings.qa_sampling {
+        let period = match policy.period {
+            SamplePeriod::Day => calendar.day(now),
+            SamplePeriod::Week => calendar.week(now),
+        };
+        let owed = floor.samples.owed(period.start);
+        for snapshot in &mut agents {
+            snapshot.qa_reviews_owed = Some(owed.get(&snapshot.agent).copied().unwrap_or(0));
+        }
+    }
     let labour = settings.labour.as_ref().map(|labour_settings| {
         let day_end = calendar.day(now).end;
         for (snapshot, agent) in agents.iter_mut().zip(&floor.agents) {

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use super::http::HttpState;
 use crate::access::{Access, Read, Token};
+use crate::center::qa::Sample;
 use crate::center::snapshot::CenterSnapshot;
 
 /// The access rules in force, swapped by a reload.
@@ -99,23 +100,8 @@ impl Scope {
             return Arc::clone(snapshot);
         }
         let mut copy = CenterSnapshot::clone(snapshot);
-        let team_of = |agent: &str| {
-            (snapshot.agents.iter())
-                .find(|candidate| candidate.agent == agent)
-                .and_then(|found| found.team.as_deref())
-        };
-        let samples: Vec<_> = (copy.qa_samples.iter())
-            .filter(|sample| sample.queue.as_ref().is_none_or(|q| token.sees_queue(q)))
-            .filter(|sample| token.sees_team(team_of(&sample.agent)))
-            .map(|sample| {
-                let mut sample = sample.clone();
-                if let Some(pseudonym) = self.pseudonym(&sample.agent) {
-                    sample.agent = pseudonym.into();
-                }
-                sample
-            })
-            .collect();
-        copy.qa_samples = samples.into();
+        // Review samples are read through `Scope::samples`; none go out under a narrowed snapshot.
+        copy.qa_samples = Arc::from([]);
         if token.narrowed() {
             copy.queues.retain(|queue| token.sees_queue(&queue.queue));
             copy.agents
@@ -134,6 +120,35 @@ impl Scope {
             }
         }
         Arc::new(copy)
+    }
+
+    /// The snapshot's review samples this scope may read: of its queues and of its teams' agents, each
+    /// agent under its pseudonym without the agents read.
+    pub fn samples(&self, snapshot: &CenterSnapshot) -> Vec<Sample> {
+        let Some(token) = &self.0 else {
+            return snapshot.qa_samples.to_vec();
+        };
+        let teams: std::collections::HashMap<&str, Option<&str>> = if token.teams.is_empty() {
+            Default::default()
+        } else {
+            (snapshot.agents.iter())
+                .map(|agent| (agent.agent.as_str(), agent.team.as_deref()))
+                .collect()
+        };
+        (snapshot.qa_samples.iter())
+            .filter(|sample| sample.queue.as_ref().is_none_or(|q| token.sees_queue(q)))
+            .filter(|sample| {
+                token.teams.is_empty()
+                    || token.sees_team(teams.get(sample.agent.as_str()).copied().flatten())
+            })
+            .map(|sample| {
+                let mut sample = sample.clone();
+                if let Some(pseudonym) = self.pseudonym(&sample.agent) {
+                    sample.agent = pseudonym.into();
+                }
+                sample
+            })
+            .collect()
     }
 
     /// Whether the token this scope came from is still configured (a reload may have revoked it).

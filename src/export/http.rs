@@ -361,7 +361,7 @@ async fn qa_samples(
     Query(query): Query<SampleDate>,
     Extension(scope): Extension<Scope>,
 ) -> Response {
-    let Some(snapshot) = seen(&state, &tenant, &scope) else {
+    let Some(snapshot) = state.board.snapshot(&tenant) else {
         return unknown_tenant(&tenant);
     };
     let date = match &query.date {
@@ -375,7 +375,7 @@ async fn qa_samples(
         // The current period: the one holding the tenant's today.
         None => snapshot.local_date.as_str(),
     };
-    let list: Vec<_> = (snapshot.qa_samples.iter())
+    let list: Vec<_> = (scope.samples(&snapshot).iter())
         .filter(|sample| {
             sample.period_first_day.as_str() <= date && date <= sample.period_last_day.as_str()
         })

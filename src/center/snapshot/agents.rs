@@ -9,7 +9,6 @@ use super::{
 use crate::center::agent::{Agent, StateTimes, Tallies, TimeState};
 use crate::center::floor::Floor;
 use crate::center::levels::Level;
-use crate::center::qa::SamplePeriod;
 use crate::center::settings::{CenterSettings, Quota, QuotaCount};
 use crate::event::Millis;
 use crate::kpi::{self, QueueCounts};
@@ -129,14 +128,8 @@ pub(super) fn agent_snapshot(
         rings_unanswered_in_a_row: agent.missed_rings.in_a_row(),
         qa_recent_score: agent.recent_reviews.mean(),
         cost_today: None,
-        qa_reviews_owed: (settings.qa_sampling.as_ref()).map(|policy| {
-            let mut calendar = floor.calendar.clone();
-            let period = match policy.period {
-                SamplePeriod::Day => calendar.day(now),
-                SamplePeriod::Week => calendar.week(now),
-            };
-            floor.samples.owed(&agent.id, period.start)
-        }),
+        // Set by the snapshot for all agents at once (`Samples::owed`).
+        qa_reviews_owed: None,
         session_start: agent.session_start.map(rfc3339),
         session_start_ms: agent.session_start,
         windows,

@@ -63,13 +63,16 @@ pub fn labour_snapshot(input: &LabourInput<'_>, calendar: &mut Calendar) -> Labo
     let mut teams: BTreeMap<String, f64> = BTreeMap::new();
     let (mut cost_today, mut cost_month_to_date) = (0.0, 0.0);
     for agent in input.agents {
-        cost_today += agent_cost(agent, today.start, today.end, now);
-        cost_month_to_date += agent_cost(agent, month.start, today.end, now);
-        let open = open_cost(agent, today.start, now);
+        // Today by the team each part was worked for; the part not credited yet is the current team's.
         let mut by_team = agent.costs.by_team(today.start, today.end);
+        let open = open_cost(agent, today.start, now);
         if open > 0.0 {
             *by_team.entry(agent.team.clone()).or_default() += open;
         }
+        let day: f64 = by_team.values().sum();
+        cost_today += day;
+        // From the month's start: time not credited since before today counts too.
+        cost_month_to_date += agent_cost(agent, month.start, today.end, now);
         for (team, cost) in by_team {
             let team = team.as_ref().map_or("", |team| team.as_str());
             *teams.entry(team.to_string()).or_default() += cost;
