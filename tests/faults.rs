@@ -481,12 +481,16 @@ fn a_rolling_restart_and_scaling_one_three_one_keep_the_oracle() {
     let took = wait_for_oracle(&three, &stage.oracle, Duration::from_secs(60));
     eprintln!("three instances: the oracle's tables after {took:?}");
     assert_counted_once(&three, stage.day.events.len());
-    let last = instances.remove(0);
-    for mut instance in instances {
-        instance.terminate();
+    // Down to one, an instance at a time. tansu 0.6 (the test broker) stalled the scale-down when both
+    // left within one rebalance: twice in ten full runs the instance left was given no partitions, and
+    // no error, for 120 s. A broker evicts departed members; this one did not within the test's time.
+    let mut last = instances;
+    while last.len() > 1 {
+        last.pop().expect("more than one").terminate();
+        let took = wait_all(&last, &format!("scaled to {}", last.len()), &mut findings);
+        eprintln!("scaled to {}: ready after {took:?}", last.len());
     }
-    let took = wait_all(std::slice::from_ref(&last), "scaled to one", &mut findings);
-    eprintln!("scaled to one: ready after {took:?}");
+    let last = last.remove(0);
     wait_for_oracle(&[&last], &stage.oracle, Duration::from_secs(60));
     assert_counted_once(&[&last], stage.day.events.len());
     stage.assert_nothing_fired(&mut findings);
