@@ -117,9 +117,10 @@ pub fn table(
         stall_after: STALL_AFTER,
     };
     let mut client = ingest::client_config(&ingest_settings);
-    // A reader of its own: no group to join, nothing to commit, no statistics to take.
+    // A reader of its own: partitions assigned, so the group is never joined (librdkafka wants a
+    // group.id for an assignment all the same), nothing committed, no statistics taken.
     client
-        .remove("group.id")
+        .set("group.id", "callboard-report")
         .remove("statistics.interval.ms")
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "false");
@@ -130,6 +131,7 @@ pub fn table(
         readers: HashMap::new(),
         events: Vec::new(),
         ranges: &ranges,
+        partition_of: HashMap::new(),
         other_tenants: 0,
         limits,
     };
@@ -147,7 +149,13 @@ pub fn table(
             crate::decode::time::rfc3339(*kept)
         );
     }
-    tenants.finish();
+    // A tenant whose partition went past the window had nothing more in its range: its agents are
+    // credited to the range's end, as a reader of the whole stream would credit them.
+    tenants.finish_until(|tenant| {
+        let partition = feed.partition_of.get(tenant)?;
+        totals.passed_window.contains(partition).then_some(())?;
+        ranges.span_of(tenant).map(|span| span.end)
+    });
     let other_tenants = match feed.other_tenants {
         0 => String::new(),
         skipped => format!(", {skipped} events of tenants not asked skipped"),
@@ -172,6 +180,8 @@ struct RecordFeed<'a> {
     readers: HashMap<i32, Reader>,
     events: Vec<crate::event::Event>,
     ranges: &'a TenantRanges,
+    /// The partition each tenant's events came from.
+    partition_of: HashMap<crate::event::Id, i32>,
     other_tenants: u64,
     limits: crate::decode::DecodeLimits,
 }
@@ -191,6 +201,10 @@ impl RecordFeed<'_> {
                 }
                 for event in self.events.drain(..) {
                     if self.ranges.span_of(&event.tenant).is_some() {
+                        if !self.partition_of.contains_key(&event.tenant) {
+                            self.partition_of
+                                .insert(event.tenant.clone(), record.partition);
+                        }
                         tenants.ingest(event, tag);
                     } else {
                         self.other_tenants += 1;

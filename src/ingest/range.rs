@@ -46,6 +46,9 @@ pub struct RangeTotals {
     pub partitions: usize,
     /// Partitions whose lead-in was partly deleted, with the time of their first kept record.
     pub lead_in_cut: Vec<(i32, Millis)>,
+    /// Partitions that ended on a record stamped past the window (not at their high watermark): they
+    /// hold nothing more up to its end.
+    pub passed_window: Vec<i32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +158,7 @@ pub fn read(
         }
         if timestamp.is_some_and(|time| time > window.read_until) {
             partition.done = true;
+            totals.passed_window.push(partition.bounds.partition);
             continue;
         }
         take(Record {
