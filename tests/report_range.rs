@@ -91,6 +91,20 @@ fn create_topic(brokers: &str, topic: &str, partitions: i32, config: &[(&str, &s
 
 /// Produces each event as JSON v1 keyed by tenant, stamped with its event time.
 fn produce(brokers: &str, topic: &str, events: &[Event]) {
+    let records = events.iter().map(|event| {
+        let mut line = Vec::new();
+        json_v1::encode(event, &mut line);
+        (Some(event.tenant.as_bytes().to_vec()), line, event.time)
+    });
+    produce_raw(brokers, topic, records);
+}
+
+/// Produces records as given: key, payload, timestamp.
+fn produce_raw(
+    brokers: &str,
+    topic: &str,
+    records: impl IntoIterator<Item = (Option<Vec<u8>>, Vec<u8>, i64)>,
+) {
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("broker.address.family", "v4")
@@ -98,15 +112,13 @@ fn produce(brokers: &str, topic: &str, events: &[Event]) {
         .set("queue.buffering.max.messages", "500000")
         .create()
         .unwrap();
-    let mut line = Vec::new();
-    for event in events {
-        line.clear();
-        json_v1::encode(event, &mut line);
-        let record = BaseRecord::to(topic)
-            .key(event.tenant.as_str())
-            .payload(&line)
-            .timestamp(event.time);
-        let mut record = record;
+    for (key, payload, timestamp) in records {
+        let mut record = BaseRecord::<Vec<u8>, Vec<u8>>::to(topic)
+            .payload(&payload)
+            .timestamp(timestamp);
+        if let Some(key) = &key {
+            record = record.key(key);
+        }
         loop {
             match producer.send(record) {
                 Ok(()) => break,
@@ -342,6 +354,15 @@ fn a_range_older_than_the_topics_retention_fails_naming_the_partition() {
         queued(tomorrow_at(6), "c5"),
     ];
     produce(&broker.address, topic, &events);
+    // Garbage among tomorrow's records: counted as rejected, never a crash.
+    let garbage: [&[u8]; 4] = [b"\0\xff\xfe", b"{\"v\":1,\"type\":", b"[]", b""];
+    produce_raw(
+        &broker.address,
+        topic,
+        garbage
+            .iter()
+            .map(|payload| (None, payload.to_vec(), tomorrow_at(3))),
+    );
     // tansu applies retention in its maintenance, at start and every ten minutes: restart it.
     drop(broker);
     let broker = Broker::start(&dir, port);
@@ -410,6 +431,8 @@ fn a_range_older_than_the_topics_retention_fails_naming_the_partition() {
         config.to_str().unwrap(),
     ]);
     let lines = stdout_lines(&output, "after retention");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("2 events applied, 4 rejected"), "{stderr}");
     let starts: Vec<&str> = (lines[1..].iter())
         .map(|row| row.split(',').nth(2).unwrap())
         .collect();
@@ -506,6 +529,20 @@ fn bad_range_flags_are_refused_before_any_broker_is_asked() {
             "cannot be used with",
         ),
         (vec!["--input", "-", "--from", "2026-11-01"], 2, "--brokers"),
+        (
+            vec![
+                "--input",
+                "-",
+                "--input-format",
+                "asterisk_queue_log",
+                "--tenant",
+                "a",
+                "--tenant",
+                "b",
+            ],
+            64,
+            "give it once",
+        ),
     ] {
         let output = report(&args);
         let stderr = String::from_utf8_lossy(&output.stderr);
