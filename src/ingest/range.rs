@@ -159,6 +159,10 @@ pub fn read(
         if timestamp.is_some_and(|time| time > window.read_until) {
             partition.done = true;
             totals.passed_window.push(partition.bounds.partition);
+            // What follows is not wanted: stop fetching it while the other partitions catch up.
+            let mut done = TopicPartitionList::new();
+            done.add_partition(&read.topic, partition.bounds.partition);
+            let _ = consumer.pause(&done);
             continue;
         }
         take(Record {
@@ -321,28 +325,72 @@ impl Progress {
     }
 
     fn line(&self, partitions: &[Partition], records: u64) -> String {
-        let seconds = self.started.elapsed().as_secs_f64().max(0.001);
-        let done = partitions.iter().filter(|partition| partition.done).count();
-        let behind = (partitions.iter())
-            .filter(|partition| !partition.done)
-            .min_by_key(|partition| partition.reached.unwrap_or(Millis::MIN));
-        let behind = match behind {
-            Some(partition) => format!(
-                "; furthest behind: partition {} at offset {} of {}{}",
-                partition.bounds.partition,
-                partition.position,
-                partition.bounds.high,
-                partition
-                    .reached
-                    .map(|time| format!(" ({})", rfc3339(time)))
-                    .unwrap_or_default()
-            ),
-            None => String::new(),
-        };
-        format!(
-            "callboard: {records} records read ({:.0}/s), {done} of {} partitions done{behind}",
-            records as f64 / seconds,
-            partitions.len()
-        )
+        progress_line(partitions, records, self.started.elapsed().as_secs_f64())
+    }
+}
+
+/// One progress line after `seconds` of reading.
+fn progress_line(partitions: &[Partition], records: u64, seconds: f64) -> String {
+    let seconds = seconds.max(0.001);
+    let done = partitions.iter().filter(|partition| partition.done).count();
+    let behind = (partitions.iter())
+        .filter(|partition| !partition.done)
+        .min_by_key(|partition| partition.reached.unwrap_or(Millis::MIN));
+    let behind = match behind {
+        Some(partition) => format!(
+            "; furthest behind: partition {} at offset {} of {}{}",
+            partition.bounds.partition,
+            partition.position,
+            partition.bounds.high,
+            partition
+                .reached
+                .map(|time| format!(" ({})", rfc3339(time)))
+                .unwrap_or_default()
+        ),
+        None => String::new(),
+    };
+    format!(
+        "callboard: {records} records read ({:.0}/s), {done} of {} partitions done{behind}",
+        records as f64 / seconds,
+        partitions.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partition(id: i32, position: i64, high: i64, reached: Option<Millis>) -> Partition {
+        Partition {
+            bounds: PartitionBounds {
+                partition: id,
+                low: 0,
+                high,
+                start: Some(0),
+            },
+            position,
+            reached,
+            first_kept_pending: false,
+            done: position >= high,
+        }
+    }
+
+    #[test]
+    fn progress_names_the_rate_the_partitions_done_and_the_one_furthest_behind() {
+        let partitions = [
+            partition(0, 500, 500, Some(1_793_577_600_000)),
+            partition(1, 120, 900, Some(1_793_581_200_000)),
+            partition(2, 40, 900, Some(1_793_579_400_000)),
+        ];
+        assert_eq!(
+            progress_line(&partitions, 660, 2.0),
+            "callboard: 660 records read (330/s), 1 of 3 partitions done; furthest behind: \
+             partition 2 at offset 40 of 900 (2026-11-02T00:30:00.000Z)"
+        );
+        let finished = [partition(0, 500, 500, None)];
+        assert_eq!(
+            progress_line(&finished, 500, 0.0),
+            "callboard: 500 records read (500000/s), 1 of 1 partitions done"
+        );
     }
 }
