@@ -34,8 +34,9 @@ pub struct KafkaRangeArgs {
     /// record is stamped past the range's end plus the allowed lateness, or up to its end as it was
     /// at the start; records must carry their event time as Kafka timestamp. No consumer group is
     /// joined and no offset is committed. The `[kafka]` properties of --config (TLS, SASL) apply, and
-    /// the topic is decoded in the format its `[[sources]]` entry gives (callboard_v1 without one).
-    /// Fails, naming the partition, when retention has deleted records of the range.
+    /// the topic is decoded in the format its `[[sources]]` entry gives (callboard_v1 without one;
+    /// --input-format and the adapter flags are for files). Fails, naming the partition, when
+    /// retention has deleted records of the range.
     #[arg(long, value_name = "HOST:PORT,…", requires_all = ["from", "to"], conflicts_with = "input")]
     pub brokers: Option<String>,
     /// With --brokers: the topic of call events.
