@@ -1,8 +1,8 @@
 //! Prometheus exposition: the KPI families of `spec/metrics.md` written from the board's snapshots in
 //! the classic text format that `promtool check metrics` lints, plus callboard's own metrics. Each
-//! tenant's snapshot is written to text once, at the first scrape that sees it, and kept until the
-//! tenant publishes the next: a scrape joins the kept texts, so several scrapers of one tick cost one
-//! rendering. The text is written directly, not through the `prometheus` crate's `Collector` and
+//! tenant's snapshot is written to text once, at the first scrape that sees it, and the text is kept on
+//! the board beside the snapshot until the tenant publishes the next (so no longer than a tick): a
+//! scrape joins the kept texts, so several scrapers of one tick cost one rendering. The text is written directly, not through the `prometheus` crate's `Collector` and
 //! `MetricFamily` objects (a scrape of 10,000 agents built 174,000 of them): `text` writes the bytes its
 //! encoder would. Reads snapshots; mutates nothing on the board.
 
@@ -10,14 +10,13 @@ pub mod families;
 pub mod series;
 pub mod text;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 
 use prometheus::TextEncoder;
 
 use crate::board::Board;
 use crate::center::snapshot::CenterSnapshot;
-use crate::event::{Id, Millis};
+use crate::event::Millis;
 use crate::telemetry::Telemetry;
 
 use text::{FamilyTexts, TenantText};
@@ -45,23 +44,17 @@ impl Default for ExpositionSettings {
 pub struct KpiCollector {
     board: Arc<Board>,
     settings: ExpositionSettings,
-    /// Each tenant's text, with the snapshot it was written from. One lock for all: scrapes that come
-    /// together after a tick wait for the first to write the texts instead of each writing them.
-    written: Mutex<Written>,
+    /// The per-family buffers a tenant is written into, kept between tenants and scrapes. Its lock
+    /// also makes scrapes that come together after a tick wait for the first to write the texts
+    /// instead of each writing them.
+    scratch: Mutex<FamilyTexts>,
 }
 
-#[derive(Default)]
+/// A tenant's text as the board keeps it beside the snapshot it is of (dropped when the tenant
+/// publishes the next), with the settings it was written under.
 struct Written {
-    tenants: HashMap<Id, WrittenTenant>,
-    /// The per-family buffers a tenant is written into, kept between tenants and scrapes.
-    scratch: FamilyTexts,
-}
-
-struct WrittenTenant {
-    /// The snapshot the text is of. Weak: an old snapshot's figures are freed as soon as the board lets
-    /// go of it, while its allocation (so its address, which identifies it) is kept until replaced.
-    snapshot: Weak<CenterSnapshot>,
-    text: Arc<TenantText>,
+    settings: ExpositionSettings,
+    text: TenantText,
 }
 
 impl KpiCollector {
@@ -69,49 +62,45 @@ impl KpiCollector {
         KpiCollector {
             board,
             settings,
-            written: Mutex::new(Written::default()),
+            scratch: Mutex::new(FamilyTexts::default()),
         }
     }
 
-    /// The text of each of the board's tenants (ordered by tenant): kept where the snapshot is the one
-    /// it was written from, written now where the tenant published since; withdrawn tenants forgotten.
-    fn tenant_texts(&self) -> Vec<Arc<TenantText>> {
-        let snapshots = self.board.snapshots();
-        let mut written = self
-            .written
+    /// The text each of the board's tenants (ordered by tenant) has kept beside its snapshot, written
+    /// now where it has none (it published since the last scrape).
+    fn tenant_texts(&self) -> Vec<Arc<Written>> {
+        let mut scratch = self
+            .scratch
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Written { tenants, scratch } = &mut *written;
-        tenants.retain(|tenant, _| {
-            (snapshots.iter()).any(|snapshot| snapshot.tenant.as_str() == tenant.as_str())
-        });
-        snapshots
-            .iter()
+        (self.board.snapshots().iter())
             .map(|snapshot| {
-                let current = (tenants.get(&snapshot.tenant))
-                    .filter(|kept| std::ptr::eq(kept.snapshot.as_ptr(), Arc::as_ptr(snapshot)));
-                if let Some(kept) = current {
-                    return Arc::clone(&kept.text);
+                if let Some(kept) = self.kept(snapshot) {
+                    return kept;
                 }
-                series::tenant(scratch, snapshot, &self.settings);
-                let text = Arc::new(scratch.take());
-                let kept = WrittenTenant {
-                    snapshot: Arc::downgrade(snapshot),
-                    text: Arc::clone(&text),
-                };
-                tenants.insert(snapshot.tenant.clone(), kept);
-                text
+                series::tenant(&mut *scratch, snapshot, &self.settings);
+                let written = Arc::new(Written {
+                    settings: self.settings,
+                    text: scratch.take(),
+                });
+                self.board.keep_derived(snapshot, Arc::clone(&written) as _);
+                written
             })
             .collect()
     }
 
-    /// Bytes of text kept for the tenants last scraped.
+    /// The text kept beside `snapshot`, if it was written under these settings.
+    fn kept(&self, snapshot: &Arc<CenterSnapshot>) -> Option<Arc<Written>> {
+        let derived = self.board.derived(snapshot)?.downcast::<Written>().ok()?;
+        (derived.settings == self.settings).then_some(derived)
+    }
+
+    /// Bytes of text kept beside the board's snapshots.
     pub fn kept_bytes(&self) -> usize {
-        let written = self
-            .written
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        written.tenants.values().map(|kept| kept.text.len()).sum()
+        (self.board.snapshots().iter())
+            .filter_map(|snapshot| self.kept(snapshot))
+            .map(|kept| kept.text.len())
+            .sum()
     }
 }
 
@@ -152,7 +141,8 @@ pub fn render(collector: &KpiCollector, telemetry: &Telemetry) -> String {
     if let Err(error) = TextEncoder::new().encode_utf8(&telemetry.registry.gather(), &mut own) {
         tracing::error!(%error, "cannot encode callboard's own metrics");
     }
-    text::assemble(&texts.iter().map(AsRef::as_ref).collect::<Vec<_>>(), &own)
+    let texts: Vec<&TenantText> = texts.iter().map(|written| &written.text).collect();
+    text::assemble(&texts, &own)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use prometheus::proto::{
 };
 use prometheus::{Encoder, TextEncoder};
 
-use super::families::{Kind, FAMILIES};
+use super::families::{family, Kind, FAMILIES};
 use super::series::{self, Sink};
 use super::*;
 use crate::center::settings::CenterSettings;
@@ -227,7 +227,7 @@ fn escaped_names_and_spelled_out_values_are_written_as_the_format_asks() {
 }
 
 #[test]
-fn a_snapshot_is_written_once_however_often_it_is_scraped() {
+fn a_snapshot_is_written_once_however_often_it_is_scraped_and_its_text_goes_with_it() {
     let board = Board::new(1);
     let snapshots = simulated();
     for snapshot in &snapshots {
@@ -238,12 +238,29 @@ fn a_snapshot_is_written_once_however_often_it_is_scraped() {
     let again = collector.tenant_texts();
     assert_eq!(first.len(), 2);
     assert!((first.iter().zip(&again)).all(|(a, b)| Arc::ptr_eq(a, b)));
+    let (acme, globex) = (first[0].text.len(), first[1].text.len());
+    assert_eq!(collector.kept_bytes(), acme + globex);
 
-    // globex publishes its next tick: only its text is written anew.
+    // Another collector, under other settings, writes its own text and does not take this one's.
+    let queues_only = ExpositionSettings {
+        export_agents: false,
+        ..ExpositionSettings::default()
+    };
+    let other = KpiCollector::new(Arc::clone(&board), queues_only);
+    assert!(!other.tenant_texts()[0]
+        .text
+        .family(family!("callboard_agent_state"))
+        .contains("agent"));
+
+    // globex publishes its next tick: its text is dropped with its snapshot; the next scrape writes
+    // only globex anew.
     let mut next = CenterSnapshot::clone(&snapshots[1]);
     next.queues[0].configured = true;
     next.queues[0].calls_waiting = 7;
+    let collector = KpiCollector::new(Arc::clone(&board), ExpositionSettings::default());
+    let first = collector.tenant_texts();
     board.publish(next);
+    assert_eq!(collector.kept_bytes(), first[0].text.len());
     let after = collector.tenant_texts();
     assert!(Arc::ptr_eq(&first[0], &after[0]));
     assert!(!Arc::ptr_eq(&first[1], &after[1]));
@@ -256,7 +273,7 @@ fn a_snapshot_is_written_once_however_often_it_is_scraped() {
     board.withdraw("acme", 0);
     let body = render(&collector, &crate::telemetry::Telemetry::new());
     assert!(!body.contains("tenant=\"acme\""));
-    assert_eq!(collector.kept_bytes(), after[1].len());
+    assert_eq!(collector.kept_bytes(), after[1].text.len());
 }
 
 #[test]
