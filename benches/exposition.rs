@@ -1,16 +1,20 @@
-//! Cost of rendering `/metrics` from snapshots by scale: 10,000 agents and 1,000 queues (the goal is at
-//! most 100 ms), and smaller. Run: `cargo bench --bench exposition`.
+//! Cost of `/metrics` by scale: 10,000 agents and 1,000 queues (the goal is at most 30 ms), and smaller.
+//! `scrape_after_tick`: the first scrape after every tenant published (each tenant's text written, then
+//! joined); `scrape_again`: another scrape of the same snapshots (the kept texts joined). Prints the body's
+//! size and the text kept beside the snapshots after a scrape and after the next tick.
+//! Run: `cargo bench --bench exposition`.
 
 use std::sync::Arc;
 
 use callboard::board::Board;
 use callboard::center::settings::CenterSettings;
+use callboard::center::snapshot::CenterSnapshot;
 use callboard::decode::DecodeLimits;
 use callboard::export::metrics::{render, ExpositionSettings, KpiCollector};
 use callboard::sim::{simulate, SimOptions};
 use callboard::telemetry::Telemetry;
 use callboard::tenants::Tenants;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 
 /// The allocator the `callboard` binary ships with (src/main.rs).
 #[global_allocator]
@@ -50,11 +54,39 @@ fn exposition(c: &mut Criterion) {
     group.sample_size(10);
     let telemetry = Telemetry::new();
     for (agents, queues) in [(1_000, 100), (10_000, 1_000)] {
-        let collector = KpiCollector::new(board(agents, queues), ExpositionSettings::default());
-        let lines = render(&collector, &telemetry).lines().count();
-        println!("{agents} agents, {queues} queues: {lines} lines of exposition");
+        let board = board(agents, queues);
+        let collector = KpiCollector::new(Arc::clone(&board), ExpositionSettings::default());
+        let body = render(&collector, &telemetry);
+        let kept = collector.kept_bytes();
+        // A tick: every tenant publishes a new snapshot (the same figures, a new one to write).
+        let tick = || {
+            for snapshot in board.snapshots() {
+                board.publish(CenterSnapshot::clone(&snapshot));
+            }
+        };
+        tick();
+        println!(
+            "{agents} agents, {queues} queues: {} lines, {} bytes of exposition; text kept after a \
+             scrape {kept} bytes ({} per agent), after the next tick {} bytes",
+            body.lines().count(),
+            body.len(),
+            kept / agents,
+            collector.kept_bytes()
+        );
+        let scale = format!("{agents}_{queues}");
         group.bench_with_input(
-            BenchmarkId::new("agents_queues", format!("{agents}_{queues}")),
+            BenchmarkId::new("scrape_after_tick", &scale),
+            &collector,
+            |b, collector| {
+                b.iter_batched(
+                    tick,
+                    |()| render(collector, &telemetry),
+                    BatchSize::PerIteration,
+                )
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("scrape_again", &scale),
             &collector,
             |b, collector| b.iter(|| render(collector, &telemetry)),
         );

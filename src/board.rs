@@ -1,9 +1,11 @@
 //! The only state shared between threads: the latest snapshot of every tenant this instance owns, and
 //! the status of every partition it owns. Workers publish; HTTP, metrics and alerts read. Snapshots are
-//! immutable `Arc`s, so a reader never holds a lock while rendering.
+//! immutable `Arc`s, so a reader never holds a lock while rendering. A reader may keep what it made of
+//! a tenant's latest snapshot beside it (the exposition's text), for the next publication to drop.
 
+use std::any::Any;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use dashmap::DashMap;
@@ -68,9 +70,25 @@ impl Readiness {
     }
 }
 
+/// What a reader made of a tenant's snapshot (the exposition's text of it), kept on the board so it
+/// lives no longer than the snapshot's turn: see [`Board::derived`].
+pub type Derived = Arc<dyn Any + Send + Sync>;
+
+/// A derived value and the snapshot it is of (by address, which the `Weak` keeps from being reused).
+struct Kept(Weak<CenterSnapshot>, Derived);
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Kept")
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Board {
     snapshots: DashMap<Id, Arc<CenterSnapshot>>,
+    /// Per tenant, what a reader derived from its latest snapshot; dropped when the tenant publishes
+    /// again, is held or withdrawn.
+    derived: DashMap<Id, Kept>,
     /// Tenants whose partition replays: their snapshots are shown, but no alert is evaluated on them.
     replaying: DashMap<Id, ()>,
     /// Tenants whose partition the group took away: their last snapshot is shown marked stale, and
@@ -114,6 +132,7 @@ impl Board {
     pub fn publish_in(&self, snapshot: CenterSnapshot, phase: Phase, worker: usize) {
         self.owners.insert(snapshot.tenant.clone(), worker);
         self.held.remove(&snapshot.tenant);
+        self.derived.remove(&snapshot.tenant);
         match phase {
             Phase::Live => {
                 self.replaying.remove(&snapshot.tenant);
@@ -149,6 +168,7 @@ impl Board {
             stale.stale = true;
             *entry.value_mut() = Arc::new(stale);
             self.held.insert(entry.key().clone(), ());
+            self.derived.remove(tenant);
         }
     }
 
@@ -185,6 +205,7 @@ impl Board {
         }
         self.owners.remove(tenant);
         self.snapshots.remove(tenant);
+        self.derived.remove(tenant);
         self.replaying.remove(tenant);
         self.held.remove(tenant);
         self.intervals.remove(tenant);
@@ -200,6 +221,25 @@ impl Board {
         self.snapshots
             .get(tenant)
             .map(|entry| Arc::clone(entry.value()))
+    }
+
+    /// What was kept with [`Board::keep_derived`] for `snapshot`, while it is its tenant's latest.
+    pub fn derived(&self, snapshot: &Arc<CenterSnapshot>) -> Option<Derived> {
+        let entry = self.derived.get(&snapshot.tenant)?;
+        let Kept(of, derived) = entry.value();
+        std::ptr::eq(of.as_ptr(), Arc::as_ptr(snapshot)).then(|| Arc::clone(derived))
+    }
+
+    /// Keeps `derived` with `snapshot` if it is still its tenant's latest: the next publication drops
+    /// it. (Should the tenant publish between the check and the keeping, the value is kept beside the
+    /// newer snapshot, never given for it, and dropped at the publication after.)
+    pub fn keep_derived(&self, snapshot: &Arc<CenterSnapshot>, derived: Derived) {
+        let latest = (self.snapshots.get(&snapshot.tenant))
+            .is_some_and(|entry| Arc::ptr_eq(entry.value(), snapshot));
+        if latest {
+            let kept = Kept(Arc::downgrade(snapshot), derived);
+            self.derived.insert(snapshot.tenant.clone(), kept);
+        }
     }
 
     /// Every tenant's latest snapshot, ordered by tenant.

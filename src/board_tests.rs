@@ -69,3 +69,36 @@ fn a_start_owning_part_of_a_topic_whose_partition_count_is_unknown_waits_until_i
         "a count once learned is kept"
     );
 }
+
+#[test]
+fn what_a_reader_derived_from_a_snapshot_lives_no_longer_than_its_turn() {
+    let board = Board::new(1);
+    board.publish(snapshot_of("acme"));
+    let first = board.snapshot("acme").unwrap();
+    let text: Derived = Arc::new("text of the first".to_string());
+    board.keep_derived(&first, Arc::clone(&text));
+    let kept = board.derived(&first).unwrap();
+    assert_eq!(kept.downcast_ref::<String>().unwrap(), "text of the first");
+    drop(kept);
+
+    // The next publication drops it; a value derived from the older snapshot is not kept.
+    board.publish(snapshot_of("acme"));
+    let second = board.snapshot("acme").unwrap();
+    assert!(board.derived(&first).is_none() && board.derived(&second).is_none());
+    board.keep_derived(&first, Arc::clone(&text));
+    assert!(board.derived(&second).is_none());
+    assert_eq!(
+        Arc::strong_count(&text),
+        1,
+        "nothing kept for the older snapshot"
+    );
+
+    // Holding (a stale copy is the tenant's snapshot now) and withdrawing drop it too.
+    board.keep_derived(&second, Arc::clone(&text));
+    board.hold("acme", 0);
+    let stale = board.snapshot("acme").unwrap();
+    assert!(board.derived(&second).is_none() && board.derived(&stale).is_none());
+    board.keep_derived(&stale, Arc::clone(&text));
+    board.withdraw("acme", 0);
+    assert_eq!(Arc::strong_count(&text), 1);
+}

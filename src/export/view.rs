@@ -1,13 +1,14 @@
 //! A board's view of the floor: which tenant, queues, team and whether agents, as the wallboard's URL
 //! and its event stream name them (`?tenant=acme&queues=sales,bill*&team=north&agents=0`). The stream
-//! sends each board only its view, cut from the shared snapshots without copying them. Pure.
+//! sends each board only its view, cut from the shared snapshots without copying them, and only the
+//! figures a board draws (the API has the rest). Pure.
 
 use serde::{Deserialize, Serialize};
 
 use crate::alert::Glob;
-use crate::center::levels::Level;
+use crate::center::levels::{Level, QueueLevels};
 use crate::center::snapshot::{
-    AgentSnapshot, CenterSnapshot, EventStats, GroupFigures, QueueSnapshot, QuotaStatus,
+    AgentSnapshot, AgentsByState, CenterSnapshot, QueueSnapshot, QueueWindow, QuotaStatus, TODAY,
 };
 
 /// The view's parameters as the query string gives them.
@@ -66,7 +67,8 @@ impl View {
     /// A logged-in agent of the view's team (an agent without a team is in no team's view) who serves
     /// one of its queues (with queues named, an agent with no skills known serves none of them).
     pub fn shows_agent(&self, agent: &AgentSnapshot) -> bool {
-        if agent.state == "logged_out" {
+        // Before the globs: a queues-only board of 2,000 agents then costs nothing per agent.
+        if !self.agents || agent.state == "logged_out" {
             return false;
         }
         let team = self.team.as_ref().is_none_or(|glob| {
@@ -77,7 +79,7 @@ impl View {
         });
         let queues = self.queues.is_empty()
             || (agent.skills.iter()).any(|skill| self.shows_queue(skill.as_str()));
-        self.agents && team && queues
+        team && queues
     }
 
     /// Whether an alert with `labels` belongs on this board: its tenant's (a tenant's own alert, such as
@@ -119,71 +121,155 @@ impl View {
         ViewSnapshot {
             tenant: snapshot.tenant.as_str(),
             now: &snapshot.now,
-            day_start: &snapshot.day_start,
-            last_event_time: snapshot.last_event_time.as_deref(),
-            events: &snapshot.events,
             queues: (snapshot.queues.iter())
                 .filter(|queue| self.shows_queue(queue.queue.as_str()))
+                .map(BoardQueue::of)
                 .collect(),
             agents: (snapshot.agents.iter())
                 .filter(|agent| self.shows_agent(agent))
                 .map(BoardAgent::of)
                 .collect(),
-            teams: (snapshot.teams.iter())
-                .filter(|figures| {
-                    self.team
-                        .as_ref()
-                        .is_none_or(|glob| glob.matches(figures.name.as_str()))
-                })
-                .collect(),
-            open: snapshot.open,
             stale: snapshot.stale,
         }
     }
 }
 
-/// A tenant's snapshot as a view shows it: the API's fields, fewer queues, and the logged-in agents as
-/// a board row each (no outbound campaigns: a wallboard of inbound queues does not show them).
+/// False, zero: what a board row leaves out.
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+/// A tenant's snapshot as a view shows it: the time, its queues and its logged-in agents as a board
+/// draws them (no teams, campaigns or event counts: a wallboard does not show them; the API does).
 #[derive(Debug, Serialize)]
 pub struct ViewSnapshot<'a> {
     pub tenant: &'a str,
     pub now: &'a str,
-    pub day_start: &'a str,
-    pub last_event_time: Option<&'a str>,
-    pub events: &'a EventStats,
-    pub queues: Vec<&'a QueueSnapshot>,
+    pub queues: Vec<BoardQueue<'a>>,
     pub agents: Vec<BoardAgent<'a>>,
-    pub teams: Vec<&'a GroupFigures>,
-    pub open: bool,
+    #[serde(skip_serializing_if = "is_default")]
     pub stale: bool,
 }
 
+/// A queue as a board shows it: the API's names for the figures a tile draws, of two windows, the
+/// board's (15 minutes, else the first rolling window) and today; absent figures are left out.
+#[derive(Debug, Serialize)]
+pub struct BoardQueue<'a> {
+    pub queue: &'a str,
+    pub threshold_seconds: f64,
+    pub service_level_target: f64,
+    pub windows: Vec<BoardWindow<'a>>,
+    pub calls_waiting: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longest_waiting_seconds: Option<f64>,
+    pub agents: AgentsByState,
+    pub levels: QueueLevels,
+    pub callbacks: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_caller_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_agents: Option<u32>,
+}
+
+impl<'a> BoardQueue<'a> {
+    pub fn of(queue: &'a QueueSnapshot) -> BoardQueue<'a> {
+        let named = |name: &str| queue.windows.iter().find(|window| window.window == name);
+        let board = named("15m").or(queue.windows.first());
+        let today =
+            named(TODAY).filter(|today| board.is_none_or(|board| !std::ptr::eq(board, *today)));
+        BoardQueue {
+            queue: queue.queue.as_str(),
+            threshold_seconds: queue.threshold_seconds,
+            service_level_target: queue.service_level_target,
+            windows: board
+                .into_iter()
+                .chain(today)
+                .map(BoardWindow::of)
+                .collect(),
+            calls_waiting: queue.calls_waiting,
+            longest_waiting_seconds: queue.longest_waiting_seconds,
+            agents: queue.agents,
+            levels: queue.levels,
+            callbacks: queue.callbacks,
+            repeat_caller_rate: queue.repeat_caller_rate,
+            required_agents: queue.required_agents,
+        }
+    }
+}
+
+/// A window's figures on a tile.
+#[derive(Debug, Serialize)]
+pub struct BoardWindow<'a> {
+    pub window: &'a str,
+    pub counts: BoardCounts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_level: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abandon_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asa_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aht_seconds: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BoardCounts {
+    pub offered: u64,
+}
+
+impl<'a> BoardWindow<'a> {
+    fn of(window: &'a QueueWindow) -> BoardWindow<'a> {
+        BoardWindow {
+            window: &window.window,
+            counts: BoardCounts {
+                offered: window.counts.offered,
+            },
+            service_level: window.service_level,
+            abandon_rate: window.abandon_rate,
+            asa_seconds: window.asa_seconds,
+            aht_seconds: window.aht_seconds,
+        }
+    }
+}
+
 /// An agent as a board shows it: state and time in it, and today's figures (the API's agent has every
-/// window and time; a board of 2,000 agents would receive ten times the bytes).
+/// window and time; a board of 2,000 agents would receive ten times the bytes). What is absent, false
+/// or zero is left out.
 #[derive(Debug, Serialize)]
 pub struct BoardAgent<'a> {
     pub agent: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<&'a str>,
     pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "is_default")]
     pub on_hold: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_since: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_seconds: Option<f64>,
     /// The state's limit (warning line) and where the time in state stands against it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_limit_seconds: Option<f64>,
     pub state_level: Level,
+    #[serde(skip_serializing_if = "is_default")]
     pub rings_unanswered_in_a_row: u32,
     /// Today's calls handled, ring-no-answers, occupancy and AHT.
     pub handled: u64,
+    #[serde(skip_serializing_if = "is_default")]
     pub rings_unanswered: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub occupancy: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub aht_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "<[QuotaStatus]>::is_empty")]
     pub quotas: &'a [QuotaStatus],
 }
 
 impl<'a> BoardAgent<'a> {
     pub fn of(agent: &'a AgentSnapshot) -> BoardAgent<'a> {
-        let today = agent.windows.iter().find(|window| window.window == "today");
+        let today = agent.windows.iter().find(|window| window.window == TODAY);
         BoardAgent {
             agent: agent.agent.as_str(),
             team: agent.team.as_ref().map(|team| team.as_str()),

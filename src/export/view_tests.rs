@@ -97,9 +97,39 @@ fn a_view_names_its_tenant_and_refuses_a_bad_agents_value() {
     assert!(refused.contains("agents=maybe"), "{refused}");
 }
 
+/// A rolling window of a queue with `offered` calls and, where given, a service level.
+fn window(name: &str, offered: u64, service_level: Option<f64>) -> QueueWindow {
+    QueueWindow {
+        window: name.to_string(),
+        counts: crate::kpi::QueueCounts {
+            offered,
+            ..Default::default()
+        },
+        service_level,
+        ..QueueWindow::default()
+    }
+}
+
 #[test]
-fn the_cut_shows_queues_as_the_api_does_and_logged_in_agents_as_board_rows() {
+fn the_cut_shows_queues_and_logged_in_agents_as_board_rows() {
     let mut floor = floor();
+    floor.now = "2026-11-23T09:05:00Z".to_string();
+    let sales = &mut floor.queues[0];
+    sales.threshold_seconds = 20.0;
+    sales.service_level_target = 0.8;
+    sales.calls_waiting = 2;
+    sales.longest_waiting_seconds = Some(31.5);
+    sales.callbacks = 1;
+    sales.required_agents = Some(4);
+    sales.agents.available = 3;
+    sales.agents.staffed = 5;
+    sales.levels.calls_waiting = Level::Warning;
+    sales.windows = vec![
+        window("5m", 3, None),
+        window("15m", 10, Some(0.9)),
+        window("1h", 40, Some(0.85)),
+        window("today", 120, Some(0.75)),
+    ];
     floor.agents[0].state = "not_ready";
     floor.agents[0].reason = Some(Id::from("lunch"));
     floor.agents[0].state_seconds = Some(600.0);
@@ -111,21 +141,40 @@ fn the_cut_shows_queues_as_the_api_does_and_logged_in_agents_as_board_rows() {
         ..Default::default()
     }];
     floor.agents[2].state = "logged_out";
-    let whole = serde_json::to_value(&floor).unwrap();
     let cut = serde_json::to_value(view("queues=sales").cut(&floor)).unwrap();
-    assert_eq!(cut["tenant"], whole["tenant"]);
-    assert_eq!(cut["queues"][0], whole["queues"][0]);
-    // ana, as set above; cleo, logged out, is not on the board.
+    // The board's window (15m) and today; what is absent is left out; the tenant is not stale.
     assert_eq!(
-        cut["agents"],
-        serde_json::json!([{
-            "agent": "ana", "team": "north", "state": "not_ready", "reason": "lunch",
-            "on_hold": false, "state_since": null, "state_seconds": 600.0,
-            "state_limit_seconds": null, "state_level": "normal", "rings_unanswered_in_a_row": 0,
-            "handled": 12,
-            "rings_unanswered": 1, "occupancy": 0.75, "aht_seconds": null, "quotas": []
-        }])
+        cut,
+        serde_json::json!({
+            "tenant": "acme", "now": "2026-11-23T09:05:00Z",
+            "queues": [{
+                "queue": "sales", "threshold_seconds": 20.0, "service_level_target": 0.8,
+                "windows": [
+                    {"window": "15m", "counts": {"offered": 10}, "service_level": 0.9},
+                    {"window": "today", "counts": {"offered": 120}, "service_level": 0.75},
+                ],
+                "calls_waiting": 2, "longest_waiting_seconds": 31.5,
+                "agents": {"available": 3, "ringing": 0, "on_call": 0, "wrap_up": 0, "not_ready": 0,
+                           "staffed": 5},
+                "levels": {"service_level": "normal", "longest_wait": "normal",
+                           "calls_waiting": "warning", "abandon_rate": "normal"},
+                "callbacks": 1, "required_agents": 4,
+            }],
+            // ana, as set above; cleo, logged out, is not on the board.
+            "agents": [{
+                "agent": "ana", "team": "north", "state": "not_ready", "reason": "lunch",
+                "state_seconds": 600.0, "state_level": "normal", "handled": 12,
+                "rings_unanswered": 1, "occupancy": 0.75,
+            }],
+        })
     );
+    // Without a 15-minute window, the first rolling one is the board's.
+    floor.queues[0].windows.remove(1);
+    let cut = serde_json::to_value(view("queues=sales").cut(&floor)).unwrap();
+    let windows: Vec<_> = (cut["queues"][0]["windows"].as_array().unwrap().iter())
+        .map(|window| window["window"].as_str().unwrap())
+        .collect();
+    assert_eq!(windows, ["5m", "today"]);
 }
 
 #[test]
