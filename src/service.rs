@@ -235,6 +235,37 @@ fn start_sinks(
     Ok((handles, tasks))
 }
 
+/// The closed intervals topic: its reader (a thread, stopped with the workers by `stops.0`) and its
+/// producer (a task, stopped with the alerts by `stops.1`), which first creates the topic if missing
+/// (in the background: a start never waits on the broker for it).
+fn start_intervals(
+    ingest: &IngestSettings,
+    topic: String,
+    board: &Arc<Board>,
+    store: &Arc<IntervalStore>,
+    days: u32,
+    stops: (CancellationToken, CancellationToken),
+) -> anyhow::Result<(std::thread::JoinHandle<()>, JoinHandle<()>)> {
+    let client = ingest::client_config(ingest);
+    let reader = intervals_reader::spawn(
+        client.clone(),
+        topic.clone(),
+        Arc::clone(store),
+        days,
+        stops.0,
+    )
+    .context("cannot start the intervals reader")?;
+    let producer = crate::alert::sink::kafka::producer(&ingest.brokers, &ingest.properties)
+        .context("cannot create the Kafka producer for closed intervals")?;
+    let (board, store) = (Arc::clone(board), Arc::clone(store));
+    let interval = ingest.snapshot_interval;
+    let task = tokio::spawn(async move {
+        intervals_topic::create_if_missing(&client, &topic).await;
+        intervals_topic::run(board, store, producer, topic, interval, stops.1).await;
+    });
+    Ok((reader, task))
+}
+
 /// Binds HTTP, then starts the workers. The configuration was validated before anything was bound.
 pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     let ingest = ingest_settings(&config, clock);
@@ -336,24 +367,17 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     let stop_fetching = CancellationToken::new();
     let mut workers = ingest::spawn(&ingest, &shared, stop_fetching.clone())?;
     if !intervals_topic_name.is_empty() {
-        let topic = intervals_topic_name;
-        let client = ingest::client_config(&ingest);
-        intervals_topic::create_if_missing(&client, &topic).await;
-        let stop = stop_fetching.clone();
-        let store = Arc::clone(&intervals);
-        let reader = intervals_reader::spawn(client, topic.clone(), store, interval_days, stop)
-            .context("cannot start the intervals reader")?;
+        let stops = (stop_fetching.clone(), stop_alerts.clone());
+        let (reader, producer) = start_intervals(
+            &ingest,
+            intervals_topic_name,
+            &board,
+            &intervals,
+            interval_days,
+            stops,
+        )?;
         workers.push(reader);
-        let producer = crate::alert::sink::kafka::producer(&ingest.brokers, &ingest.properties)
-            .context("cannot create the Kafka producer for closed intervals")?;
-        sinks.push(tokio::spawn(intervals_topic::run(
-            Arc::clone(&board),
-            Arc::clone(&intervals),
-            producer,
-            topic,
-            ingest.snapshot_interval,
-            stop_alerts.clone(),
-        )));
+        sinks.push(producer);
     }
     let topics: Vec<String> = ingest
         .sources

@@ -89,7 +89,9 @@ pub async fn create_if_missing(config: &rdkafka::ClientConfig, topic: &str) {
         }
     };
     let new = NewTopic::new(topic, 1, TopicReplication::Fixed(-1)).set("cleanup.policy", "compact");
-    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    let options = AdminOptions::new()
+        .operation_timeout(Some(Duration::from_secs(10)))
+        .request_timeout(Some(Duration::from_secs(10)));
     match admin.create_topics([&new], &options).await {
         Ok(results) => match results.into_iter().next() {
             Some(Ok(_)) => {
