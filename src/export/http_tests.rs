@@ -737,3 +737,6 @@ mod scope;
 
 #[path = "qa_http_tests.rs"]
 mod qa;
+
+#[path = "intervals_http_tests.rs"]
+mod intervals_http;
