@@ -507,8 +507,11 @@ async fn intervals(
         Ok(wanted) => wanted,
         Err(problem) => return error(StatusCode::BAD_REQUEST, problem),
     };
+    // Today is the owning instance's (as every tenant route); past days any instance serves from the
+    // topic.
     let snapshot = state.board.snapshot(&tenant);
-    if snapshot.is_none() && !state.intervals.knows_tenant(&tenant) {
+    let past = wanted.days.is_some() && state.intervals.knows_tenant(&tenant);
+    if snapshot.is_none() && !past {
         return unknown_tenant(&tenant);
     }
     if wanted.kind.subject_column() == Some("agent") && scope.narrowed() {

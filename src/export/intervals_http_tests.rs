@@ -58,4 +58,7 @@ async fn bad_days_and_unknown_tenants_are_clear_errors() {
     assert!(body.contains("kind `team`"), "{body}");
     let (status, _) = get(&state, "/api/v1/tenants/nobody/intervals?date=2026-11-22").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Today is served by the instance that owns the tenant only.
+    let (status, _) = get(&state, "/api/v1/tenants/globex/intervals").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
