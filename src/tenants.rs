@@ -32,6 +32,8 @@ pub struct Tenants {
     published: BTreeMap<Id, u64>,
     /// When each tenant's closed-interval records were last built.
     closed_built: BTreeMap<Id, Built>,
+    /// Whether closed-interval records are built (the partition is live: a replay builds none).
+    closing: bool,
     /// The wall clock, while the partition is quiet (settled): its intervals close by it too.
     quiet_now: Option<Millis>,
     /// Whether this run read its partition from offset 0 (known at the first event): then every tenant's
@@ -53,6 +55,7 @@ impl Tenants {
             rejections: Vec::new(),
             published: BTreeMap::new(),
             closed_built: BTreeMap::new(),
+            closing: true,
             quiet_now: None,
             read_from_start: None,
             first_read: BTreeMap::new(),
@@ -181,10 +184,13 @@ impl Tenants {
         self.closed_built.clear();
     }
 
-    /// `Some(now)` while the partition is quiet (its buffer settled): an interval closes when its end
-    /// plus the lateness has passed in event time, or, on a quiet feed, on the wall clock.
-    pub fn quiet_at(&mut self, now: Option<Millis>) {
-        self.quiet_now = now;
+    /// Whether the next publications build closed-interval records (`live`: not while the partition
+    /// replays, when nothing is produced and a build each tick would slow the replay), and
+    /// `quiet_now`: `Some(now)` while the partition is quiet (its buffer settled), when an interval closes
+    /// when its end plus the lateness has passed in event time, or, on a quiet feed, on the wall clock.
+    pub fn close_intervals(&mut self, live: bool, quiet_now: Option<Millis>) {
+        self.closing = live;
+        self.quiet_now = quiet_now;
     }
 
     /// Hands `publish` each tenant's snapshot and, when it took events since its last publication (or
@@ -208,7 +214,8 @@ impl Tenants {
             };
             let at = now.or(center.latest_event_time()).unwrap_or(0);
             let built = self.closed_built.get(center.tenant());
-            let closes = closing_instant(center, self.quiet_now, complete_from)
+            let closes = (closing_instant(center, self.quiet_now, complete_from))
+                .filter(|_| self.closing)
                 .filter(|closed| built.is_none_or(|built| built.due(closed, ingested, at)));
             if now.is_none() && !changed && closes.is_none() {
                 continue;
