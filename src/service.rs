@@ -25,10 +25,12 @@ use crate::event::Id;
 use crate::export::door::{Rules as AccessRules, Scope};
 use crate::export::http::{self, HttpState};
 use crate::export::metrics::{self, ExpositionSettings, KpiCollector};
-use crate::export::samples_topic;
 use crate::export::tls::Certificates;
+use crate::export::{intervals_topic, samples_topic};
+use crate::ingest::intervals_reader;
 use crate::ingest::source::{Format, Source};
 use crate::ingest::{self, Clock, IngestSettings, Shared};
+use crate::intervals::store::IntervalStore;
 use crate::telemetry::Telemetry;
 use crate::tenants::SettingsOf;
 
@@ -36,6 +38,8 @@ use crate::tenants::SettingsOf;
 pub struct Service {
     pub board: Arc<Board>,
     pub telemetry: Arc<Telemetry>,
+    /// The intervals topic read back (empty without one): the delivery task looks its markers up here.
+    pub intervals: Arc<IntervalStore>,
     /// The address HTTP listens on (useful when configured with port 0).
     pub address: SocketAddr,
     config: Arc<RwLock<Arc<Config>>>,
@@ -231,6 +235,37 @@ fn start_sinks(
     Ok((handles, tasks))
 }
 
+/// The closed intervals topic: its reader (a thread, stopped with the workers by `stops.0`) and its
+/// producer (a task, stopped with the alerts by `stops.1`), which first creates the topic if missing
+/// (in the background: a start never waits on the broker for it).
+fn start_intervals(
+    ingest: &IngestSettings,
+    topic: String,
+    board: &Arc<Board>,
+    store: &Arc<IntervalStore>,
+    days: u32,
+    stops: (CancellationToken, CancellationToken),
+) -> anyhow::Result<(std::thread::JoinHandle<()>, JoinHandle<()>)> {
+    let client = ingest::client_config(ingest);
+    let reader = intervals_reader::spawn(
+        client.clone(),
+        topic.clone(),
+        Arc::clone(store),
+        days,
+        stops.0,
+    )
+    .context("cannot start the intervals reader")?;
+    let producer = crate::alert::sink::kafka::producer(&ingest.brokers, &ingest.properties)
+        .context("cannot create the Kafka producer for closed intervals")?;
+    let (board, store) = (Arc::clone(board), Arc::clone(store));
+    let interval = ingest.snapshot_interval;
+    let task = tokio::spawn(async move {
+        intervals_topic::create_if_missing(&client, &topic).await;
+        intervals_topic::run(board, store, producer, topic, interval, stops.1).await;
+    });
+    Ok((reader, task))
+}
+
 /// Binds HTTP, then starts the workers. The configuration was validated before anything was bound.
 pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     let ingest = ingest_settings(&config, clock);
@@ -246,6 +281,9 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     let access = config.access();
     refuse_open_port(&config.http.listen, &access)?;
     let access: AccessRules = Arc::new(RwLock::new(Arc::new(access)));
+    // Read back from the intervals topic (when there is one): past days for the API, the delivery
+    // task's markers.
+    let intervals = IntervalStore::new();
     let state = HttpState {
         board: Arc::clone(&board),
         metrics: Arc::new(move |scope: &Scope| {
@@ -262,6 +300,7 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         access: Arc::clone(&access),
         auth_failures: telemetry.http_auth_failures.clone(),
         cors_origins: config.http.cors_origins.iter().cloned().collect(),
+        intervals: Arc::clone(&intervals),
     };
     let listener = tokio::net::TcpListener::bind(&config.http.listen)
         .await
@@ -305,6 +344,10 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         }
         .run(stop_alerts.clone()),
     );
+    let (intervals_topic_name, interval_days) = (
+        config.kafka.intervals_topic.clone(),
+        config.http.interval_days,
+    );
     let config = Arc::new(RwLock::new(Arc::new(config)));
     let current = Arc::clone(&config);
     let settings_of: SettingsOf = Arc::new(move |tenant: &str| {
@@ -322,7 +365,20 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         reloads: Arc::clone(&reloads),
     };
     let stop_fetching = CancellationToken::new();
-    let workers = ingest::spawn(&ingest, &shared, stop_fetching.clone())?;
+    let mut workers = ingest::spawn(&ingest, &shared, stop_fetching.clone())?;
+    if !intervals_topic_name.is_empty() {
+        let stops = (stop_fetching.clone(), stop_alerts.clone());
+        let (reader, producer) = start_intervals(
+            &ingest,
+            intervals_topic_name,
+            &board,
+            &intervals,
+            interval_days,
+            stops,
+        )?;
+        workers.push(reader);
+        sinks.push(producer);
+    }
     let topics: Vec<String> = ingest
         .sources
         .iter()
@@ -332,6 +388,7 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     Ok(Service {
         board,
         telemetry,
+        intervals,
         address,
         config,
         rules,

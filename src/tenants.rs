@@ -4,12 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use crate::center::floor::Floor;
 use crate::center::persist::{self, PersistError};
 use crate::center::settings::CenterSettings;
 use crate::center::snapshot::{build, CenterSnapshot};
 use crate::center::{Center, Rejection};
 use crate::decode::{json_v1, DecodeLimits};
 use crate::event::{Event, Id, Millis, RejectCounts, RejectReason};
+use crate::intervals::rows::{closed_records, Closed, Record};
+use crate::report::Cell;
 
 /// Settings for a tenant, by name.
 pub type SettingsOf = std::sync::Arc<dyn Fn(&str) -> CenterSettings + Send + Sync>;
@@ -27,6 +30,17 @@ pub struct Tenants {
     rejections: Vec<Rejection>,
     /// What each tenant had taken when it was last published.
     published: BTreeMap<Id, u64>,
+    /// When each tenant's closed-interval records were last built.
+    closed_built: BTreeMap<Id, Built>,
+    /// Whether closed-interval records are built (the partition is live: a replay builds none).
+    closing: bool,
+    /// The wall clock, while the partition is quiet (settled): its intervals close by it too.
+    quiet_now: Option<Millis>,
+    /// Whether this run read its partition from offset 0 (known at the first event): then every tenant's
+    /// floor is complete, else only from the first event it read of each tenant (`first_read`).
+    /// Tenants restored from a state are complete.
+    read_from_start: Option<bool>,
+    first_read: BTreeMap<Id, Millis>,
 }
 
 impl Tenants {
@@ -40,6 +54,11 @@ impl Tenants {
             replay_until: 0,
             rejections: Vec::new(),
             published: BTreeMap::new(),
+            closed_built: BTreeMap::new(),
+            closing: true,
+            quiet_now: None,
+            read_from_start: None,
+            first_read: BTreeMap::new(),
         }
     }
 
@@ -62,9 +81,11 @@ impl Tenants {
     /// Applies one decoded event (in its turn); a rejection known at once is returned. Rejections
     /// found later, when a buffered event reaches the floor, are collected for [`Tenants::take_rejections`].
     pub fn ingest(&mut self, event: Event, tag: u64) -> Option<RejectReason> {
+        self.read_from_start.get_or_insert(tag == 0);
         let center = match self.centers.get_mut(&event.tenant) {
             Some(center) => center,
             None => {
+                self.first_read.insert(event.tenant.clone(), event.time);
                 let settings = (self.settings_of)(&event.tenant);
                 let mut center = Center::new(event.tenant.clone(), settings);
                 center.replay_until(self.replay_until);
@@ -168,36 +189,59 @@ impl Tenants {
     /// The next [`Tenants::publish`] publishes every center, changed or not.
     pub fn republish(&mut self) {
         self.published.clear();
+        self.closed_built.clear();
+    }
+
+    /// Whether the next publications build closed-interval records (`live`: not while the partition
+    /// replays, when nothing is produced and a build each tick would slow the replay), and
+    /// `quiet_now`: `Some(now)` while the partition is quiet (its buffer settled), when an interval closes
+    /// when its end plus the lateness has passed in event time, or, on a quiet feed, on the wall clock.
+    pub fn close_intervals(&mut self, live: bool, quiet_now: Option<Millis>) {
+        self.closing = live;
+        self.quiet_now = quiet_now;
     }
 
     /// Hands `publish` each tenant's snapshot and, when it took events since its last publication (or
     /// the configuration was reloaded), its interval report, both from one projection of its floor.
     /// The snapshot is at `now` (rolling windows and time in state move with the clock), or at the
     /// tenant's latest event time when `now` is `None`: then a tenant with nothing new is skipped.
+    ///
+    /// With `closed_intervals` set, it hands the records of the closed intervals too ([`closed_records`])
+    /// when the figures changed or another interval closed.
     pub fn publish(
         &mut self,
         now: Option<Millis>,
-        mut publish: impl FnMut(CenterSnapshot, Option<crate::report::Table>),
+        mut publish: impl FnMut(CenterSnapshot, Option<crate::report::Table>, Option<Vec<Record>>),
     ) {
         for center in self.centers.values() {
             let ingested = center.ingested();
             let changed = self.published.get(center.tenant()) != Some(&ingested);
-            if now.is_none() && !changed {
+            let complete_from = match self.read_from_start {
+                Some(false) => self.first_read.get(center.tenant()).copied(),
+                _ => None,
+            };
+            let at = now.or(center.latest_event_time()).unwrap_or(0);
+            let built = self.closed_built.get(center.tenant());
+            let closes = (closing_instant(center, self.quiet_now, complete_from))
+                .filter(|_| self.closing)
+                .filter(|closed| built.is_none_or(|built| built.due(closed, ingested, at)));
+            if now.is_none() && !changed && closes.is_none() {
                 continue;
             }
             let (floor, stats) = center.projection();
-            let at = now.or(center.latest_event_time()).unwrap_or(0);
             let snapshot = build(center.tenant(), &floor, center.settings(), at, stats);
-            let table = changed.then(|| {
-                let mut rows = Vec::new();
-                crate::report::queue_rows(center.tenant(), &floor, &mut rows);
-                crate::report::Table {
-                    header: &crate::report::QUEUE_HEADER,
-                    rows,
-                }
-            });
-            publish(snapshot, table);
+            let table = changed.then(|| today_table(center.tenant(), &floor, at));
+            let records = closes.map(|closed| closed_records(center.tenant(), &floor, closed));
+            publish(snapshot, table, records);
             self.published.insert(center.tenant().clone(), ingested);
+            if let Some(closed) = closes {
+                let built = Built {
+                    closing: closed.closing,
+                    ingested,
+                    at,
+                };
+                self.closed_built.insert(center.tenant().clone(), built);
+            }
         }
     }
 
@@ -246,5 +290,64 @@ impl Tenants {
             rejected.merge(center.rejected());
         }
         (applied, rejected)
+    }
+}
+
+/// A tenant's closed-interval records as last built.
+struct Built {
+    closing: Millis,
+    /// Events the tenant had taken then.
+    ingested: u64,
+    /// The publication instant.
+    at: Millis,
+}
+
+impl Built {
+    /// Closed rows change when another interval closes, else only by late events (or a quiet feed's
+    /// next event): building them is a pass over every kept interval (in a debug build, 56 ms for a
+    /// day of 80 agents, 307 ms for 500), so after new events they are built again at most every
+    /// [`Built::AGAIN_AFTER_MS`].
+    const AGAIN_AFTER_MS: Millis = 10_000;
+
+    fn due(&self, closed: &Closed, ingested: u64, at: Millis) -> bool {
+        self.closing != closed.closing
+            || (self.ingested != ingested && at >= self.at + Self::AGAIN_AFTER_MS)
+    }
+}
+
+/// The instant up to which a tenant's intervals are closed, when it builds closed records: its latest
+/// event time less the lateness (every event before it is on the floor in order), or, on a quiet
+/// partition, the wall clock less the lateness; rounded down to the interval, so it moves only when
+/// another interval closes. Complete from `complete_from` (`None`: from the start).
+fn closing_instant(
+    center: &Center,
+    quiet_now: Option<Millis>,
+    complete_from: Option<Millis>,
+) -> Option<Closed> {
+    let settings = center.settings();
+    if !settings.closed_intervals {
+        return None;
+    }
+    let latest = center
+        .latest_event_time()?
+        .max(quiet_now.unwrap_or(Millis::MIN));
+    let closing = latest.saturating_sub(settings.lateness_ms);
+    Some(Closed {
+        complete_from: complete_from.unwrap_or(Millis::MIN),
+        closing: center.floor().calendar.clone().interval(closing).start,
+        events_until: center.latest_event_time()?,
+    })
+}
+
+/// The queue rows of the tenant's day at `at` (the floor may keep yesterday's too, for the intervals
+/// topic).
+fn today_table(tenant: &str, floor: &Floor, at: Millis) -> crate::report::Table {
+    let mut rows = Vec::new();
+    crate::report::queue_rows(tenant, floor, &mut rows);
+    let today = crate::report::interval_time(floor.calendar.clone().day(at).start);
+    rows.retain(|row| matches!(&row[2], Cell::Text(start) if *start >= today));
+    crate::report::Table {
+        header: &crate::report::QUEUE_HEADER,
+        rows,
     }
 }

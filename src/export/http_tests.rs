@@ -78,6 +78,7 @@ fn state() -> HttpState {
         )
         .unwrap(),
         cors_origins: Arc::from(Vec::new()),
+        intervals: crate::intervals::store::IntervalStore::new(),
     }
 }
 
@@ -736,3 +737,6 @@ mod scope;
 
 #[path = "qa_http_tests.rs"]
 mod qa;
+
+#[path = "intervals_http_tests.rs"]
+mod intervals_http;
