@@ -225,10 +225,48 @@ fn start_sinks(
             client,
             url.clone(),
             external_url,
+            alerting.webhook_format,
         )));
         handles.push(handle);
     }
     Ok((handles, tasks))
+}
+
+/// Starts the daily report task; the tenants' plans are those of the configuration at start.
+fn start_daily_reports(
+    config: &Config,
+    ingest: &IngestSettings,
+    board: &Arc<Board>,
+    stop: CancellationToken,
+) -> anyhow::Result<JoinHandle<()>> {
+    use crate::deliver::{smtp::Mailer, task};
+    let mailer = (config.delivery.smtp.as_ref())
+        .map(|smtp| Mailer::new(&smtp.settings()))
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .context("cannot set up the mail server for daily reports ([delivery.smtp])")?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .context("cannot create the HTTP client for daily report webhooks")?;
+    let plans = config.clone();
+    let plan_of: task::PlanOf = Arc::new(move |tenant: &str| {
+        (plans.daily_report(tenant)).map(|plan| (plan, plans.center_settings(tenant)))
+    });
+    let record = task::RecordTopic {
+        brokers: ingest.brokers.clone(),
+        properties: ingest.properties.clone(),
+        topic: config.delivery.record_topic.clone(),
+    };
+    Ok(tokio::spawn(task::run(
+        Arc::clone(board),
+        plan_of,
+        record,
+        mailer,
+        client,
+        task::EVERY,
+        stop,
+    )))
 }
 
 /// Binds HTTP, then starts the workers. The configuration was validated before anything was bound.
@@ -305,6 +343,14 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         }
         .run(stop_alerts.clone()),
     );
+    if config.sends_daily_reports() {
+        sinks.push(start_daily_reports(
+            &config,
+            &ingest,
+            &board,
+            stop_alerts.clone(),
+        )?);
+    }
     let config = Arc::new(RwLock::new(Arc::new(config)));
     let current = Arc::clone(&config);
     let settings_of: SettingsOf = Arc::new(move |tenant: &str| {

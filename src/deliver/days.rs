@@ -1,0 +1,238 @@
+//! Where a tenant's day comes from: the `DaySource` trait, and its implementations over centers that
+//! keep their intervals (`report`'s engine, tests) and over the board's interval tables, collected as
+//! the service publishes them. The sender knows only the trait.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDate, NaiveTime};
+
+use super::schedule::send_instant;
+use super::summary::DayReport;
+use crate::center::settings::CenterSettings;
+use crate::center::Center;
+use crate::report::{self, Cell, Table, AGENT_HEADER};
+
+/// A tenant's day: its queue rows and scorecards, or `None` when this source does not hold the day.
+pub trait DaySource: Send + Sync {
+    fn day(&self, tenant: &str, date: NaiveDate) -> Option<DayReport>;
+}
+
+/// The tenant's business day `date` as a span of milliseconds: from its day-start hour to the next.
+pub fn day_span(settings: &CenterSettings, date: NaiveDate) -> (i64, i64) {
+    let start_hour =
+        NaiveTime::from_hms_opt(settings.day_start_hour.min(23), 0, 0).unwrap_or_default();
+    let at =
+        |date: NaiveDate| send_instant(settings.time_zone, date, start_hour).timestamp_millis();
+    (at(date), at(date.succ_opt().unwrap_or(date)))
+}
+
+/// The business day an interval start falls in.
+fn business_date(settings: &CenterSettings, start_ms: i64) -> Option<NaiveDate> {
+    let local = DateTime::from_timestamp_millis(start_ms)?.with_timezone(&settings.time_zone);
+    let shifted = local - chrono::Duration::hours(i64::from(settings.day_start_hour));
+    Some(shifted.date_naive())
+}
+
+/// The interval start of a report row (its `interval_start` cell), in milliseconds.
+fn row_start_ms(header: &[&str], row: &[Cell]) -> Option<i64> {
+    let at = header.iter().position(|key| *key == "interval_start")?;
+    match row.get(at)? {
+        Cell::Text(text) => DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|time| time.timestamp_millis()),
+        _ => None,
+    }
+}
+
+/// The rows of `table` whose interval starts within `[start, end)`.
+fn rows_within(table: Table, (start, end): (i64, i64)) -> Table {
+    let header = table.header;
+    let rows = (table.rows.into_iter())
+        .filter(|row| row_start_ms(header, row).is_some_and(|at| at >= start && at < end))
+        .collect();
+    Table { header, rows }
+}
+
+fn day_report(
+    tenant: &str,
+    date: NaiveDate,
+    settings: &CenterSettings,
+    queues: Table,
+    scorecards: Table,
+) -> DayReport {
+    DayReport {
+        tenant: tenant.to_string(),
+        date,
+        queues,
+        scorecards,
+        formulas: (settings.queues.iter())
+            .map(|(queue, queue_settings)| {
+                (queue.to_string(), queue_settings.service_level_formula)
+            })
+            .collect(),
+        default_formula: settings.queue_defaults.service_level_formula,
+    }
+}
+
+/// Days of centers that keep every interval (and agent intervals): the engine `callboard report` runs.
+pub struct CenterDays<'a> {
+    centers: Vec<&'a Center>,
+}
+
+impl<'a> CenterDays<'a> {
+    pub fn new(centers: impl IntoIterator<Item = &'a Center>) -> Self {
+        CenterDays {
+            centers: centers.into_iter().collect(),
+        }
+    }
+}
+
+impl DaySource for CenterDays<'_> {
+    fn day(&self, tenant: &str, date: NaiveDate) -> Option<DayReport> {
+        let center = self
+            .centers
+            .iter()
+            .find(|center| center.tenant().as_str() == tenant)?;
+        let settings = center.settings();
+        let span = day_span(settings, date);
+        let queues = rows_within(report::queue_table([*center]), span);
+        let scorecards = rows_within(report::agent_table([*center]), span);
+        Some(day_report(tenant, date, settings, queues, scorecards))
+    }
+}
+
+/// Queue rows of the board's interval tables, kept by business day as the service publishes them (the
+/// service keeps only today's intervals, so yesterday is what was seen before midnight). The service
+/// keeps no agent intervals: scorecards are empty.
+#[derive(Default)]
+pub struct BoardDays {
+    days: Mutex<BTreeMap<String, BTreeMap<NaiveDate, DayReport>>>,
+}
+
+/// Days kept per tenant.
+const DAYS_KEPT: usize = 3;
+
+impl BoardDays {
+    /// Takes the rows of a tenant's current interval table, replacing what was kept for their days.
+    pub fn observe(&self, tenant: &str, table: &Table, settings: &CenterSettings) {
+        let mut by_date: BTreeMap<NaiveDate, Vec<Vec<Cell>>> = BTreeMap::new();
+        for row in &table.rows {
+            if let Some(date) =
+                row_start_ms(table.header, row).and_then(|at| business_date(settings, at))
+            {
+                by_date.entry(date).or_default().push(row.clone());
+            }
+        }
+        let Ok(mut days) = self.days.lock() else {
+            return;
+        };
+        let kept = days.entry(tenant.to_string()).or_default();
+        for (date, rows) in by_date {
+            let queues = Table {
+                header: table.header,
+                rows,
+            };
+            let scorecards = Table {
+                header: &AGENT_HEADER,
+                rows: Vec::new(),
+            };
+            kept.insert(date, day_report(tenant, date, settings, queues, scorecards));
+        }
+        while kept.len() > DAYS_KEPT {
+            kept.pop_first();
+        }
+    }
+}
+
+impl DaySource for BoardDays {
+    fn day(&self, tenant: &str, date: NaiveDate) -> Option<DayReport> {
+        let days = self.days.lock().ok()?;
+        days.get(tenant)?.get(&date).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::QUEUE_HEADER;
+
+    fn settings(zone: chrono_tz::Tz, day_start_hour: u32) -> CenterSettings {
+        CenterSettings {
+            time_zone: zone,
+            day_start_hour,
+            ..CenterSettings::default()
+        }
+    }
+
+    fn row(start: &str) -> Vec<Cell> {
+        let mut row = vec![
+            Cell::Text("acme".into()),
+            Cell::Text("sales".into()),
+            Cell::Text(start.into()),
+        ];
+        row.resize(QUEUE_HEADER.len(), Cell::Count(1));
+        row
+    }
+
+    #[test]
+    fn a_day_spans_its_local_day_start_to_the_next() {
+        let date: NaiveDate = "2026-03-29".parse().unwrap();
+        // Berlin's 29 March 2026 is 23 hours long: 00:00 CET (23:00 UTC) to 00:00 CEST (22:00 UTC).
+        assert_eq!(
+            day_span(&settings(chrono_tz::Europe::Berlin, 0), date),
+            (1_774_738_800_000, 1_774_821_600_000)
+        );
+        // A day starting at 04:00 UTC.
+        assert_eq!(
+            day_span(&settings(chrono_tz::UTC, 4), "2026-11-30".parse().unwrap()),
+            (1_796_011_200_000, 1_796_097_600_000)
+        );
+    }
+
+    #[test]
+    fn the_board_days_keep_rows_by_business_day() {
+        let days = BoardDays::default();
+        let table = Table {
+            header: &QUEUE_HEADER,
+            rows: vec![
+                row("2026-11-29T23:45:00Z"),
+                row("2026-11-30T00:00:00Z"),
+                row("2026-11-30T23:45:00Z"),
+                row("not a time"),
+            ],
+        };
+        let berlin = settings(chrono_tz::Europe::Berlin, 0);
+        days.observe("acme", &table, &berlin);
+        // In Berlin (UTC+1) 29 November 23:45 UTC is 30 November 00:45, and 30 November 23:45 UTC is 1 December.
+        let day = days.day("acme", "2026-11-30".parse().unwrap()).unwrap();
+        assert_eq!(day.queues.rows.len(), 2);
+        assert_eq!(
+            days.day("acme", "2026-12-01".parse().unwrap())
+                .unwrap()
+                .queues
+                .rows
+                .len(),
+            1
+        );
+        assert_eq!(days.day("acme", "2026-11-29".parse().unwrap()), None);
+        assert_eq!(days.day("other", "2026-11-30".parse().unwrap()), None);
+        // A later table of the same day replaces the rows kept for it.
+        days.observe(
+            "acme",
+            &Table {
+                header: &QUEUE_HEADER,
+                rows: vec![row("2026-11-30T10:00:00Z")],
+            },
+            &berlin,
+        );
+        assert_eq!(
+            days.day("acme", "2026-11-30".parse().unwrap())
+                .unwrap()
+                .queues
+                .rows
+                .len(),
+            1
+        );
+    }
+}
