@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::center::settings::{CenterSettings, Completions, MINUTE};
 use crate::event::{RejectCounts, RejectReason};
 use crate::input;
+use crate::report::scorecard::{scorecard_table, Period};
 use crate::report::{self, Format};
 use crate::telemetry::{self, LogFormat};
 use crate::tenants::Tenants;
@@ -152,6 +153,28 @@ pub struct ReportArgs {
     /// labour cost of `[defaults.labour]` in --config).
     #[arg(long, value_enum, default_value_t = ByArg::Queue)]
     pub by: ByArg,
+    /// With `--by agent`: one scorecard row per agent and local day, week (Monday to Sunday) or month
+    /// instead of per interval — handled, AHT and its parts, occupancy, utilization, not-ready time by
+    /// reason, unanswered rings, outbound results, CSAT, review score, quota attainment, labour cost.
+    #[arg(long, value_enum, value_name = "day|week|month")]
+    pub period: Option<PeriodArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+}
+
+impl From<PeriodArg> for Period {
+    fn from(period: PeriodArg) -> Self {
+        match period {
+            PeriodArg::Day => Period::Day,
+            PeriodArg::Week => Period::Week,
+            PeriodArg::Month => Period::Month,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -361,15 +384,21 @@ fn replay(args: &ReplayArgs, out: &mut dyn Write) -> Result<(), Failure> {
 fn report_command(args: &ReportArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let interval_ms = args.interval;
     let by = args.by;
+    if args.period.is_some() && !matches!(by, ByArg::Agent) {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--period gives agent scorecards: use it with --by agent"
+        )));
+    }
     let tenants = run_engine(&args.engine, move |settings| {
         settings.interval_ms = interval_ms;
         settings.interval_retention_days = None;
         settings.keep_agent_intervals = matches!(by, ByArg::Agent | ByArg::Team);
     })?;
-    let table = match by {
-        ByArg::Agent => report::agent_table(tenants.centers()),
-        ByArg::Team => report::team_table(tenants.centers()),
-        ByArg::Queue => report::queue_table(tenants.centers()),
+    let table = match (by, args.period) {
+        (ByArg::Agent, Some(period)) => scorecard_table(tenants.centers(), period.into()),
+        (ByArg::Agent, None) => report::agent_table(tenants.centers()),
+        (ByArg::Team, _) => report::team_table(tenants.centers()),
+        (ByArg::Queue, _) => report::queue_table(tenants.centers()),
     };
     let format = match args.format {
         FormatArg::Csv => Format::Csv,

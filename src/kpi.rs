@@ -262,6 +262,12 @@ pub fn quota_pace(actual: f64, target: f64, elapsed_fraction: f64) -> Option<f64
     ratio(actual, target * elapsed_fraction.clamp(0.0, 1.0))
 }
 
+/// Quota attainment over a period: `actual / (target per shift × shifts worked)`, the shifts worked being
+/// the logged-in time over the shift length; the pace of a whole period, not capped at one shift.
+pub fn quota_attainment(actual: f64, shift_target: f64, shifts_worked: f64) -> Option<f64> {
+    ratio(actual, shift_target * shifts_worked.max(0.0))
+}
+
 /// Simple exponential smoothing: the level after `values` with smoothing factor `alpha` (0 < α ≤ 1),
 /// starting from the first value; the forecast of the next value. `None` without values.
 pub fn exponential_smoothing(values: impl IntoIterator<Item = f64>, alpha: f64) -> Option<f64> {

@@ -4,11 +4,13 @@
 
 use std::io::{self, Write};
 
-use crate::center::agent::AgentInterval;
+use crate::center::agent::{AgentInterval, StateTimes};
 use crate::center::floor::Floor;
 use crate::center::Center;
 use crate::decode::time::rfc3339;
 use crate::kpi::{self, QueueCounts};
+
+pub mod scorecard;
 
 /// The queue report header, exactly as `metrics.md` gives it.
 pub const QUEUE_HEADER: [&str; 18] = [
@@ -164,7 +166,8 @@ pub fn agent_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
         agents.sort_by(|a, b| a.id.cmp(&b.id));
         for agent in agents {
             for (start, interval) in agent.intervals.iter().flatten() {
-                if *interval == AgentInterval::default() {
+                // An interval with only tallies this report does not show (a survey) shows no row.
+                if interval.times == StateTimes::default() && interval.tallies.handled == 0 {
                     continue;
                 }
                 rows.push(agent_row(center.tenant(), &agent.id, *start, interval));
@@ -195,15 +198,16 @@ pub fn team_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
         for agent in &floor.agents {
             for (start, interval) in agent.intervals.iter().flatten() {
                 let times = interval.times.agent_times();
-                if times.logged_in_ms == 0 && interval.handled == 0 {
+                if times.logged_in_ms == 0 && interval.tallies.handled == 0 {
                     continue;
                 }
                 let team = interval.team.as_deref().unwrap_or("").to_string();
                 let sum = sums.entry((team, *start)).or_default();
                 sum.agents += 1;
                 sum.times.merge(&times);
-                sum.handled += interval.handled;
-                sum.handle_ms += interval.talk_ms + interval.hold_ms + interval.wrap_up_ms;
+                let tallies = &interval.tallies;
+                sum.handled += tallies.handled;
+                sum.handle_ms += tallies.talk_ms + tallies.hold_ms + tallies.wrap_up_ms;
                 sum.cost += interval.cost;
             }
         }
@@ -236,7 +240,7 @@ fn agent_row(tenant: &str, agent: &str, start: i64, interval: &AgentInterval) ->
         Cell::Text(tenant.to_string()),
         Cell::Text(agent.to_string()),
         Cell::Text(interval_time(start)),
-        Cell::Count(interval.handled),
+        Cell::Count(interval.tallies.handled),
         seconds(times.talk_ms),
         seconds(times.hold_ms),
         seconds(times.wrap_up_ms),

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, VecDeque};
 use super::calendar::{split_span, Calendar, Daily};
 use super::history::{insert_in_time_order, push_growing_by_half};
 use super::queue::QueueIx;
-use super::settings::HOUR;
+use super::settings::{QuotaCount, HOUR};
 use crate::event::{Direction, Id, Millis};
-use crate::kpi::AgentTimes;
+use crate::kpi::{AgentTimes, QueueCounts};
 
 /// Dense index of an agent within its center.
 pub type AgentIx = u32;
@@ -166,6 +166,45 @@ pub struct Tallies {
     pub critical_failures: u64,
 }
 
+impl Tallies {
+    /// What a quota of `count` counts.
+    pub fn quota_count(&self, count: QuotaCount) -> u64 {
+        match count {
+            QuotaCount::Handled => self.handled,
+            QuotaCount::Dialed => self.dialed,
+            QuotaCount::Connected => self.connected,
+            QuotaCount::Successes => self.successes,
+        }
+    }
+
+    /// The handles as queue counts, for the handle-time formulas.
+    pub fn handles(&self) -> QueueCounts {
+        QueueCounts {
+            handled: self.handled,
+            talk_ms: self.talk_ms,
+            hold_ms: self.hold_ms,
+            wrap_up_ms: self.wrap_up_ms,
+            ..QueueCounts::default()
+        }
+    }
+
+    pub fn merge(&mut self, other: &Tallies) {
+        self.handled += other.handled;
+        self.talk_ms += other.talk_ms;
+        self.hold_ms += other.hold_ms;
+        self.wrap_up_ms += other.wrap_up_ms;
+        self.dialed += other.dialed;
+        self.connected += other.connected;
+        self.successes += other.successes;
+        self.surveys += other.surveys;
+        self.survey_score_sum += other.survey_score_sum;
+        self.rings_unanswered += other.rings_unanswered;
+        self.reviews += other.reviews;
+        self.review_score_sum += other.review_score_sum;
+        self.critical_failures += other.critical_failures;
+    }
+}
+
 /// The call an agent is working: from answer (or dial) to completion.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Work {
@@ -274,10 +313,8 @@ impl AgentTally {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AgentInterval {
     pub times: StateTimes,
-    pub handled: u64,
-    pub talk_ms: u64,
-    pub hold_ms: u64,
-    pub wrap_up_ms: u64,
+    /// What the agent did in the interval: handles (by completion time), dials, surveys, missed rings.
+    pub tallies: Tallies,
     /// The team the agent's time in the interval was worked for (the latest, if it changed).
     pub team: Option<Id>,
     /// What that time cost, at the agent's rate as it was credited.
@@ -532,8 +569,7 @@ impl Agent {
         }
     }
 
-    /// Counts `tally` at `time` for the agent's day, session and rolling windows (and a handle for its
-    /// report interval).
+    /// Counts `tally` at `time` for the agent's day, session, rolling windows and report interval.
     pub fn count(&mut self, time: Millis, tally: AgentTally, calendar: &mut Calendar) {
         self.count_from(time, time, tally, calendar);
     }
@@ -558,12 +594,13 @@ impl Agent {
         // A tally arriving late (beyond the lateness, say a survey) goes to its place in time, so the
         // rolling windows, which stop at the first record before their start, still see newer ones.
         insert_in_time_order(&mut self.recent, (time, tally), |(time, _)| *time);
-        if let (AgentTally::Handled(handle), Some(intervals)) = (tally, &mut self.intervals) {
-            let interval = intervals.entry(calendar.interval(time).start).or_default();
-            interval.handled += 1;
-            interval.talk_ms += u64::from(handle.talk_ms);
-            interval.hold_ms += u64::from(handle.hold_ms);
-            interval.wrap_up_ms += u64::from(handle.wrap_up_ms);
+        if let Some(intervals) = &mut self.intervals {
+            tally.add_to(
+                &mut intervals
+                    .entry(calendar.interval(time).start)
+                    .or_default()
+                    .tallies,
+            );
         }
     }
 

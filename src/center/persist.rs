@@ -47,7 +47,8 @@ use crate::kpi::QueueCounts;
 /// 2: `RejectCounts` has the `unsupported_record` reason (10 counts), agents count unanswered rings.
 /// 3: agents keep the rings they let go unanswered since their last answer.
 /// 4: calls chosen for quality review, and whether a call in work was transferred.
-pub const FORMAT_VERSION: u16 = 4;
+/// 5: an agent's report intervals keep every tally (dials, surveys, missed rings), for scorecards.
+pub const FORMAT_VERSION: u16 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {

@@ -325,6 +325,7 @@ pub struct AgentWindow {
 
 mod agents;
 use crate::center::qa::SamplePeriod;
+pub(crate) use agents::applicable_quotas;
 pub mod labour;
 
 use agents::{agent_snapshot, group_figures};

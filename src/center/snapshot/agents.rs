@@ -9,9 +9,9 @@ use super::{
 use crate::center::agent::{Agent, StateTimes, Tallies, TimeState};
 use crate::center::floor::Floor;
 use crate::center::levels::Level;
-use crate::center::settings::{CenterSettings, Quota, QuotaCount};
+use crate::center::settings::{CenterSettings, Quota};
 use crate::event::Millis;
-use crate::kpi::{self, QueueCounts};
+use crate::kpi;
 
 /// Today's figures by campaign and by team.
 pub(super) fn group_figures(
@@ -152,12 +152,7 @@ fn quota_statuses(agent: &Agent, settings: &CenterSettings, now: Millis) -> Vec<
     applicable_quotas(&settings.quotas, agent)
         .into_iter()
         .map(|quota| {
-            let actual = match quota.count {
-                QuotaCount::Handled => tallies.handled,
-                QuotaCount::Dialed => tallies.dialed,
-                QuotaCount::Connected => tallies.connected,
-                QuotaCount::Successes => tallies.successes,
-            };
+            let actual = tallies.quota_count(quota.count);
             let target = quota.shift_target();
             let elapsed =
                 (session_end - session_start).max(0) as f64 / quota.shift_length_ms as f64;
@@ -177,7 +172,7 @@ fn quota_statuses(agent: &Agent, settings: &CenterSettings, now: Millis) -> Vec<
 /// The quotas that apply to `agent`, one per name: the most specific scope wins (agent, then team, then
 /// everyone), so a team's target replaces the center-wide one rather than adding a second series. In
 /// the order the names are first configured; between equals (which configuration refuses) the first.
-fn applicable_quotas<'a>(quotas: &'a [Quota], agent: &Agent) -> Vec<&'a Quota> {
+pub(crate) fn applicable_quotas<'a>(quotas: &'a [Quota], agent: &Agent) -> Vec<&'a Quota> {
     let specificity = |quota: &Quota| match (&quota.agent, &quota.team) {
         (Some(_), _) => 2,
         (None, Some(_)) => 1,
@@ -208,13 +203,7 @@ fn agent_window(name: String, times: StateTimes, tallies: &Tallies, floor: &Floo
             .collect(),
         handled: tallies.handled,
         rings_unanswered: tallies.rings_unanswered,
-        aht_seconds: kpi::aht_seconds(&QueueCounts {
-            handled: tallies.handled,
-            talk_ms: tallies.talk_ms,
-            hold_ms: tallies.hold_ms,
-            wrap_up_ms: tallies.wrap_up_ms,
-            ..QueueCounts::default()
-        }),
+        aht_seconds: kpi::aht_seconds(&tallies.handles()),
         occupancy: kpi::occupancy(&agent_times),
         utilization: kpi::utilization(&agent_times),
         times: agent_times,
