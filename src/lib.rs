@@ -16,6 +16,7 @@ pub mod event;
 pub mod export;
 pub mod ingest;
 pub mod input;
+pub mod intervals;
 pub mod kpi;
 pub mod report;
 pub mod service;

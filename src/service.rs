@@ -29,6 +29,7 @@ use crate::export::samples_topic;
 use crate::export::tls::Certificates;
 use crate::ingest::source::{Format, Source};
 use crate::ingest::{self, Clock, IngestSettings, Shared};
+use crate::intervals::store::IntervalStore;
 use crate::telemetry::Telemetry;
 use crate::tenants::SettingsOf;
 
@@ -36,6 +37,8 @@ use crate::tenants::SettingsOf;
 pub struct Service {
     pub board: Arc<Board>,
     pub telemetry: Arc<Telemetry>,
+    /// The intervals topic read back (empty without one): the delivery task looks its markers up here.
+    pub intervals: Arc<IntervalStore>,
     /// The address HTTP listens on (useful when configured with port 0).
     pub address: SocketAddr,
     config: Arc<RwLock<Arc<Config>>>,
@@ -284,6 +287,9 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     let access = config.access();
     refuse_open_port(&config.http.listen, &access)?;
     let access: AccessRules = Arc::new(RwLock::new(Arc::new(access)));
+    // Read back from the intervals topic (when there is one): past days for the API, the delivery
+    // task's markers.
+    let intervals = IntervalStore::new();
     let state = HttpState {
         board: Arc::clone(&board),
         metrics: Arc::new(move |scope: &Scope| {
@@ -300,6 +306,7 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         access: Arc::clone(&access),
         auth_failures: telemetry.http_auth_failures.clone(),
         cors_origins: config.http.cors_origins.iter().cloned().collect(),
+        intervals: Arc::clone(&intervals),
     };
     let listener = tokio::net::TcpListener::bind(&config.http.listen)
         .await
@@ -378,6 +385,7 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
     Ok(Service {
         board,
         telemetry,
+        intervals,
         address,
         config,
         rules,

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::board::{Board, Readiness};
 use crate::center::snapshot::CenterSnapshot;
+use crate::intervals::store::IntervalStore;
 use crate::report::{self, Format};
 
 use super::cors::cors;
@@ -42,6 +43,8 @@ pub struct HttpState {
     pub auth_failures: prometheus::IntCounterVec,
     /// Origins whose pages may read cross-origin ([`cors`]).
     pub cors_origins: Arc<[String]>,
+    /// The intervals topic read back: past days' rows, and the delivery task's markers.
+    pub intervals: Arc<IntervalStore>,
 }
 
 /// Every route, behind the door ([`door`]): it runs before routing, so a display link's path is

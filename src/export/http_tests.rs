@@ -78,6 +78,7 @@ fn state() -> HttpState {
         )
         .unwrap(),
         cors_origins: Arc::from(Vec::new()),
+        intervals: crate::intervals::store::IntervalStore::new(),
     }
 }
 
