@@ -240,6 +240,7 @@ fn start_daily_reports(
     config: &Config,
     ingest: &IngestSettings,
     board: &Arc<Board>,
+    store: &Arc<IntervalStore>,
     stop: CancellationToken,
 ) -> anyhow::Result<JoinHandle<()>> {
     use crate::deliver::{smtp::Mailer, task};
@@ -256,17 +257,18 @@ fn start_daily_reports(
     let plan_of: task::PlanOf = Arc::new(move |tenant: &str| {
         (plans.daily_report(tenant)).map(|plan| (plan, plans.center_settings(tenant)))
     });
-    let record = task::RecordTopic {
-        brokers: ingest.brokers.clone(),
-        properties: ingest.properties.clone(),
+    let edges = task::Edges {
+        store: Arc::clone(store),
+        producer: sink::kafka::producer(&ingest.brokers, &ingest.properties)
+            .context("cannot create the Kafka producer for daily report markers")?,
         topic: config.delivery.record_topic.clone(),
+        mailer,
+        client,
     };
     Ok(tokio::spawn(task::run(
         Arc::clone(board),
         plan_of,
-        record,
-        mailer,
-        client,
+        edges,
         task::EVERY,
         stop,
     )))
@@ -355,6 +357,7 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
             &config,
             &ingest,
             &board,
+            &intervals,
             stop_alerts.clone(),
         )?);
     }

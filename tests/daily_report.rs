@@ -3,7 +3,9 @@
 //! with both CSV attachments, whose rows equal `callboard report` over the same events restricted to
 //! the tenant's day (read back by Python's email parser, not ours); Slack, Teams and JSON webhooks on
 //! an axum server receive the summary; the sent day is recorded in a real broker (tansu), and a
-//! sender started again after the send reads it back and sends nothing twice.
+//! sender started again after the send, its intervals store read back from the topic, sends nothing
+//! twice. (The service's reader of the topic is another branch's; here the test reads the markers
+//! into the store.)
 //! Needs `python3 -m aiosmtpd` and `tansu` (`.ci/run` installs both).
 
 mod common;
@@ -17,7 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::routing::post;
-use callboard::deliver::{CenterDays, DailyReports, Outcome, TenantPlan, TopicSentLog};
+use callboard::deliver::{CenterDays, DailyReports, Outcome, StoreSentLog, TenantPlan};
+use callboard::intervals::store::IntervalStore;
 use callboard::sim::{simulate, SimOptions};
 use chrono::{DateTime, TimeZone, Utc};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -228,22 +231,37 @@ fn write_events(path: &Path) {
     std::fs::write(path, out).unwrap();
 }
 
-/// `callboard report` (by queue or agent) over the file: its header and the rows of `tenant` whose
-/// interval starts within [from, to).
-fn reported(events: &Path, by: &str, tenant: &str, from: &str, to: &str) -> String {
-    let mut command = callboard_command();
-    command.args(["report", "--by", by, "--input"]).arg(events);
-    let output = String::from_utf8(succeeded(command).stdout).unwrap();
+/// `callboard report --by queue` over the file: its header and the rows of `tenant` whose interval
+/// starts within [from, to).
+fn reported_queues(events: &Path, tenant: &str, from: &str, to: &str) -> String {
     let (from, to) = (
         from.parse::<DateTime<Utc>>().unwrap(),
         to.parse::<DateTime<Utc>>().unwrap(),
     );
+    reported(events, &["--by", "queue"], tenant, |fields| {
+        let start: DateTime<Utc> = fields[2].parse().unwrap();
+        start >= from && start < to
+    })
+}
+
+/// `callboard report --by agent --period day` over the file: its header and `tenant`'s rows of `DAY`.
+fn reported_scorecards(events: &Path, tenant: &str) -> String {
+    let args = ["--by", "agent", "--period", "day"];
+    reported(events, &args, tenant, |fields| fields[4] == DAY)
+}
+
+fn reported(events: &Path, args: &[&str], tenant: &str, keep: impl Fn(&[&str]) -> bool) -> String {
+    let mut command = callboard_command();
+    // The configuration beside the events (time zones).
+    let config = events.with_file_name("daily.toml");
+    command.arg("report").args(args).arg("--config").arg(config);
+    command.arg("--input").arg(events);
+    let output = String::from_utf8(succeeded(command).stdout).unwrap();
     let mut lines = output.lines();
     let mut kept = vec![lines.next().unwrap().to_string()];
     for line in lines {
         let fields: Vec<&str> = line.split(',').collect();
-        let start: DateTime<Utc> = fields[2].parse().unwrap();
-        if fields[0] == tenant && start >= from && start < to {
+        if fields[0] == tenant && keep(&fields) {
             kept.push(line.to_string());
         }
     }
@@ -324,6 +342,7 @@ to = ["Lead <lead@globex.example>", "floor@globex.example"]
         password = dir.join("smtp-password").display(),
         ca = dir.join("ca.pem").display(),
     );
+    std::fs::write(dir.join("daily.toml"), &config_text).unwrap();
     let config = callboard::config::parse(&config_text, "daily.toml", Vec::new()).unwrap();
 
     // The engine `callboard report` runs, keeping every interval and the agents' intervals.
@@ -353,19 +372,43 @@ to = ["Lead <lead@globex.example>", "floor@globex.example"]
         Some(callboard::deliver::smtp::Mailer::new(&settings).unwrap())
     };
     let properties = vec![("broker.address.family".to_string(), "v4".to_string())];
+    let producer = callboard::alert::sink::kafka::producer(&brokers, &properties).unwrap();
+    // An intervals store read back from the topic, as the service's reader fills it at start.
     let open_log = || {
-        let (brokers, properties) = (brokers.clone(), properties.clone());
-        tokio::task::spawn_blocking(move || {
-            TopicSentLog::open(&brokers, &properties, RECORD_TOPIC).unwrap()
-        })
+        let brokers = brokers.clone();
+        let producer = producer.clone();
+        async move {
+            let markers = tokio::task::spawn_blocking(move || {
+                let mut reader = ClientConfig::new();
+                reader
+                    .set("bootstrap.servers", &brokers)
+                    .set("broker.address.family", "v4");
+                let wanted = [
+                    format!("acme/delivery/daily/{DAY}"),
+                    format!("globex/delivery/daily/{DAY}"),
+                ];
+                callboard::ingest::state::read_latest(&reader, RECORD_TOPIC, &wanted).unwrap()
+            })
+            .await
+            .unwrap();
+            let store = IntervalStore::new();
+            for (key, value) in &markers {
+                store.apply(key, Some(value)).unwrap();
+            }
+            store.mark_caught_up();
+            let log = StoreSentLog::new(store, producer, RECORD_TOPIC.to_string());
+            (markers.len(), log)
+        }
     };
 
     // 07:30 UTC on 1 December: past 07:00 in London's UTC and Berlin's 08:30.
     let now = Utc.with_ymd_and_hms(2026, 12, 1, 7, 30, 0).unwrap();
     let date = DAY.parse().unwrap();
+    let (markers, log) = open_log().await;
+    assert_eq!(markers, 0, "nothing was sent before");
     let mut first = DailyReports::new(
         CenterDays::new(tenants.centers()),
-        open_log().await.unwrap(),
+        log,
         mailer(),
         reqwest::Client::new(),
     );
@@ -391,9 +434,11 @@ to = ["Lead <lead@globex.example>", "floor@globex.example"]
     drop(first);
 
     // Started again (a restart after the send): the sent days come back from the topic.
+    let (markers, log) = open_log().await;
+    assert_eq!(markers, 2, "one marker per tenant in the topic");
     let mut second = DailyReports::new(
         CenterDays::new(tenants.centers()),
-        open_log().await.unwrap(),
+        log,
         mailer(),
         reqwest::Client::new(),
     );
@@ -428,9 +473,8 @@ to = ["Lead <lead@globex.example>", "floor@globex.example"]
         ),
         "{envelope}"
     );
-    let acme_queues = reported(
+    let acme_queues = reported_queues(
         &events,
-        "queue",
         "acme",
         "2026-11-30T00:00:00Z",
         "2026-12-01T00:00:00Z",
@@ -442,13 +486,7 @@ to = ["Lead <lead@globex.example>", "floor@globex.example"]
     assert_eq!(read(&acme.join("queues-2026-11-30.csv")), acme_queues);
     assert_eq!(
         read(&acme.join("scorecards-2026-11-30.csv")),
-        reported(
-            &events,
-            "agent",
-            "acme",
-            "2026-11-30T00:00:00Z",
-            "2026-12-01T00:00:00Z"
-        )
+        reported_scorecards(&events, "acme")
     );
     let body = read(&acme.join("body"));
     let total = body
@@ -469,9 +507,8 @@ to = ["Lead <lead@globex.example>", "floor@globex.example"]
         envelope.contains("to=lead@globex.example,floor@globex.example\ntls=True"),
         "{envelope}"
     );
-    let globex_queues = reported(
+    let globex_queues = reported_queues(
         &events,
-        "queue",
         "globex",
         "2026-11-29T23:00:00Z",
         "2026-11-30T23:00:00Z",
@@ -480,13 +517,7 @@ to = ["Lead <lead@globex.example>", "floor@globex.example"]
     assert_eq!(read(&globex.join("queues-2026-11-30.csv")), globex_queues);
     assert_eq!(
         read(&globex.join("scorecards-2026-11-30.csv")),
-        reported(
-            &events,
-            "agent",
-            "globex",
-            "2026-11-29T23:00:00Z",
-            "2026-11-30T23:00:00Z"
-        )
+        reported_scorecards(&events, "globex")
     );
 
     // acme's webhooks: one post each, in its format.

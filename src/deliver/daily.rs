@@ -110,6 +110,10 @@ impl<D: DaySource, L: SentLog> DailyReports<D, L> {
         &self.days
     }
 
+    pub fn log(&self) -> &L {
+        &self.log
+    }
+
     /// Sends what is due at `now` for `tenants`; one outcome per tenant that had something due.
     pub async fn tick(&mut self, tenants: &[TenantPlan], now: DateTime<Utc>) -> Vec<Outcome> {
         let mut outcomes = Vec::new();

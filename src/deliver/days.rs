@@ -1,6 +1,7 @@
-//! Where a tenant's day comes from: the `DaySource` trait, and its implementations over centers that
-//! keep their intervals (`report`'s engine, tests) and over the board's interval tables, collected as
-//! the service publishes them. The sender knows only the trait.
+//! Where a tenant's day comes from: the `DaySource` trait, and its implementations over the intervals
+//! store (the `call-intervals` topic read back: the service's source), over the board's interval
+//! tables as the service publishes them (for a day the store lacks), and over centers that keep their
+//! intervals (`report`'s engine). The sender knows only the trait.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -11,7 +12,10 @@ use super::schedule::send_instant;
 use super::summary::DayReport;
 use crate::center::settings::CenterSettings;
 use crate::center::Center;
-use crate::report::{self, Cell, Table, AGENT_HEADER};
+use crate::intervals::store::IntervalStore;
+use crate::intervals::Kind;
+use crate::report::scorecard::{scorecard_table, Period};
+use crate::report::{self, Cell, Table, AGENT_HEADER, QUEUE_HEADER};
 
 /// A tenant's day: its queue rows and scorecards, or `None` when this source does not hold the day.
 pub trait DaySource: Send + Sync {
@@ -97,8 +101,67 @@ impl DaySource for CenterDays<'_> {
         let settings = center.settings();
         let span = day_span(settings, date);
         let queues = rows_within(report::queue_table([*center]), span);
-        let scorecards = rows_within(report::agent_table([*center]), span);
+        let mut scorecards = scorecard_table([*center], Period::Day);
+        // A day's scorecard names its local date.
+        let day = Cell::Text(date.format("%Y-%m-%d").to_string());
+        let period_start = scorecards
+            .header
+            .iter()
+            .position(|key| *key == "period_start");
+        scorecards
+            .rows
+            .retain(|row| period_start.and_then(|at| row.get(at)) == Some(&day));
         Some(day_report(tenant, date, settings, queues, scorecards))
+    }
+}
+
+/// A report row of the store (a JSON object) as cells in `header` order.
+fn cells(header: &[&str], value: &serde_json::Value) -> Vec<Cell> {
+    use serde_json::Value;
+    (header.iter())
+        .map(|column| match &value[*column] {
+            Value::String(text) => Cell::Text(text.clone()),
+            Value::Number(number) => match number.as_u64() {
+                Some(count) => Cell::Count(count),
+                None => number.as_f64().map_or(Cell::Empty, Cell::Number),
+            },
+            _ => Cell::Empty,
+        })
+        .collect()
+}
+
+/// A tenant's center settings, `None` for a tenant without a daily report here.
+pub type SettingsOf = std::sync::Arc<dyn Fn(&str) -> Option<CenterSettings> + Send + Sync>;
+
+/// Days of the intervals store: the queue intervals of the day, and the agents' day rows; with
+/// `board` as the fallback for a day whose queue rows the store does not hold.
+pub struct StoreDays<B> {
+    pub store: std::sync::Arc<IntervalStore>,
+    /// Each tenant's settings (service-level formulas); `None` for a tenant unknown here.
+    pub settings_of: SettingsOf,
+    pub fallback: B,
+}
+
+impl<B: DaySource> DaySource for StoreDays<B> {
+    fn day(&self, tenant: &str, date: NaiveDate) -> Option<DayReport> {
+        let settings = (self.settings_of)(tenant)?;
+        let (from, to) = (
+            date.format("%Y-%m-%d").to_string(),
+            date.succ_opt()?.format("%Y-%m-%d").to_string(),
+        );
+        let queue_rows = self.store.rows(tenant, Kind::Queue, &from, &to);
+        if queue_rows.is_empty() {
+            return self.fallback.day(tenant, date);
+        }
+        let table = |header: &'static [&'static str],
+                     values: &[std::sync::Arc<serde_json::Value>]| Table {
+            header,
+            rows: values.iter().map(|value| cells(header, value)).collect(),
+        };
+        let agent_rows = self.store.rows(tenant, Kind::AgentDay, &from, &to);
+        let queues = table(&QUEUE_HEADER, &queue_rows);
+        let scorecards = table(&AGENT_HEADER, &agent_rows);
+        Some(day_report(tenant, date, &settings, queues, scorecards))
     }
 }
 
@@ -155,7 +218,6 @@ impl DaySource for BoardDays {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::QUEUE_HEADER;
 
     fn settings(zone: chrono_tz::Tz, day_start_hour: u32) -> CenterSettings {
         CenterSettings {
@@ -188,6 +250,75 @@ mod tests {
             day_span(&settings(chrono_tz::UTC, 4), "2026-11-30".parse().unwrap()),
             (1_796_011_200_000, 1_796_097_600_000)
         );
+    }
+
+    #[test]
+    fn the_store_gives_its_rows_of_the_day_and_the_fallback_a_day_it_lacks() {
+        let store = IntervalStore::new();
+        let queue = |date: &str, start: &str, offered: u64| {
+            serde_json::json!({
+                "schema": 1, "kind": "queue", "date": date, "tenant": "acme", "queue": "sales",
+                "interval_start": start, "offered": offered, "service_level": 0.5, "asa_seconds": null,
+            })
+        };
+        for (key, value) in [
+            (
+                "acme/queue/sales/2026-11-30T08:00:00Z",
+                queue("2026-11-30", "2026-11-30T08:00:00Z", 4),
+            ),
+            (
+                "acme/queue/sales/2026-11-30T08:15:00Z",
+                queue("2026-11-30", "2026-11-30T08:15:00Z", 2),
+            ),
+            (
+                "acme/queue/sales/2026-12-01T08:00:00Z",
+                queue("2026-12-01", "2026-12-01T08:00:00Z", 9),
+            ),
+            (
+                "acme/agent_day/a1/2026-11-30",
+                serde_json::json!({
+                    "schema": 1, "kind": "agent_day", "date": "2026-11-30", "tenant": "acme", "agent": "a1", "handled": 3,
+                }),
+            ),
+        ] {
+            store
+                .apply(key, Some(value.to_string().as_bytes()))
+                .unwrap();
+        }
+        let fallback = BoardDays::default();
+        let board_row = |start: &str| {
+            let mut row = row(start);
+            row[3] = Cell::Count(7);
+            row
+        };
+        let board = Table {
+            header: &QUEUE_HEADER,
+            rows: vec![board_row("2026-11-29T10:00:00Z")],
+        };
+        fallback.observe("acme", &board, &settings(chrono_tz::UTC, 0));
+        let days = StoreDays {
+            store,
+            settings_of: std::sync::Arc::new(|tenant: &str| {
+                (tenant == "acme").then(CenterSettings::default)
+            }),
+            fallback,
+        };
+        let day = days.day("acme", "2026-11-30".parse().unwrap()).unwrap();
+        let offered: Vec<&Cell> = day.queues.rows.iter().map(|row| &row[3]).collect();
+        assert_eq!(offered, [&Cell::Count(4), &Cell::Count(2)]);
+        assert_eq!(
+            day.queues.rows[0][2],
+            Cell::Text("2026-11-30T08:00:00Z".into())
+        );
+        assert_eq!(day.queues.rows[0][10], Cell::Number(0.5));
+        assert_eq!(day.queues.rows[0][12], Cell::Empty);
+        assert_eq!(day.scorecards.header, &AGENT_HEADER);
+        assert_eq!(day.scorecards.rows[0][3], Cell::Count(3));
+        // 29 November is not in the store: the board's day.
+        let board_day = days.day("acme", "2026-11-29".parse().unwrap()).unwrap();
+        assert_eq!(board_day.queues.rows[0][3], Cell::Count(7));
+        assert_eq!(days.day("acme", "2026-11-28".parse().unwrap()), None);
+        assert_eq!(days.day("globex", "2026-11-30".parse().unwrap()), None);
     }
 
     #[test]

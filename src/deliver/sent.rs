@@ -4,11 +4,13 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use rdkafka::producer::{FutureProducer, FutureRecord};
+
+use crate::intervals::store::IntervalStore;
 
 /// Was a day's report sent, and recording that it was.
 pub trait SentLog: Send + Sync {
@@ -25,12 +27,6 @@ pub trait SentLog: Send + Sync {
 /// The record's key in the intervals topic.
 pub fn key(tenant: &str, date: NaiveDate) -> String {
     format!("{tenant}/delivery/daily/{}", date.format("%Y-%m-%d"))
-}
-
-/// The tenant and date a key names, if it is a delivery record's.
-pub fn parse_key(key: &str) -> Option<(String, NaiveDate)> {
-    let (tenant, date) = key.rsplit_once("/delivery/daily/")?;
-    Some((tenant.to_string(), date.parse().ok()?))
 }
 
 /// The record's value, in the topic's JSON shape.
@@ -65,40 +61,34 @@ impl SentLog for MemorySentLog {
     }
 }
 
-/// Sent days in the intervals topic: every delivery record is read once at start, and each new one is
-/// produced there (and remembered).
-pub struct TopicSentLog {
+/// Sent days in the intervals topic: asked of the intervals store (the topic read back by the
+/// service), recorded by producing the marker to the topic and handing it to the store at once (the
+/// store's reader takes it again when it comes round; the newest record per key wins).
+pub struct StoreSentLog {
+    store: Arc<IntervalStore>,
     producer: FutureProducer,
     topic: String,
-    sent: MemorySentLog,
 }
 
-impl TopicSentLog {
-    /// Reads the delivery records of `topic` (blocking: call it off the async threads).
-    pub fn open(
-        brokers: &str,
-        properties: &[(String, String)],
-        topic: &str,
-    ) -> anyhow::Result<TopicSentLog> {
-        let reader = crate::ingest::producer_config(brokers, &[], properties);
-        let records = crate::ingest::state::read_latest_matching(&reader, topic, |key| {
-            parse_key(key).is_some()
-        })?;
-        let sent = MemorySentLog::default();
-        if let Ok(mut days) = sent.sent.lock() {
-            days.extend(records.keys().filter_map(|key| parse_key(key)));
+impl StoreSentLog {
+    pub fn new(store: Arc<IntervalStore>, producer: FutureProducer, topic: String) -> Self {
+        StoreSentLog {
+            store,
+            producer,
+            topic,
         }
-        Ok(TopicSentLog {
-            producer: crate::alert::sink::kafka::producer(brokers, properties)?,
-            topic: topic.to_string(),
-            sent,
-        })
+    }
+
+    /// Whether the store has read the topic to its end: before that, a missing marker says nothing.
+    pub fn is_ready(&self) -> bool {
+        self.store.is_caught_up()
     }
 }
 
-impl SentLog for TopicSentLog {
+impl SentLog for StoreSentLog {
     fn was_sent(&self, tenant: &str, date: NaiveDate) -> bool {
-        self.sent.was_sent(tenant, date)
+        self.store
+            .delivered(tenant, &date.format("%Y-%m-%d").to_string())
     }
 
     async fn record(&self, tenant: &str, date: NaiveDate, sent_at_ms: i64) -> Result<(), String> {
@@ -109,7 +99,9 @@ impl SentLog for TopicSentLog {
             .send(record, Duration::from_secs(5))
             .await
             .map_err(|(error, _)| format!("cannot record {key} in {}: {error}", self.topic))?;
-        self.sent.record(tenant, date, sent_at_ms).await
+        self.store
+            .apply(&key, Some(&value))
+            .map_err(|error| format!("the store refused {key}: {error}"))
     }
 }
 
@@ -118,25 +110,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_name_tenant_and_date_and_only_delivery_keys_parse() {
+    fn a_marker_names_tenant_and_date_and_the_store_takes_it() {
         let date: NaiveDate = "2026-11-30".parse().unwrap();
         assert_eq!(key("acme/eu", date), "acme/eu/delivery/daily/2026-11-30");
-        assert_eq!(
-            parse_key("acme/eu/delivery/daily/2026-11-30"),
-            Some(("acme/eu".into(), date))
-        );
-        for other in [
-            "acme/queue/sales/2026-11-30T08:00:00Z",
-            "acme/delivery/daily/yesterday",
-            "acme/delivery/daily/",
-            "",
-        ] {
-            assert_eq!(parse_key(other), None, "{other}");
-        }
-        let value: serde_json::Value =
-            serde_json::from_slice(&value("acme", date, 1_764_576_000_000)).unwrap();
+        let bytes = value("acme", date, 1_764_576_000_000);
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(value["kind"], "delivery");
         assert_eq!(value["date"], "2026-11-30");
         assert_eq!(value["sent_at"], "2025-12-01T08:00:00.000Z");
+        // The intervals store takes the marker as a delivery record of that day.
+        let store = IntervalStore::new();
+        store.apply(&key("acme", date), Some(&bytes)).unwrap();
+        assert!(store.delivered("acme", "2026-11-30"));
+        assert!(!store.delivered("acme", "2026-11-29"));
     }
 }

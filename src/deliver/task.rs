@@ -1,18 +1,21 @@
-//! The daily report task in the service: every minute, the tenants this instance serves live (their
-//! partition is owned and has gone live) that have a daily report, with the day's rows taken from
-//! the board; `DailyReports` decides what is due and sends it. Sends run here, off the workers and
-//! the alert loop, so a slow mail server delays nothing else.
+//! The daily report task in the service: once the intervals store has read the topic (so a missing
+//! "sent" marker means not sent), every minute, the tenants this instance serves live (their partition
+//! is owned and has gone live) that have a daily report; `DailyReports` decides what is due and sends
+//! it. The day comes from the store, or from the board's rows for a day the store lacks. Sends run
+//! here, off the workers and the alert loop, so a slow mail server delays nothing else.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use rdkafka::producer::FutureProducer;
 use tokio_util::sync::CancellationToken;
 
 use super::daily::{DailyReports, Plan, TenantPlan};
-use super::days::BoardDays;
-use super::sent::TopicSentLog;
+use super::days::{BoardDays, StoreDays};
+use super::sent::StoreSentLog;
 use crate::board::Board;
 use crate::center::settings::CenterSettings;
+use crate::intervals::store::IntervalStore;
 
 /// A tenant's daily report and settings (zone, day start, formulas), or `None` without a report.
 pub type PlanOf = Arc<dyn Fn(&str) -> Option<(Plan, CenterSettings)> + Send + Sync>;
@@ -20,72 +23,56 @@ pub type PlanOf = Arc<dyn Fn(&str) -> Option<(Plan, CenterSettings)> + Send + Sy
 /// How often the task looks for due reports.
 pub const EVERY: Duration = Duration::from_secs(60);
 
-/// Where the sent days are recorded (the intervals topic) and how to reach it.
-pub struct RecordTopic {
-    pub brokers: String,
-    pub properties: Vec<(String, String)>,
+/// What the task sends with and records in.
+pub struct Edges {
+    pub store: Arc<IntervalStore>,
+    /// A producer to the intervals topic, `topic`, for the "sent" markers.
+    pub producer: FutureProducer,
     pub topic: String,
+    pub mailer: Option<super::smtp::Mailer>,
+    pub client: reqwest::Client,
 }
 
-/// Reads the sent days from the record topic (retrying with backoff until it can, or until `stop`).
-async fn open_log(record: &RecordTopic, stop: &CancellationToken) -> Option<TopicSentLog> {
-    let mut backoff = Duration::from_secs(1);
-    loop {
-        let (brokers, properties, topic) = (
-            record.brokers.clone(),
-            record.properties.clone(),
-            record.topic.clone(),
-        );
-        let opened =
-            tokio::task::spawn_blocking(move || TopicSentLog::open(&brokers, &properties, &topic))
-                .await;
-        match opened {
-            Ok(Ok(log)) => return Some(log),
-            Ok(Err(error)) => {
-                tracing::warn!(
-                    topic = record.topic,
-                    error = format!("{error:#}"),
-                    "daily reports: cannot read the sent days yet; retrying"
-                )
-            }
-            Err(error) => tracing::error!(%error, "daily reports: the sent-day reader failed"),
-        }
-        tokio::select! {
-            _ = stop.cancelled() => return None,
-            _ = tokio::time::sleep(backoff) => {}
-        }
-        backoff = (backoff * 2).min(Duration::from_secs(60));
-    }
-}
-
-/// Runs until `stop`: opens the sent-day log, then every `every` sends what is due.
+/// Runs until `stop`: waits for the store to have read the topic, then every `every` sends what is due.
 pub async fn run(
     board: Arc<Board>,
     plan_of: PlanOf,
-    record: RecordTopic,
-    mailer: Option<super::smtp::Mailer>,
-    client: reqwest::Client,
+    edges: Edges,
     every: Duration,
     stop: CancellationToken,
 ) {
-    let Some(log) = open_log(&record, &stop).await else {
-        return;
+    let log = StoreSentLog::new(Arc::clone(&edges.store), edges.producer, edges.topic);
+    let settings_of = Arc::clone(&plan_of);
+    let days = StoreDays {
+        store: edges.store,
+        settings_of: Arc::new(move |tenant: &str| {
+            settings_of(tenant).map(|(_, settings)| settings)
+        }),
+        fallback: BoardDays::default(),
     };
-    let mut reports = DailyReports::new(BoardDays::default(), log, mailer, client);
+    let mut reports = DailyReports::new(days, log, edges.mailer, edges.client);
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut waiting_logged = false;
     loop {
         tokio::select! {
             _ = stop.cancelled() => break,
             _ = ticks.tick() => {}
         }
-        let plans = live_plans(&board, &plan_of, reports.days());
+        if !reports.log().is_ready() {
+            if !waiting_logged {
+                tracing::info!("daily reports wait until the intervals topic has been read");
+                waiting_logged = true;
+            }
+            continue;
+        }
+        let plans = live_plans(&board, &plan_of, &reports.days().fallback);
         reports.tick(&plans, chrono::Utc::now()).await;
     }
 }
 
-/// The live tenants with a daily report; their current interval rows are handed to `days` on the way.
-fn live_plans(board: &Board, plan_of: &PlanOf, days: &BoardDays) -> Vec<TenantPlan> {
+/// The live tenants with a daily report; their current interval rows are handed to `board_days`.
+fn live_plans(board: &Board, plan_of: &PlanOf, board_days: &BoardDays) -> Vec<TenantPlan> {
     let mut plans = Vec::new();
     for snapshot in board.snapshots() {
         let tenant = snapshot.tenant.as_str();
@@ -96,7 +83,7 @@ fn live_plans(board: &Board, plan_of: &PlanOf, days: &BoardDays) -> Vec<TenantPl
             continue;
         };
         if let Some(table) = board.intervals(tenant) {
-            days.observe(tenant, &table, &settings);
+            board_days.observe(tenant, &table, &settings);
         }
         plans.push(TenantPlan {
             tenant: tenant.to_string(),

@@ -69,17 +69,6 @@ pub fn read_latest(
     topic: &str,
     wanted: &[String],
 ) -> anyhow::Result<HashMap<String, Vec<u8>>> {
-    read_latest_matching(config, topic, |key| {
-        wanted.iter().any(|wanted| wanted == key)
-    })
-}
-
-/// The latest value of every key `wanted` accepts in a compacted topic, read as `read_latest` does.
-pub fn read_latest_matching(
-    config: &ClientConfig,
-    topic: &str,
-    wanted: impl Fn(&str) -> bool,
-) -> anyhow::Result<HashMap<String, Vec<u8>>> {
     use anyhow::Context as _;
     // Assigned, never subscribed: the group id only satisfies librdkafka; nothing joins or commits.
     let consumer: BaseConsumer = config
@@ -127,7 +116,7 @@ pub fn read_latest_matching(
             .key()
             .map(String::from_utf8_lossy)
             .unwrap_or_default();
-        if wanted(&key) {
+        if wanted.iter().any(|wanted| *wanted == key) {
             match message.payload() {
                 Some(payload) => latest.insert(key.into_owned(), payload.to_vec()),
                 // A tombstone: the snapshot was withdrawn.
