@@ -6,6 +6,7 @@
 //! sender started again after the send, its intervals store read back from the topic, sends nothing
 //! twice. (The service's reader of the topic is another branch's; here the test reads the markers
 //! into the store.)
+//! A server without STARTTLS, or with a certificate of another CA, gets nothing.
 //! Needs `python3 -m aiosmtpd` and `tansu` (`.ci/run` installs both).
 
 mod common;
@@ -30,8 +31,8 @@ use rdkafka::ClientConfig;
 const RECORD_TOPIC: &str = "call-intervals";
 const DAY: &str = "2026-11-30";
 
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("callboard-daily-{}", std::process::id()));
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("callboard-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -71,7 +72,7 @@ import email, email.policy, os, ssl, sys, time
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-cert, key, port, out = sys.argv[1:5]
+cert, key, port, out, mode = sys.argv[1:6]
 context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
 context.load_cert_chain(cert, key)
 count = 0
@@ -100,21 +101,27 @@ def authenticate(server, session, envelope, mechanism, auth_data):
     good = isinstance(auth_data, LoginPassword) and auth_data.login == b"callboard" and auth_data.password == b"s3cret"
     return AuthResult(success=good)
 
-controller = Controller(Handler(), hostname="127.0.0.1", port=int(port), tls_context=context,
-                        require_starttls=True, authenticator=authenticate, auth_required=True)
+if mode == "starttls":
+    controller = Controller(Handler(), hostname="127.0.0.1", port=int(port), tls_context=context,
+                            require_starttls=True, authenticator=authenticate, auth_required=True)
+else:
+    # A server that offers no STARTTLS (and wants no login).
+    controller = Controller(Handler(), hostname="127.0.0.1", port=int(port))
 controller.start()
 print("ready", flush=True)
 while True:
     time.sleep(3600)
 "#;
 
-fn start_smtp(dir: &Path, port: u16, mailbox: &Path) -> Running {
+/// The SMTP server on `port`, writing to `mailbox`; `mode` is "starttls" or "plain".
+fn start_smtp(dir: &Path, port: u16, mailbox: &Path, mode: &str) -> Running {
     std::fs::write(dir.join("smtp_server.py"), SMTP_SERVER).unwrap();
     let mut child = Command::new("python3")
         .arg(dir.join("smtp_server.py"))
         .args([dir.join("server.pem"), dir.join("server.key")])
         .arg(port.to_string())
         .arg(mailbox)
+        .arg(mode)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -297,7 +304,7 @@ fn read(path: &Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_tenant_gets_one_mail_with_the_days_report_and_a_restart_sends_nothing_twice() {
-    let dir = scratch();
+    let dir = scratch("daily");
     let mailbox = dir.join("mailbox");
     std::fs::create_dir_all(&mailbox).unwrap();
     let (ca, cert, key) = certificates();
@@ -306,7 +313,7 @@ async fn each_tenant_gets_one_mail_with_the_days_report_and_a_restart_sends_noth
     std::fs::write(dir.join("server.key"), key).unwrap();
     std::fs::write(dir.join("smtp-password"), "s3cret\n").unwrap();
     let smtp_port = free_port();
-    let _smtp = start_smtp(&dir, smtp_port, &mailbox);
+    let _smtp = start_smtp(&dir, smtp_port, &mailbox, "starttls");
     let (_tansu, brokers) = start_tansu(&dir);
     create_topic(&brokers).await;
     let (hooks, posts) = start_webhooks().await;
@@ -543,5 +550,55 @@ to = ["Lead <lead@globex.example>", "floor@globex.example"]
         json["total"]["offered"].as_u64().unwrap(),
         offered(&acme_queues)
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_is_refused_without_starttls_or_with_a_certificate_of_another_ca() {
+    use callboard::deliver::smtp::{Mailer, SmtpSettings, SmtpTls};
+    use callboard::deliver::summary::Mail;
+    let dir = scratch("mail-refused");
+    let (_, cert, key) = certificates();
+    let (other_ca, _, _) = certificates();
+    std::fs::write(dir.join("server.pem"), cert).unwrap();
+    std::fs::write(dir.join("server.key"), key).unwrap();
+    std::fs::write(dir.join("other-ca.pem"), other_ca).unwrap();
+    let mail = Mail {
+        subject: "s".into(),
+        body: "b".into(),
+        attachments: Vec::new(),
+    };
+    let to = ["floor@example.com".to_string()];
+    let settings = |port: u16| SmtpSettings {
+        host: "localhost".into(),
+        port,
+        tls: SmtpTls::StartTls,
+        login: None,
+        from: "callboard@example.com".into(),
+        ca_file: Some(dir.join("other-ca.pem")),
+        timeout: Duration::from_secs(10),
+    };
+    for (mode, reason) in [
+        ("plain", "STARTTLS is not supported"),
+        ("starttls", "invalid peer certificate"),
+    ] {
+        let mailbox = dir.join(format!("mailbox-{mode}"));
+        std::fs::create_dir_all(&mailbox).unwrap();
+        let port = free_port();
+        let _smtp = start_smtp(&dir, port, &mailbox, mode);
+        let error = Mailer::new(&settings(port))
+            .unwrap()
+            .send(&to, &mail)
+            .await
+            .unwrap_err();
+        assert!(
+            error.starts_with("SMTP: ") && error.contains(reason),
+            "{mode}: {error}"
+        );
+        assert!(
+            messages(&mailbox).is_empty(),
+            "{mode}: nothing is delivered"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

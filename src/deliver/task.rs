@@ -93,3 +93,52 @@ fn live_plans(board: &Board, plan_of: &PlanOf, board_days: &BoardDays) -> Vec<Te
     }
     plans
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::board::Phase;
+    use crate::center::snapshot::CenterSnapshot;
+    use crate::report::{Cell, Table, QUEUE_HEADER};
+
+    fn snapshot(tenant: &str) -> CenterSnapshot {
+        CenterSnapshot {
+            tenant: tenant.into(),
+            ..CenterSnapshot::default()
+        }
+    }
+
+    #[test]
+    fn only_live_tenants_with_a_report_are_planned_and_their_rows_collected() {
+        let board = Board::new(1);
+        board.publish(snapshot("acme"));
+        board.publish(snapshot("quiet"));
+        board.publish_in(snapshot("replaying"), Phase::Replaying, 0);
+        board.publish(snapshot("held"));
+        board.hold("held", 0);
+        let mut row = vec![Cell::Text("acme".into()), Cell::Text("sales".into())];
+        row.push(Cell::Text("2026-11-30T08:00:00Z".into()));
+        row.resize(QUEUE_HEADER.len(), Cell::Count(1));
+        let table = Table {
+            header: &QUEUE_HEADER,
+            rows: vec![row],
+        };
+        board.publish_intervals(&"acme".into(), table);
+        let plan = Plan {
+            at: chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+            to: vec!["floor@example.com".into()],
+            webhooks: Vec::new(),
+        };
+        let plan_of: PlanOf = Arc::new(move |tenant: &str| {
+            (tenant != "quiet").then(|| (plan.clone(), CenterSettings::default()))
+        });
+        let days = BoardDays::default();
+        let plans = live_plans(&board, &plan_of, &days);
+        let tenants: Vec<&str> = plans.iter().map(|plan| plan.tenant.as_str()).collect();
+        assert_eq!(tenants, ["acme"]);
+        use super::super::days::DaySource;
+        let day = days.day("acme", "2026-11-30".parse().unwrap()).unwrap();
+        assert_eq!(day.queues.rows.len(), 1);
+        assert_eq!(days.day("replaying", "2026-11-30".parse().unwrap()), None);
+    }
+}
