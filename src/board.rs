@@ -12,6 +12,7 @@ use crate::alert::Alert;
 use crate::center::snapshot::CenterSnapshot;
 use crate::event::Id;
 use crate::ingest::group::Settling;
+use crate::intervals::rows::Record;
 use crate::report::Table;
 
 /// Where an owned partition is in its life.
@@ -85,6 +86,8 @@ pub struct Board {
     alerts: std::sync::RwLock<Arc<Vec<Alert>>>,
     /// Each tenant's interval report of the day so far.
     intervals: DashMap<Id, Arc<Table>>,
+    /// Each tenant's closed intervals as records of the intervals topic.
+    closed: DashMap<Id, Arc<Vec<Record>>>,
     partitions: DashMap<(String, i32), PartitionStatus>,
     /// Workers that have had their first assignment: until all have, the group has not formed and the
     /// instance is not ready, even though it owns nothing that could still be replaying.
@@ -176,6 +179,17 @@ impl Board {
             .map(|entry| Arc::clone(entry.value()))
     }
 
+    pub fn publish_closed(&self, tenant: &Id, records: Vec<Record>) {
+        self.closed.insert(tenant.clone(), Arc::new(records));
+    }
+
+    /// The records of the tenant's closed intervals, as last published.
+    pub fn closed(&self, tenant: &str) -> Option<Arc<Vec<Record>>> {
+        self.closed
+            .get(tenant)
+            .map(|entry| Arc::clone(entry.value()))
+    }
+
     /// A tenant whose partition moved to another instance: that instance exports it now.
     /// Done only by the worker that published it last: one of this instance's other workers may have
     /// taken the partition and published the tenant already.
@@ -188,6 +202,7 @@ impl Board {
         self.replaying.remove(tenant);
         self.held.remove(tenant);
         self.intervals.remove(tenant);
+        self.closed.remove(tenant);
     }
 
     fn published_by(&self, tenant: &str, worker: usize) -> bool {

@@ -128,7 +128,8 @@ pub fn queue_rows(tenant: &str, floor: &Floor, rows: &mut Vec<Vec<Cell>>) {
     }
 }
 
-fn queue_row(
+/// One queue row: `counts` of the interval (or day) starting at `start`.
+pub fn queue_row(
     tenant: &str,
     queue: &str,
     start: i64,
@@ -235,25 +236,41 @@ pub fn team_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
 }
 
 fn agent_row(tenant: &str, agent: &str, start: i64, interval: &AgentInterval) -> Vec<Cell> {
-    let times = interval.times.agent_times();
+    agent_cells(
+        tenant,
+        agent,
+        start,
+        &interval.times.agent_times(),
+        interval.tallies.handled,
+    )
+}
+
+/// One agent row: the agent's `times` and calls `handled` in the interval (or day) starting at `start`.
+pub fn agent_cells(
+    tenant: &str,
+    agent: &str,
+    start: i64,
+    times: &kpi::AgentTimes,
+    handled: u64,
+) -> Vec<Cell> {
     vec![
         Cell::Text(tenant.to_string()),
         Cell::Text(agent.to_string()),
         Cell::Text(interval_time(start)),
-        Cell::Count(interval.tallies.handled),
+        Cell::Count(handled),
         seconds(times.talk_ms),
         seconds(times.hold_ms),
         seconds(times.wrap_up_ms),
         seconds(times.available_ms),
         seconds(times.not_ready_ms),
         seconds(times.logged_in_ms),
-        kpi::occupancy(&times).into(),
-        kpi::utilization(&times).into(),
+        kpi::occupancy(times).into(),
+        kpi::utilization(times).into(),
     ]
 }
 
 /// Interval starts are whole seconds: `2026-11-23T08:15:00Z`.
-fn interval_time(start: i64) -> String {
+pub fn interval_time(start: i64) -> String {
     rfc3339(start).replace(".000Z", "Z")
 }
 

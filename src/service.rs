@@ -25,8 +25,9 @@ use crate::event::Id;
 use crate::export::door::{Rules as AccessRules, Scope};
 use crate::export::http::{self, HttpState};
 use crate::export::metrics::{self, ExpositionSettings, KpiCollector};
-use crate::export::samples_topic;
 use crate::export::tls::Certificates;
+use crate::export::{intervals_topic, samples_topic};
+use crate::ingest::intervals_reader;
 use crate::ingest::source::{Format, Source};
 use crate::ingest::{self, Clock, IngestSettings, Shared};
 use crate::intervals::store::IntervalStore;
@@ -261,7 +262,7 @@ fn start_daily_reports(
         store: Arc::clone(store),
         producer: sink::kafka::producer(&ingest.brokers, &ingest.properties)
             .context("cannot create the Kafka producer for daily report markers")?,
-        topic: config.delivery.record_topic.clone(),
+        topic: config.kafka.intervals_topic.clone(),
         mailer,
         client,
     };
@@ -361,6 +362,10 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
             stop_alerts.clone(),
         )?);
     }
+    let (intervals_topic_name, interval_days) = (
+        config.kafka.intervals_topic.clone(),
+        config.http.interval_days,
+    );
     let config = Arc::new(RwLock::new(Arc::new(config)));
     let current = Arc::clone(&config);
     let settings_of: SettingsOf = Arc::new(move |tenant: &str| {
@@ -378,7 +383,27 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         reloads: Arc::clone(&reloads),
     };
     let stop_fetching = CancellationToken::new();
-    let workers = ingest::spawn(&ingest, &shared, stop_fetching.clone())?;
+    let mut workers = ingest::spawn(&ingest, &shared, stop_fetching.clone())?;
+    if !intervals_topic_name.is_empty() {
+        let topic = intervals_topic_name;
+        let client = ingest::client_config(&ingest);
+        intervals_topic::create_if_missing(&client, &topic).await;
+        let stop = stop_fetching.clone();
+        let store = Arc::clone(&intervals);
+        let reader = intervals_reader::spawn(client, topic.clone(), store, interval_days, stop)
+            .context("cannot start the intervals reader")?;
+        workers.push(reader);
+        let producer = crate::alert::sink::kafka::producer(&ingest.brokers, &ingest.properties)
+            .context("cannot create the Kafka producer for closed intervals")?;
+        sinks.push(tokio::spawn(intervals_topic::run(
+            Arc::clone(&board),
+            Arc::clone(&intervals),
+            producer,
+            topic,
+            ingest.snapshot_interval,
+            stop_alerts.clone(),
+        )));
+    }
     let topics: Vec<String> = ingest
         .sources
         .iter()

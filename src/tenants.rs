@@ -4,12 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use crate::center::floor::Floor;
 use crate::center::persist::{self, PersistError};
 use crate::center::settings::CenterSettings;
 use crate::center::snapshot::{build, CenterSnapshot};
 use crate::center::{Center, Rejection};
 use crate::decode::{json_v1, DecodeLimits};
 use crate::event::{Event, Id, Millis, RejectCounts, RejectReason};
+use crate::intervals::rows::{closed_records, Record};
+use crate::report::Cell;
 
 /// Settings for a tenant, by name.
 pub type SettingsOf = std::sync::Arc<dyn Fn(&str) -> CenterSettings + Send + Sync>;
@@ -27,6 +30,10 @@ pub struct Tenants {
     rejections: Vec<Rejection>,
     /// What each tenant had taken when it was last published.
     published: BTreeMap<Id, u64>,
+    /// The closing instant each tenant's closed-interval records were last built at.
+    closed_at: BTreeMap<Id, Millis>,
+    /// The wall clock, while the partition is quiet (settled): its intervals close by it too.
+    quiet_now: Option<Millis>,
 }
 
 impl Tenants {
@@ -40,6 +47,8 @@ impl Tenants {
             replay_until: 0,
             rejections: Vec::new(),
             published: BTreeMap::new(),
+            closed_at: BTreeMap::new(),
+            quiet_now: None,
         }
     }
 
@@ -160,36 +169,46 @@ impl Tenants {
     /// The next [`Tenants::publish`] publishes every center, changed or not.
     pub fn republish(&mut self) {
         self.published.clear();
+        self.closed_at.clear();
+    }
+
+    /// `Some(now)` while the partition is quiet (its buffer settled): an interval closes when its end
+    /// plus the lateness has passed in event time, or, on a quiet feed, on the wall clock.
+    pub fn quiet_at(&mut self, now: Option<Millis>) {
+        self.quiet_now = now;
     }
 
     /// Hands `publish` each tenant's snapshot and, when it took events since its last publication (or
     /// the configuration was reloaded), its interval report, both from one projection of its floor.
     /// The snapshot is at `now` (rolling windows and time in state move with the clock), or at the
     /// tenant's latest event time when `now` is `None`: then a tenant with nothing new is skipped.
+    ///
+    /// With `closed_intervals` set, it hands the records of the closed intervals too ([`closed_records`])
+    /// when the figures changed or another interval closed.
     pub fn publish(
         &mut self,
         now: Option<Millis>,
-        mut publish: impl FnMut(CenterSnapshot, Option<crate::report::Table>),
+        mut publish: impl FnMut(CenterSnapshot, Option<crate::report::Table>, Option<Vec<Record>>),
     ) {
         for center in self.centers.values() {
             let ingested = center.ingested();
             let changed = self.published.get(center.tenant()) != Some(&ingested);
-            if now.is_none() && !changed {
+            let closing = closing_instant(center, self.quiet_now);
+            let closes = closing
+                .filter(|closing| changed || self.closed_at.get(center.tenant()) != Some(closing));
+            if now.is_none() && !changed && closes.is_none() {
                 continue;
             }
             let (floor, stats) = center.projection();
             let at = now.or(center.latest_event_time()).unwrap_or(0);
             let snapshot = build(center.tenant(), &floor, center.settings(), at, stats);
-            let table = changed.then(|| {
-                let mut rows = Vec::new();
-                crate::report::queue_rows(center.tenant(), &floor, &mut rows);
-                crate::report::Table {
-                    header: &crate::report::QUEUE_HEADER,
-                    rows,
-                }
-            });
-            publish(snapshot, table);
+            let table = changed.then(|| today_table(center.tenant(), &floor, at));
+            let records = closes.map(|closing| closed_records(center.tenant(), &floor, closing));
+            publish(snapshot, table, records);
             self.published.insert(center.tenant().clone(), ingested);
+            if let Some(closing) = closes {
+                self.closed_at.insert(center.tenant().clone(), closing);
+            }
         }
     }
 
@@ -238,5 +257,34 @@ impl Tenants {
             rejected.merge(center.rejected());
         }
         (applied, rejected)
+    }
+}
+
+/// The instant up to which a tenant's intervals are closed, when it builds closed records: its latest
+/// event time less the lateness (every event before it is on the floor in order), or, on a quiet
+/// partition, the wall clock less the lateness; rounded down to the interval, so it moves only when
+/// another interval closes.
+fn closing_instant(center: &Center, quiet_now: Option<Millis>) -> Option<Millis> {
+    let settings = center.settings();
+    if !settings.closed_intervals {
+        return None;
+    }
+    let latest = center
+        .latest_event_time()?
+        .max(quiet_now.unwrap_or(Millis::MIN));
+    let closing = latest.saturating_sub(settings.lateness_ms);
+    Some(center.floor().calendar.clone().interval(closing).start)
+}
+
+/// The queue rows of the tenant's day at `at` (the floor may keep yesterday's too, for the intervals
+/// topic).
+fn today_table(tenant: &str, floor: &Floor, at: Millis) -> crate::report::Table {
+    let mut rows = Vec::new();
+    crate::report::queue_rows(tenant, floor, &mut rows);
+    let today = crate::report::interval_time(floor.calendar.clone().day(at).start);
+    rows.retain(|row| matches!(&row[2], Cell::Text(start) if *start >= today));
+    crate::report::Table {
+        header: &crate::report::QUEUE_HEADER,
+        rows,
     }
 }

@@ -669,6 +669,11 @@ impl Floor {
         }
         for agent in &mut self.agents {
             agent.trim(horizon);
+            // Agent intervals are kept (for the intervals topic) as long as queue intervals.
+            if let (Some(keep_from), Some(intervals)) = (keep_intervals_from, &mut agent.intervals)
+            {
+                *intervals = intervals.split_off(&keep_from);
+            }
         }
     }
 

@@ -104,6 +104,9 @@ pub struct CenterSettings {
     pub keep_agent_intervals: bool,
     /// How many finished days of intervals to keep (0 = only today; `report` keeps everything).
     pub interval_retention_days: Option<u32>,
+    /// Build the records of closed intervals at each publication (for the intervals topic); a service
+    /// that produces them keeps agent intervals and yesterday's, so late changes still find their row.
+    pub closed_intervals: bool,
     pub queue_defaults: QueueSettings,
     pub queues: HashMap<Id, QueueSettings>,
     /// Call quotas agents are measured against.
@@ -274,6 +277,7 @@ impl Default for CenterSettings {
             call_expiry_ms: Self::DEFAULT_CALL_EXPIRY_MS,
             keep_agent_intervals: false,
             interval_retention_days: Some(0),
+            closed_intervals: false,
             queue_defaults: QueueSettings::default(),
             queues: HashMap::new(),
             quotas: Vec::new(),

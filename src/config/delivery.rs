@@ -1,5 +1,5 @@
 //! Where daily reports go (`[delivery]`): the mail server (`[delivery.smtp]`, its password from a file
-//! or an environment variable, never inline), the topic the sent day is recorded in, and each tenant's
+//! or an environment variable, never inline), and each tenant's
 //! `daily_report` (`[defaults.daily_report]`, `[tenants.NAME.daily_report]`): when, to whom, which
 //! webhooks in which chat format. Validation with field names, and the plain settings the sender takes.
 
@@ -13,23 +13,13 @@ use crate::deliver::schedule::parse_local_time;
 use crate::deliver::smtp::{Secret, SmtpSettings, SmtpTls};
 use crate::deliver::{ChatFormat, Plan, Webhook};
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+/// Each sent day is recorded in `kafka.intervals_topic` (`TENANT/delivery/daily/DATE`), so a day goes
+/// out once across instances and restarts.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeliveryConfig {
     /// The mail server daily reports are sent through; needed when any `daily_report` has `to`.
     pub smtp: Option<SmtpConfig>,
-    /// The compacted topic each sent day is recorded in (`TENANT/delivery/daily/DATE`), so a day goes
-    /// out once across instances and restarts: the intervals topic.
-    pub record_topic: String,
-}
-
-impl Default for DeliveryConfig {
-    fn default() -> Self {
-        DeliveryConfig {
-            smtp: None,
-            record_topic: "call-intervals".to_string(),
-        }
-    }
 }
 
 /// How the connection to the mail server is protected.
@@ -294,12 +284,10 @@ impl Config {
         if let Some(smtp) = &self.delivery.smtp {
             smtp.validate().map_err(invalid)?;
         }
-        let topic = &self.delivery.record_topic;
-        if topic.is_empty() || *topic == self.kafka.topic {
-            let problem = format!(
-                "`{topic}` must name the intervals topic, not be empty or the events topic"
-            );
-            return Err(invalid(("delivery.record_topic".into(), problem)));
+        if self.sends_daily_reports() && self.kafka.intervals_topic.is_empty() {
+            let problem =
+                "daily reports record each sent day in it: name it (default call-intervals)";
+            return Err(invalid(("kafka.intervals_topic".into(), problem.into())));
         }
         let tenants = std::iter::once(("defaults".to_string(), &self.defaults)).chain(
             self.tenants

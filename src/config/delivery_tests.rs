@@ -47,7 +47,6 @@ fn a_daily_report_by_mail_and_chat_resolves_per_tenant_over_the_defaults() {
         "a tenant's daily_report replaces the defaults' whole"
     );
     assert_eq!(acme.webhooks[0].format, crate::deliver::ChatFormat::Teams);
-    assert_eq!(config.delivery.record_topic, "call-intervals");
     let explained = explain(&config);
     assert!(
         explained
@@ -101,7 +100,7 @@ fn every_delivery_mistake_names_its_field_and_what_to_do() {
         (format!("{SMTP}port = 0"), "delivery.smtp.port: must be from 1 to 65535"),
         (format!("{SMTP}port = 70000"), "delivery.smtp.port"),
         (format!("{SMTP}timeout = \"10m\""), "delivery.smtp.timeout: (10m) must be from 1s to 5m"),
-        ("[delivery]\nrecord_topic = \"call-events\"".into(), "delivery.record_topic"),
+        ("[kafka]\nintervals_topic = \"\"\n[defaults.daily_report]\nat = \"07:00\"\nwebhooks = [{ url = \"https://x.example.com\" }]".into(), "kafka.intervals_topic: daily reports record each sent day in it"),
         ("[defaults.daily_report]\nat = \"7am\"\nwebhooks = [{ url = \"https://x.example.com\" }]".into(), "defaults.daily_report.at: `7am` is not a local time like \"07:00\""),
         ("[defaults.daily_report]\nat = \"07:00\"".into(), "defaults.daily_report.to: give mail recipients (`to`) or `webhooks`"),
         ("[tenants.acme.daily_report]\nat = \"07:00\"\nto = [\"floor@example.com\"]".into(), "tenants.acme.daily_report.to: mail needs a mail server: add [delivery.smtp]"),

@@ -116,7 +116,7 @@ fn describe_delivery(config: &Config) -> Vec<String> {
     );
     let mut lines = vec![format!(
         "daily reports: {mail}; sent days recorded in {}",
-        config.delivery.record_topic
+        config.kafka.intervals_topic
     )];
     let mut tenants: Vec<&str> = config.tenants.keys().map(String::as_str).collect();
     if tenants.is_empty() {

@@ -222,6 +222,10 @@ pub struct KafkaConfig {
     /// Where the calls chosen for quality review go, keyed by tenant (default `call-qa-samples`; "" sends
     /// none). Only a service with a `qa_sampling` policy publishes.
     pub qa_samples_topic: String,
+    /// The compacted topic closed report intervals go to (key `tenant/kind/subject/start`, value the
+    /// report row as JSON with `schema` and `kind`; default `call-intervals`; "" produces none). The
+    /// service creates it with `cleanup.policy=compact` if missing, and reads it back to serve past days.
+    pub intervals_topic: String,
     /// librdkafka properties passed through: TLS, SASL (e.g. `"security.protocol" = "SASL_SSL"`).
     pub properties: BTreeMap<String, String>,
     /// Properties whose value is the content of a file (a mounted secret), e.g. `"sasl.password" =
@@ -243,6 +247,7 @@ impl Default for KafkaConfig {
             replay_by_time: true,
             state_topic: None,
             qa_samples_topic: "call-qa-samples".to_string(),
+            intervals_topic: "call-intervals".to_string(),
             state_every: Duration(5 * MINUTE),
             properties: BTreeMap::new(),
             property_files: BTreeMap::new(),
@@ -266,6 +271,9 @@ pub struct HttpConfig {
     /// Origins (`https://grafana.example.com`) whose pages may call the API from a browser; none: no
     /// CORS header is ever sent.
     pub cors_origins: Vec<String>,
+    /// Days of closed intervals `/api/v1/tenants/{t}/intervals?date=` serves from the intervals topic
+    /// (held in memory; older records are dropped as the days turn).
+    pub interval_days: u32,
 }
 
 impl Default for HttpConfig {
@@ -276,6 +284,7 @@ impl Default for HttpConfig {
             tls_cert: None,
             tls_key: None,
             cors_origins: Vec::new(),
+            interval_days: 62,
         }
     }
 }
@@ -468,6 +477,20 @@ impl Config {
             return Err(invalid(
                 "kafka.state_topic",
                 "must not be the events topic (use a compacted topic of its own)".to_string(),
+            ));
+        }
+        let taken = [Some(&self.kafka.topic), self.kafka.state_topic.as_ref()];
+        if taken.contains(&Some(&self.kafka.intervals_topic)) {
+            return Err(invalid(
+                "kafka.intervals_topic",
+                "must not be the events or state topic (use a compacted topic of its own)"
+                    .to_string(),
+            ));
+        }
+        if self.http.interval_days == 0 || self.http.interval_days > 3660 {
+            return Err(invalid(
+                "http.interval_days",
+                format!("({}) must be from 1 to 3660", self.http.interval_days),
             ));
         }
         if engine.max_message_bytes < 256 {
@@ -769,8 +792,10 @@ impl Config {
             lateness_ms: self.lateness_ms(tenant),
             dedup_horizon_ms: self.engine.dedup_horizon.0,
             call_expiry_ms: self.engine.call_expiry.0,
-            keep_agent_intervals: false,
-            interval_retention_days: Some(0),
+            // The intervals topic takes agent rows, and a late event may still change yesterday's.
+            keep_agent_intervals: !self.kafka.intervals_topic.is_empty(),
+            interval_retention_days: Some(u32::from(!self.kafka.intervals_topic.is_empty())),
+            closed_intervals: !self.kafka.intervals_topic.is_empty(),
             queue_defaults: resolve(&QueueConfig::default()),
             queues: queue_names
                 .iter()

@@ -64,6 +64,11 @@ impl Scope {
         Some(format!("agent-{}", crate::access::hex(&digest[..6])))
     }
 
+    /// Whether the token is narrowed to some queues or teams.
+    pub fn narrowed(&self) -> bool {
+        self.0.as_ref().is_some_and(|token| token.narrowed())
+    }
+
     pub fn sees_queue(&self, queue: &str) -> bool {
         self.0.as_ref().is_none_or(|token| token.sees_queue(queue))
     }

@@ -23,6 +23,7 @@ use crate::report::{self, Format};
 
 use super::cors::cors;
 use super::door::{door, Rules, Scope};
+use super::intervals_api::{self, IntervalQuery};
 use super::tls::{Certificates, TlsListener};
 use super::view::{View, ViewQuery, ViewSnapshot};
 
@@ -483,15 +484,13 @@ async fn agent(
     }
 }
 
-#[derive(Deserialize)]
-struct IntervalFormat {
-    format: Option<String>,
-}
-
+/// Interval rows (`?kind=`, default queue) of today, a day (`?date=`) or days (`?from=&to=`, `to` the
+/// first day not included), as JSON Lines or CSV: past days from the intervals topic, today's queue rows
+/// from the board. See [`intervals_api`].
 async fn intervals(
     State(state): State<HttpState>,
     Path(tenant): Path<String>,
-    Query(query): Query<IntervalFormat>,
+    Query(query): Query<IntervalQuery>,
     Extension(scope): Extension<Scope>,
 ) -> Response {
     let (format, content_type) = match query.format.as_deref() {
@@ -504,23 +503,37 @@ async fn intervals(
             )
         }
     };
-    if state.board.snapshot(&tenant).is_none() {
+    let wanted = match intervals_api::wanted(&query) {
+        Ok(wanted) => wanted,
+        Err(problem) => return error(StatusCode::BAD_REQUEST, problem),
+    };
+    let snapshot = state.board.snapshot(&tenant);
+    if snapshot.is_none() && !state.intervals.knows_tenant(&tenant) {
         return unknown_tenant(&tenant);
     }
-    let table = state
-        .board
-        .intervals(&tenant)
-        .map(|table| table.as_ref().clone());
-    let mut table = table.unwrap_or(report::Table {
-        header: &report::QUEUE_HEADER,
-        rows: Vec::new(),
-    });
-    if let Some(column) = table.header.iter().position(|name| *name == "queue") {
-        table.rows.retain(|row| match &row[column] {
-            report::Cell::Text(queue) => scope.sees_queue(queue),
-            _ => true,
-        });
+    if wanted.kind.subject_column() == Some("agent") && scope.narrowed() {
+        return error(
+            StatusCode::FORBIDDEN,
+            "agent rows carry no team: a token narrowed to queues or teams reads queue rows only",
+        );
     }
+    let today = match &snapshot {
+        Some(snapshot) => snapshot.local_date.clone(),
+        None => chrono::Utc::now().format("%Y-%m-%d").to_string(),
+    };
+    let days = (wanted.days).unwrap_or_else(|| intervals_api::day(&today));
+    let board = state.board.intervals(&tenant);
+    let board_today = (snapshot.as_ref().zip(board.as_deref()))
+        .map(|(snapshot, table)| (snapshot.local_date.as_str(), table));
+    let range = (days.0.as_str(), days.1.as_str());
+    let table = intervals_api::table(
+        &state.intervals,
+        &tenant,
+        wanted.kind,
+        range,
+        board_today,
+        &scope,
+    );
     let mut body = Vec::new();
     if report::write(&table, format, &mut body).is_err() {
         return error(

@@ -45,13 +45,8 @@ pub async fn run(
     stop: CancellationToken,
 ) {
     let mut sent = Sent::new();
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = ticker.tick() => {}
-        }
+    let mut ticks = super::Ticks::new(interval, stop);
+    while ticks.next().await {
         let mut current = Sent::new();
         let mut kept = BTreeMap::new();
         for snapshot in board.snapshots() {

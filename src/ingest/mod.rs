@@ -5,6 +5,7 @@
 pub mod context;
 pub mod dead_letter;
 pub mod group;
+pub mod intervals_reader;
 mod owned;
 pub mod produce;
 mod rebalance;

@@ -121,9 +121,13 @@ impl Owned {
     /// (the wall clock) or at each tenant's latest event.
     pub(super) fn publish(&mut self, board: &Board, now: Option<Millis>, worker: usize) {
         let phase = self.phase;
-        self.tenants.publish(now, |snapshot, intervals| {
+        self.tenants.quiet_at(now.filter(|_| self.settled));
+        self.tenants.publish(now, |snapshot, intervals, closed| {
             if let Some(table) = intervals {
                 board.publish_intervals(&snapshot.tenant, table);
+            }
+            if let Some(records) = closed {
+                board.publish_closed(&snapshot.tenant, records);
             }
             board.publish_in(snapshot, phase, worker);
         });

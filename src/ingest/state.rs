@@ -77,31 +77,13 @@ pub fn read_latest(
         .set("enable.auto.commit", "false")
         .create()
         .context("cannot create the state reader")?;
-    let metadata = consumer
-        .fetch_metadata(Some(topic), READ_TIMEOUT)
-        .context("cannot read the state topic's metadata")?;
-    let partitions: Vec<i32> = metadata
-        .topics()
-        .iter()
-        .filter(|found| found.name() == topic)
-        .flat_map(|found| found.partitions().iter().map(|partition| partition.id()))
-        .collect();
-    let mut ends = HashMap::new();
-    let mut assignment = TopicPartitionList::new();
-    for partition in partitions {
-        let (low, high) = consumer
-            .fetch_watermarks(topic, partition, READ_TIMEOUT)
-            .context("cannot read the state topic's watermarks")?;
-        if high > low {
-            ends.insert(partition, high);
-            assignment.add_partition_offset(topic, partition, Offset::Beginning)?;
-        }
-    }
+    let mut ends = assign_from_beginning(&consumer, topic, READ_TIMEOUT)
+        .context("cannot read the state topic")?
+        .unwrap_or_default();
     let mut latest = HashMap::new();
     if ends.is_empty() {
         return Ok(latest);
     }
-    consumer.assign(&assignment)?;
     let started = Instant::now();
     while !ends.is_empty() {
         anyhow::ensure!(
@@ -128,6 +110,41 @@ pub fn read_latest(
         }
     }
     Ok(latest)
+}
+
+/// Assigns `consumer` every partition of `topic` from its beginning and returns the end (high
+/// watermark) of each that holds anything, to read up to; `None` for a topic without partitions
+/// (missing).
+pub fn assign_from_beginning(
+    consumer: &BaseConsumer,
+    topic: &str,
+    timeout: Duration,
+) -> anyhow::Result<Option<HashMap<i32, i64>>> {
+    use anyhow::Context as _;
+    let metadata = consumer
+        .fetch_metadata(Some(topic), timeout)
+        .context("cannot read the topic's metadata")?;
+    let partitions: Vec<i32> = (metadata.topics().iter())
+        .filter(|found| found.name() == topic && found.error().is_none())
+        .flat_map(|found| found.partitions().iter().map(|partition| partition.id()))
+        .collect();
+    anyhow::ensure!(
+        !partitions.is_empty(),
+        "topic `{topic}` has no partitions (does it exist?)"
+    );
+    let mut ends = HashMap::new();
+    let mut assignment = TopicPartitionList::new();
+    for partition in partitions {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, partition, timeout)
+            .context("cannot read the topic's watermarks")?;
+        if high > low {
+            ends.insert(partition, high);
+        }
+        assignment.add_partition_offset(topic, partition, Offset::Beginning)?;
+    }
+    consumer.assign(&assignment)?;
+    Ok(Some(ends))
 }
 
 #[cfg(test)]

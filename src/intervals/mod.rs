@@ -3,6 +3,8 @@
 //! (`store`) that the API serves past days from. Pure: the producer (`export::intervals_topic`) and the
 //! reader (`ingest::intervals_reader`) are the I/O edges around it.
 
+pub mod rows;
+pub mod sent;
 pub mod store;
 
 /// The version of a record's JSON value; a reader skips values of a schema it does not know.

@@ -111,6 +111,14 @@ impl IntervalStore {
             .map(|stored| Arc::clone(&stored.value))
     }
 
+    /// Whether the topic's newest record of `key` has this value (`value` as JSON text).
+    pub fn holds(&self, key: &str, value: &str) -> bool {
+        let Some(held) = self.record(key) else {
+            return false;
+        };
+        serde_json::from_str::<Value>(value).is_ok_and(|value| value == *held)
+    }
+
     /// Whether the delivery task marked the tenant's daily report of `date` as sent.
     pub fn delivered(&self, tenant: &str, date: &str) -> bool {
         self.record(&format!("{tenant}/delivery/daily/{date}"))

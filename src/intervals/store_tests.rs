@@ -155,3 +155,19 @@ fn garbage_is_refused_with_its_reason_and_changes_nothing() {
         Err(RecordError::NotAnObject)
     );
 }
+
+#[test]
+fn a_value_is_held_when_the_newest_record_of_its_key_has_it_whatever_its_spacing() {
+    let store = IntervalStore::new();
+    let key = "acme/queue/sales/2026-11-27T09:00:00Z";
+    store
+        .apply(key, Some(&queue_row("sales", "2026-11-27T09:00:00Z", 4)))
+        .unwrap();
+    let same = String::from_utf8(queue_row("sales", "2026-11-27T09:00:00Z", 4)).unwrap();
+    assert!(store.holds(key, &same));
+    assert!(store.holds(key, &same.replace(",", ", ")));
+    let other = String::from_utf8(queue_row("sales", "2026-11-27T09:00:00Z", 5)).unwrap();
+    assert!(!store.holds(key, &other));
+    assert!(!store.holds("acme/queue/sales/2026-11-27T09:15:00Z", &same));
+    assert!(!store.holds(key, "not json"));
+}

@@ -1,0 +1,107 @@
+//! The `call-intervals` topic, written: each tick, the closed interval records of the tenants whose
+//! partition is live here ([`crate::intervals::rows`]) that are new or changed since sent are produced,
+//! keyed `tenant/kind/subject/start`, so a late event re-produces exactly the rows it changed. After a
+//! start or a takeover nothing is known as sent: a record whose value the topic already holds (read
+//! back into the [`IntervalStore`]) is not sent again; production waits until that read has caught up.
+//! A failed send is retried next tick.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use tokio_util::sync::CancellationToken;
+
+use crate::board::Board;
+use crate::intervals::rows::Record;
+use crate::intervals::sent::Sent;
+use crate::intervals::store::IntervalStore;
+
+/// Publishes until `stop`, every `interval`.
+pub async fn run(
+    board: Arc<Board>,
+    store: Arc<IntervalStore>,
+    producer: FutureProducer,
+    topic: String,
+    interval: Duration,
+    stop: CancellationToken,
+) {
+    let mut sent = Sent::default();
+    let mut ticks = super::Ticks::new(interval, stop);
+    while ticks.next().await {
+        if !store.is_caught_up() {
+            continue;
+        }
+        let mut published = HashSet::new();
+        for snapshot in board.snapshots() {
+            let tenant = &snapshot.tenant;
+            // Replaying or given away: its rows are not this instance's to send now.
+            let Some(records) = board.closed(tenant).filter(|_| board.is_live(tenant)) else {
+                continue;
+            };
+            published.extend(records.iter().map(|record| record.key.clone()));
+            let unsent = sent.unsent(&records, |record| store.holds(&record.key, &record.value));
+            send(&producer, &topic, &unsent, &mut sent).await;
+        }
+        sent.retain(|key| published.contains(key));
+    }
+}
+
+/// Produces `records` at once and waits for them; those delivered are marked sent.
+async fn send(producer: &FutureProducer, topic: &str, records: &[&Record], sent: &mut Sent) {
+    let deliveries = records.iter().map(|record| {
+        let message = FutureRecord::to(topic)
+            .key(record.key.as_str())
+            .payload(record.value.as_str());
+        producer.send(message, Duration::from_secs(5))
+    });
+    let results = futures::future::join_all(deliveries).await;
+    let mut failed = 0;
+    for (record, result) in records.iter().zip(results) {
+        match result {
+            Ok(_) => sent.mark(record),
+            Err(_) => failed += 1,
+        }
+    }
+    if failed > 0 {
+        tracing::warn!(
+            failed,
+            topic,
+            "cannot produce closed intervals; they are sent again next tick"
+        );
+    } else if !records.is_empty() {
+        tracing::debug!(records = records.len(), topic, "closed intervals produced");
+    }
+}
+
+/// Creates `topic` compacted (`cleanup.policy=compact`, one partition, replication as the broker
+/// defaults) unless it exists. A failure (no permission, brokers down) is logged, not fatal: the topic
+/// may be created by its owners, and the producer and reader retry.
+pub async fn create_if_missing(config: &rdkafka::ClientConfig, topic: &str) {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::types::RDKafkaErrorCode;
+    let admin: AdminClient<DefaultClientContext> = match config.create() {
+        Ok(admin) => admin,
+        Err(error) => {
+            tracing::warn!(%error, topic, "cannot create an admin client for the intervals topic");
+            return;
+        }
+    };
+    let new = NewTopic::new(topic, 1, TopicReplication::Fixed(-1)).set("cleanup.policy", "compact");
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    match admin.create_topics([&new], &options).await {
+        Ok(results) => match results.into_iter().next() {
+            Some(Ok(_)) => {
+                tracing::info!(topic, "intervals topic created (cleanup.policy=compact)")
+            }
+            Some(Err((_, RDKafkaErrorCode::TopicAlreadyExists))) | None => {}
+            Some(Err((_, code))) => {
+                tracing::warn!(error = %code, topic, "cannot create the intervals topic; create it compacted (cleanup.policy=compact)")
+            }
+        },
+        Err(error) => {
+            tracing::warn!(%error, topic, "cannot create the intervals topic; create it compacted (cleanup.policy=compact)")
+        }
+    }
+}

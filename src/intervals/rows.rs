@@ -1,0 +1,195 @@
+//! Which of a tenant's intervals are closed, and the records they give: each queue and agent interval
+//! whose end is at or before the closing instant, as the report's row, and each closed day's summary
+//! per queue and agent. Pure: built from a floor (the projection a publication is made of).
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use super::{key, Kind, SCHEMA};
+use crate::center::agent::{Agent, AgentInterval};
+use crate::center::calendar::{split_span, Calendar};
+use crate::center::floor::Floor;
+use crate::event::Millis;
+use crate::kpi::{AgentTimes, QueueCounts};
+use crate::report::{self, Cell, Format, Table, AGENT_HEADER, QUEUE_HEADER};
+
+/// A record for the topic: its key and its JSON value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub key: String,
+    pub value: String,
+}
+
+/// The columns every value starts with, before the report's.
+const PREFIX: [&str; 3] = ["schema", "kind", "date"];
+
+static QUEUE_VALUE: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| PREFIX.iter().chain(&QUEUE_HEADER).copied().collect());
+static AGENT_VALUE: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| PREFIX.iter().chain(&AGENT_HEADER).copied().collect());
+
+/// The records of every interval and day of the floor that ended at or before `closing` (the instant
+/// up to which the tenant's events are settled), ordered by kind, subject and start. Agent time in a
+/// state still running at `closing` is credited to the closed intervals it spans, as the report
+/// credits it at its end: a closed row does not wait for the agent's next event.
+pub fn closed_records(tenant: &str, floor: &Floor, closing: Millis) -> Vec<Record> {
+    let mut calendar = floor.calendar.clone();
+    let closed_until = calendar.interval(closing).start;
+    let mut records = Vec::new();
+    let mut queues: Vec<_> = floor.queues.iter().collect();
+    queues.sort_by(|a, b| a.id.cmp(&b.id));
+    for queue in queues {
+        let formula = queue.settings.service_level_formula;
+        let mut days: BTreeMap<Millis, QueueCounts> = BTreeMap::new();
+        for (&start, counts) in queue.intervals.range(..closed_until) {
+            if counts.is_empty() {
+                continue;
+            }
+            let day = calendar.day(start).start;
+            days.entry(day).or_default().merge(counts);
+            let cells = report::queue_row(tenant, &queue.id, start, counts, formula);
+            let date = calendar.local_date(day);
+            let start_text = report::interval_time(start);
+            records.push(record(
+                tenant,
+                Kind::Queue,
+                &queue.id,
+                &start_text,
+                &date,
+                cells,
+            ));
+        }
+        for (day, counts) in days {
+            if calendar.day(day).end <= closing {
+                let cells = report::queue_row(tenant, &queue.id, day, &counts, formula);
+                let date = calendar.local_date(day);
+                records.push(record(
+                    tenant,
+                    Kind::QueueDay,
+                    &queue.id,
+                    &date,
+                    &date,
+                    cells,
+                ));
+            }
+        }
+    }
+    let mut agents: Vec<_> = floor.agents.iter().collect();
+    agents.sort_by(|a, b| a.id.cmp(&b.id));
+    for agent in agents {
+        let intervals = closed_agent_intervals(agent, closed_until, &mut calendar);
+        let mut days: BTreeMap<Millis, Vec<&AgentInterval>> = BTreeMap::new();
+        for (&start, interval) in &intervals {
+            let day = calendar.day(start).start;
+            days.entry(day).or_default().push(interval);
+            let times = interval.times.agent_times();
+            let cells =
+                report::agent_cells(tenant, &agent.id, start, &times, interval.tallies.handled);
+            let date = calendar.local_date(day);
+            let start_text = report::interval_time(start);
+            records.push(record(
+                tenant,
+                Kind::Agent,
+                &agent.id,
+                &start_text,
+                &date,
+                cells,
+            ));
+        }
+        for (day, of_day) in days {
+            if calendar.day(day).end <= closing {
+                let cells = agent_day_row(tenant, &agent.id, day, &of_day);
+                let date = calendar.local_date(day);
+                records.push(record(
+                    tenant,
+                    Kind::AgentDay,
+                    &agent.id,
+                    &date,
+                    &date,
+                    cells,
+                ));
+            }
+        }
+    }
+    records
+}
+
+/// The agent's intervals that ended by `closed_until` and hold anything, with the time of its current
+/// state credited up to there.
+fn closed_agent_intervals(
+    agent: &Agent,
+    closed_until: Millis,
+    calendar: &mut Calendar,
+) -> BTreeMap<Millis, AgentInterval> {
+    let Some(kept) = &agent.intervals else {
+        return BTreeMap::new();
+    };
+    let mut closed: BTreeMap<Millis, AgentInterval> = (kept.range(..closed_until))
+        .map(|(start, interval)| (*start, interval.clone()))
+        .collect();
+    let state = agent.state();
+    let from = agent.credited_until();
+    if state != crate::center::agent::TimeState::LoggedOut && from != Millis::MIN {
+        split_span(
+            from,
+            closed_until,
+            |time| calendar.interval(time),
+            |span, ms| closed.entry(span.start).or_default().times.add(state, ms),
+        );
+    }
+    closed.retain(|_, interval| *interval != AgentInterval::default());
+    closed
+}
+
+/// An agent's day: the agent report's columns summed over the day's intervals, ratios recomputed from
+/// the sums. The one place an `agent_day` row is made (a scorecard row may take its place).
+pub fn agent_day_row(
+    tenant: &str,
+    agent: &str,
+    day: Millis,
+    of_day: &[&AgentInterval],
+) -> Vec<Cell> {
+    let mut times = AgentTimes::default();
+    let mut handled = 0;
+    for interval in of_day {
+        times.merge(&interval.times.agent_times());
+        handled += interval.tallies.handled;
+    }
+    report::agent_cells(tenant, agent, day, &times, handled)
+}
+
+fn record(
+    tenant: &str,
+    kind: Kind,
+    subject: &str,
+    start: &str,
+    date: &str,
+    cells: Vec<Cell>,
+) -> Record {
+    let header: &'static [&'static str] = match kind {
+        Kind::Agent | Kind::AgentDay => AGENT_VALUE.as_slice(),
+        _ => QUEUE_VALUE.as_slice(),
+    };
+    let mut row = vec![
+        Cell::Count(SCHEMA),
+        Cell::Text(kind.name().to_string()),
+        Cell::Text(date.to_string()),
+    ];
+    row.extend(cells);
+    let table = Table {
+        header,
+        rows: vec![row],
+    };
+    let mut line = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = report::write(&table, Format::JsonLines, &mut line);
+    let value = String::from_utf8_lossy(&line).trim_end().to_string();
+    Record {
+        key: key(tenant, kind, subject, start),
+        value,
+    }
+}
+
+#[cfg(test)]
+#[path = "rows_tests.rs"]
+mod tests;
