@@ -53,7 +53,7 @@ pub enum Outcome {
         date: NaiveDate,
         error: String,
     },
-    /// The day source does not hold the day; asked again after the backoff.
+    /// The day source does not hold the day (yet); asked again at the next tick.
     NoFigures {
         tenant: String,
         date: NaiveDate,
@@ -65,12 +65,15 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(60);
 const LONGEST_BACKOFF: Duration = Duration::from_secs(3600);
 
 /// A day on its way out: which destinations have it, and when to try again.
+#[derive(Clone)]
 struct Pending {
     date: NaiveDate,
     mailed: bool,
     posted: BTreeSet<usize>,
     failures: u32,
     next_try: DateTime<Utc>,
+    /// The day was found missing from the source (said once in the log).
+    missing: bool,
 }
 
 impl Pending {
@@ -134,29 +137,27 @@ impl<D: DaySource, L: SentLog> DailyReports<D, L> {
             self.pending.remove(name);
             return None;
         }
-        let pending = self.pending.entry(name.to_string()).or_insert(Pending {
+        let fresh = Pending {
             date,
             mailed: false,
             posted: BTreeSet::new(),
             failures: 0,
             next_try: now,
-        });
+            missing: false,
+        };
+        let pending = (self.pending.entry(name.to_string())).or_insert_with(|| fresh.clone());
         if pending.date != date {
             // A newer day came due while an older one kept failing: the newer one replaces it.
-            *pending = Pending {
-                date,
-                mailed: false,
-                posted: BTreeSet::new(),
-                failures: 0,
-                next_try: now,
-            };
+            *pending = fresh;
         }
         if now < pending.next_try {
             return None;
         }
         let Some(day) = self.days.day(name, date) else {
-            pending.back_off(now);
-            tracing::warn!(tenant = name, %date, "daily report: no figures of the day here yet; asking again later");
+            if !pending.missing {
+                pending.missing = true;
+                tracing::warn!(tenant = name, %date, "daily report: the day's figures are not here yet; asking again each tick");
+            }
             return Some(Outcome::NoFigures {
                 tenant: name.to_string(),
                 date,

@@ -101,7 +101,7 @@ async fn a_day_is_sent_once_and_a_day_already_recorded_is_not_sent() {
 }
 
 #[tokio::test]
-async fn a_day_the_source_does_not_hold_is_asked_for_again_later() {
+async fn a_day_the_source_does_not_hold_is_asked_for_again_at_the_next_tick() {
     let mut reports = DailyReports::new(
         EmptyDays { holds: false },
         MemorySentLog::default(),
@@ -116,12 +116,7 @@ async fn a_day_the_source_does_not_hold_is_asked_for_again_later() {
             date: day("2026-11-30")
         }]
     );
-    assert!(reports.tick(&plans, at(7, 0, 30)).await.is_empty());
-    assert!(
-        reports
-            .tick(&plans, at(6, 59, 0) + chrono::Duration::days(1))
-            .await
-            .len()
-            == 1
-    );
+    // Asked again at every tick, without a backoff, and never recorded.
+    assert_eq!(reports.tick(&plans, at(7, 0, 1)).await.len(), 1);
+    assert!(!reports.log.was_sent("acme", day("2026-11-30")));
 }

@@ -1,10 +1,7 @@
 //! Where a tenant's day comes from: the `DaySource` trait, and its implementations over the intervals
-//! store (the `call-intervals` topic read back: the service's source), over the board's interval
-//! tables as the service publishes them (for a day the store lacks), and over centers that keep their
-//! intervals (`report`'s engine). The sender knows only the trait.
-
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+//! store (the `call-intervals` topic read back: the service's source, which has late events and
+//! survives restarts) and over centers that keep their intervals (`report`'s engine). The sender knows
+//! only the trait.
 
 use chrono::{DateTime, NaiveDate, NaiveTime};
 
@@ -29,13 +26,6 @@ pub fn day_span(settings: &CenterSettings, date: NaiveDate) -> (i64, i64) {
     let at =
         |date: NaiveDate| send_instant(settings.time_zone, date, start_hour).timestamp_millis();
     (at(date), at(date.succ_opt().unwrap_or(date)))
-}
-
-/// The business day an interval start falls in.
-fn business_date(settings: &CenterSettings, start_ms: i64) -> Option<NaiveDate> {
-    let local = DateTime::from_timestamp_millis(start_ms)?.with_timezone(&settings.time_zone);
-    let shifted = local - chrono::Duration::hours(i64::from(settings.day_start_hour));
-    Some(shifted.date_naive())
 }
 
 /// The interval start of a report row (its `interval_start` cell), in milliseconds.
@@ -133,16 +123,15 @@ fn cells(header: &[&str], value: &serde_json::Value) -> Vec<Cell> {
 /// A tenant's center settings, `None` for a tenant without a daily report here.
 pub type SettingsOf = std::sync::Arc<dyn Fn(&str) -> Option<CenterSettings> + Send + Sync>;
 
-/// Days of the intervals store: the queue intervals of the day, and the agents' day rows; with
-/// `board` as the fallback for a day whose queue rows the store does not hold.
-pub struct StoreDays<B> {
+/// Days of the intervals store: the queue intervals of the day, and the agents' day rows. A day
+/// without queue rows (not produced yet, or no calls) is not held.
+pub struct StoreDays {
     pub store: std::sync::Arc<IntervalStore>,
     /// Each tenant's settings (service-level formulas); `None` for a tenant unknown here.
     pub settings_of: SettingsOf,
-    pub fallback: B,
 }
 
-impl<B: DaySource> DaySource for StoreDays<B> {
+impl DaySource for StoreDays {
     fn day(&self, tenant: &str, date: NaiveDate) -> Option<DayReport> {
         let settings = (self.settings_of)(tenant)?;
         let (from, to) = (
@@ -151,7 +140,7 @@ impl<B: DaySource> DaySource for StoreDays<B> {
         );
         let queue_rows = self.store.rows(tenant, Kind::Queue, &from, &to);
         if queue_rows.is_empty() {
-            return self.fallback.day(tenant, date);
+            return None;
         }
         let table = |header: &'static [&'static str],
                      values: &[std::sync::Arc<serde_json::Value>]| Table {
@@ -165,56 +154,6 @@ impl<B: DaySource> DaySource for StoreDays<B> {
     }
 }
 
-/// Queue rows of the board's interval tables, kept by business day as the service publishes them (the
-/// service keeps only today's intervals, so yesterday is what was seen before midnight). The service
-/// keeps no agent intervals: scorecards are empty.
-#[derive(Default)]
-pub struct BoardDays {
-    days: Mutex<BTreeMap<String, BTreeMap<NaiveDate, DayReport>>>,
-}
-
-/// Days kept per tenant.
-const DAYS_KEPT: usize = 3;
-
-impl BoardDays {
-    /// Takes the rows of a tenant's current interval table, replacing what was kept for their days.
-    pub fn observe(&self, tenant: &str, table: &Table, settings: &CenterSettings) {
-        let mut by_date: BTreeMap<NaiveDate, Vec<Vec<Cell>>> = BTreeMap::new();
-        for row in &table.rows {
-            if let Some(date) =
-                row_start_ms(table.header, row).and_then(|at| business_date(settings, at))
-            {
-                by_date.entry(date).or_default().push(row.clone());
-            }
-        }
-        let Ok(mut days) = self.days.lock() else {
-            return;
-        };
-        let kept = days.entry(tenant.to_string()).or_default();
-        for (date, rows) in by_date {
-            let queues = Table {
-                header: table.header,
-                rows,
-            };
-            let scorecards = Table {
-                header: &AGENT_HEADER,
-                rows: Vec::new(),
-            };
-            kept.insert(date, day_report(tenant, date, settings, queues, scorecards));
-        }
-        while kept.len() > DAYS_KEPT {
-            kept.pop_first();
-        }
-    }
-}
-
-impl DaySource for BoardDays {
-    fn day(&self, tenant: &str, date: NaiveDate) -> Option<DayReport> {
-        let days = self.days.lock().ok()?;
-        days.get(tenant)?.get(&date).cloned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,16 +164,6 @@ mod tests {
             day_start_hour,
             ..CenterSettings::default()
         }
-    }
-
-    fn row(start: &str) -> Vec<Cell> {
-        let mut row = vec![
-            Cell::Text("acme".into()),
-            Cell::Text("sales".into()),
-            Cell::Text(start.into()),
-        ];
-        row.resize(QUEUE_HEADER.len(), Cell::Count(1));
-        row
     }
 
     #[test]
@@ -253,7 +182,7 @@ mod tests {
     }
 
     #[test]
-    fn the_store_gives_its_rows_of_the_day_and_the_fallback_a_day_it_lacks() {
+    fn the_store_gives_its_rows_of_the_day_and_nothing_for_a_day_it_lacks() {
         let store = IntervalStore::new();
         let queue = |date: &str, start: &str, offered: u64| {
             serde_json::json!({
@@ -285,23 +214,11 @@ mod tests {
                 .apply(key, Some(value.to_string().as_bytes()))
                 .unwrap();
         }
-        let fallback = BoardDays::default();
-        let board_row = |start: &str| {
-            let mut row = row(start);
-            row[3] = Cell::Count(7);
-            row
-        };
-        let board = Table {
-            header: &QUEUE_HEADER,
-            rows: vec![board_row("2026-11-29T10:00:00Z")],
-        };
-        fallback.observe("acme", &board, &settings(chrono_tz::UTC, 0));
         let days = StoreDays {
             store,
             settings_of: std::sync::Arc::new(|tenant: &str| {
                 (tenant == "acme").then(CenterSettings::default)
             }),
-            fallback,
         };
         let day = days.day("acme", "2026-11-30".parse().unwrap()).unwrap();
         let offered: Vec<&Cell> = day.queues.rows.iter().map(|row| &row[3]).collect();
@@ -314,56 +231,7 @@ mod tests {
         assert_eq!(day.queues.rows[0][12], Cell::Empty);
         assert_eq!(day.scorecards.header, &AGENT_HEADER);
         assert_eq!(day.scorecards.rows[0][3], Cell::Count(3));
-        // 29 November is not in the store: the board's day.
-        let board_day = days.day("acme", "2026-11-29".parse().unwrap()).unwrap();
-        assert_eq!(board_day.queues.rows[0][3], Cell::Count(7));
-        assert_eq!(days.day("acme", "2026-11-28".parse().unwrap()), None);
-        assert_eq!(days.day("globex", "2026-11-30".parse().unwrap()), None);
-    }
-
-    #[test]
-    fn the_board_days_keep_rows_by_business_day() {
-        let days = BoardDays::default();
-        let table = Table {
-            header: &QUEUE_HEADER,
-            rows: vec![
-                row("2026-11-29T23:45:00Z"),
-                row("2026-11-30T00:00:00Z"),
-                row("2026-11-30T23:45:00Z"),
-                row("not a time"),
-            ],
-        };
-        let berlin = settings(chrono_tz::Europe::Berlin, 0);
-        days.observe("acme", &table, &berlin);
-        // In Berlin (UTC+1) 29 November 23:45 UTC is 30 November 00:45, and 30 November 23:45 UTC is 1 December.
-        let day = days.day("acme", "2026-11-30".parse().unwrap()).unwrap();
-        assert_eq!(day.queues.rows.len(), 2);
-        assert_eq!(
-            days.day("acme", "2026-12-01".parse().unwrap())
-                .unwrap()
-                .queues
-                .rows
-                .len(),
-            1
-        );
         assert_eq!(days.day("acme", "2026-11-29".parse().unwrap()), None);
-        assert_eq!(days.day("other", "2026-11-30".parse().unwrap()), None);
-        // A later table of the same day replaces the rows kept for it.
-        days.observe(
-            "acme",
-            &Table {
-                header: &QUEUE_HEADER,
-                rows: vec![row("2026-11-30T10:00:00Z")],
-            },
-            &berlin,
-        );
-        assert_eq!(
-            days.day("acme", "2026-11-30".parse().unwrap())
-                .unwrap()
-                .queues
-                .rows
-                .len(),
-            1
-        );
+        assert_eq!(days.day("globex", "2026-11-30".parse().unwrap()), None);
     }
 }

@@ -15,5 +15,5 @@ pub mod task;
 
 pub use chat::ChatFormat;
 pub use daily::{DailyReports, Outcome, Plan, TenantPlan, Webhook};
-pub use days::{BoardDays, CenterDays, DaySource, StoreDays};
+pub use days::{CenterDays, DaySource, StoreDays};
 pub use sent::{MemorySentLog, SentLog, StoreSentLog};
