@@ -58,6 +58,29 @@ pub struct Mail {
     pub attachments: Vec<Attachment>,
 }
 
+/// A bound no real day's count comes near: sums of rows (which come from a topic anyone may write)
+/// stop there, so the formulas' own sums of a few counts cannot overflow.
+const MOST: u64 = 1 << 40;
+
+/// Adds `more` to a summed count, up to `MOST`.
+fn add(sum: &mut u64, more: u64) {
+    *sum = sum.saturating_add(more).min(MOST);
+}
+
+/// `counts` with `other`'s added, each up to `MOST`.
+fn merge(counts: &mut QueueCounts, other: &QueueCounts) {
+    add(&mut counts.offered, other.offered);
+    add(&mut counts.answered, other.answered);
+    add(
+        &mut counts.answered_within_threshold,
+        other.answered_within_threshold,
+    );
+    add(&mut counts.abandoned, other.abandoned);
+    add(&mut counts.short_abandoned, other.short_abandoned);
+    add(&mut counts.dequeued, other.dequeued);
+    add(&mut counts.handled, other.handled);
+}
+
 /// Sums a queue's rows: the counts, and the handle time as AHT × handled of each row.
 fn add_row(counts: &mut QueueCounts, handle_seconds: &mut f64, header: &[&str], row: &[Cell]) {
     let count = |name: &str| match header
@@ -68,14 +91,18 @@ fn add_row(counts: &mut QueueCounts, handle_seconds: &mut f64, header: &[&str], 
         Some(Cell::Count(count)) => *count,
         _ => 0,
     };
-    counts.offered += count("offered");
-    counts.answered += count("answered");
-    counts.answered_within_threshold += count("answered_within_threshold");
-    counts.abandoned += count("abandoned");
-    counts.short_abandoned += count("short_abandoned");
-    counts.dequeued += count("dequeued");
     let handled = count("handled");
-    counts.handled += handled;
+    let row_counts = QueueCounts {
+        offered: count("offered"),
+        answered: count("answered"),
+        answered_within_threshold: count("answered_within_threshold"),
+        abandoned: count("abandoned"),
+        short_abandoned: count("short_abandoned"),
+        dequeued: count("dequeued"),
+        handled,
+        ..QueueCounts::default()
+    };
+    merge(counts, &row_counts);
     let aht_at = header.iter().position(|key| *key == "aht_seconds");
     if let Some(Cell::Number(aht)) = aht_at.and_then(|at| row.get(at)) {
         *handle_seconds += aht * handled as f64;
@@ -129,7 +156,7 @@ pub fn summarize(day: &DayReport) -> Summary {
     let queues = by_queue
         .into_iter()
         .map(|(queue, (counts, handle))| {
-            total.merge(&counts);
+            merge(&mut total, &counts);
             total_handle += handle;
             formulas.push(formula_of(&queue));
             let formula = formula_of(&queue);

@@ -192,3 +192,42 @@ fn rows_of_the_wrong_shape_are_skipped_without_panicking() {
     odd.queues.rows.push(vec![Cell::Empty; QUEUE_HEADER.len()]);
     assert_eq!(summarize(&odd).total.offered, 19);
 }
+
+mod garbage {
+    use proptest::prelude::*;
+
+    use super::super::*;
+    use crate::deliver::chat::{summary_payload, ChatFormat};
+    use crate::report::QUEUE_HEADER;
+
+    fn any_cell() -> impl Strategy<Value = Cell> {
+        prop_oneof![
+            ".{0,12}".prop_map(Cell::Text),
+            any::<u64>().prop_map(Cell::Count),
+            any::<f64>().prop_map(Cell::Number),
+            Just(Cell::Empty),
+        ]
+    }
+
+    proptest! {
+        /// Rows of any length and any cells (huge counts, NaN, infinities) never panic the summary,
+        /// the mail or the chat payloads.
+        #[test]
+        fn any_rows_give_a_mail_and_payloads(rows in prop::collection::vec(prop::collection::vec(any_cell(), 0..20), 0..8)) {
+            let day = DayReport {
+                tenant: "acme".into(),
+                date: "2026-11-30".parse().unwrap(),
+                queues: Table { header: &QUEUE_HEADER, rows },
+                scorecards: Table { header: &QUEUE_HEADER, rows: Vec::new() },
+                formulas: BTreeMap::new(),
+                default_formula: ServiceLevelFormula::AbandonsCountAgainst,
+            };
+            let mail = mail(&day);
+            prop_assert!(mail.body.starts_with("Daily report for acme"));
+            let summary = summarize(&day);
+            for format in [ChatFormat::Json, ChatFormat::Slack, ChatFormat::Teams] {
+                let _ = summary_payload(format, &summary).to_string();
+            }
+        }
+    }
+}
