@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use chrono::Timelike;
 use serde::Deserialize;
 
 use super::{Config, ConfigError, Duration};
@@ -301,6 +302,25 @@ impl Config {
                     .map_err(|(field, problem)| {
                         invalid((format!("{path}.daily_report.{field}"), problem))
                     })?;
+            }
+            // The report (own or the defaults') goes out after the tenant's day has ended.
+            let report = tenant
+                .daily_report
+                .as_ref()
+                .or(self.defaults.daily_report.as_ref());
+            let day_start = tenant
+                .day_start_hour
+                .or(self.defaults.day_start_hour)
+                .unwrap_or(0);
+            if let Some(at) = report.and_then(|report| parse_local_time(&report.at)) {
+                if at.hour() < day_start {
+                    let problem = format!(
+                        "{} is before the tenant's day ends (day_start_hour = {day_start}): the day \
+                         would be reported before it is over; send it at {day_start:02}:00 or later",
+                        at.format("%H:%M")
+                    );
+                    return Err(invalid((format!("{path}.daily_report.at"), problem)));
+                }
             }
         }
         Ok(())

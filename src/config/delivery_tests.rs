@@ -109,6 +109,8 @@ fn every_delivery_mistake_names_its_field_and_what_to_do() {
         ("[defaults.daily_report]\nat = \"07:00\"\nwebhooks = [{ url = \"https://x.example.com\", format = \"discord\" }]".into(), "defaults.daily_report.webhooks[0].format: unknown variant `discord`, expected one of `json`, `slack`, `teams`"),
         ("[defaults.daily_report]\nat = 7".into(), "defaults.daily_report.at"),
         ("[alerting]\nwebhook_format = \"msteams\"".into(), "alerting.webhook_format: unknown variant `msteams`"),
+        ("[defaults]\nday_start_hour = 4\n[defaults.daily_report]\nat = \"03:30\"\nwebhooks = [{ url = \"https://x.example.com\" }]".into(), "defaults.daily_report.at: 03:30 is before the tenant's day ends (day_start_hour = 4)"),
+        ("[defaults.daily_report]\nat = \"03:30\"\nwebhooks = [{ url = \"https://x.example.com\" }]\n[tenants.night]\nday_start_hour = 6".into(), "tenants.night.daily_report.at: 03:30 is before the tenant's day ends (day_start_hour = 6): the day would be reported before it is over; send it at 06:00 or later"),
     ];
     for (text, expected) in cases {
         let message = error_of(&text, &[("X", "x")]);
