@@ -11,7 +11,7 @@ use crate::center::snapshot::{build, CenterSnapshot};
 use crate::center::{Center, Rejection};
 use crate::decode::{json_v1, DecodeLimits};
 use crate::event::{Event, Id, Millis, RejectCounts, RejectReason};
-use crate::intervals::rows::{closed_records, Record};
+use crate::intervals::rows::{closed_records, Closed, Record};
 use crate::report::Cell;
 
 /// Settings for a tenant, by name.
@@ -34,6 +34,11 @@ pub struct Tenants {
     closed_at: BTreeMap<Id, Millis>,
     /// The wall clock, while the partition is quiet (settled): its intervals close by it too.
     quiet_now: Option<Millis>,
+    /// Whether this run read its partition from offset 0 (known at the first event): then every tenant's
+    /// floor is complete, else only from the first event it read of each tenant (`first_read`).
+    /// Tenants restored from a state are complete.
+    read_from_start: Option<bool>,
+    first_read: BTreeMap<Id, Millis>,
 }
 
 impl Tenants {
@@ -49,6 +54,8 @@ impl Tenants {
             published: BTreeMap::new(),
             closed_at: BTreeMap::new(),
             quiet_now: None,
+            read_from_start: None,
+            first_read: BTreeMap::new(),
         }
     }
 
@@ -71,9 +78,11 @@ impl Tenants {
     /// Applies one decoded event (in its turn); a rejection known at once is returned. Rejections
     /// found later, when a buffered event reaches the floor, are collected for [`Tenants::take_rejections`].
     pub fn ingest(&mut self, event: Event, tag: u64) -> Option<RejectReason> {
+        self.read_from_start.get_or_insert(tag == 0);
         let center = match self.centers.get_mut(&event.tenant) {
             Some(center) => center,
             None => {
+                self.first_read.insert(event.tenant.clone(), event.time);
                 let settings = (self.settings_of)(&event.tenant);
                 let mut center = Center::new(event.tenant.clone(), settings);
                 center.replay_until(self.replay_until);
@@ -193,9 +202,13 @@ impl Tenants {
         for center in self.centers.values() {
             let ingested = center.ingested();
             let changed = self.published.get(center.tenant()) != Some(&ingested);
-            let closing = closing_instant(center, self.quiet_now);
-            let closes = closing
-                .filter(|closing| changed || self.closed_at.get(center.tenant()) != Some(closing));
+            let complete_from = match self.read_from_start {
+                Some(false) => self.first_read.get(center.tenant()).copied(),
+                _ => None,
+            };
+            let closes = closing_instant(center, self.quiet_now, complete_from).filter(|closed| {
+                changed || self.closed_at.get(center.tenant()) != Some(&closed.closing)
+            });
             if now.is_none() && !changed && closes.is_none() {
                 continue;
             }
@@ -203,11 +216,12 @@ impl Tenants {
             let at = now.or(center.latest_event_time()).unwrap_or(0);
             let snapshot = build(center.tenant(), &floor, center.settings(), at, stats);
             let table = changed.then(|| today_table(center.tenant(), &floor, at));
-            let records = closes.map(|closing| closed_records(center.tenant(), &floor, closing));
+            let records = closes.map(|closed| closed_records(center.tenant(), &floor, closed));
             publish(snapshot, table, records);
             self.published.insert(center.tenant().clone(), ingested);
-            if let Some(closing) = closes {
-                self.closed_at.insert(center.tenant().clone(), closing);
+            if let Some(closed) = closes {
+                self.closed_at
+                    .insert(center.tenant().clone(), closed.closing);
             }
         }
     }
@@ -263,8 +277,12 @@ impl Tenants {
 /// The instant up to which a tenant's intervals are closed, when it builds closed records: its latest
 /// event time less the lateness (every event before it is on the floor in order), or, on a quiet
 /// partition, the wall clock less the lateness; rounded down to the interval, so it moves only when
-/// another interval closes.
-fn closing_instant(center: &Center, quiet_now: Option<Millis>) -> Option<Millis> {
+/// another interval closes. Complete from `complete_from` (`None`: from the start).
+fn closing_instant(
+    center: &Center,
+    quiet_now: Option<Millis>,
+    complete_from: Option<Millis>,
+) -> Option<Closed> {
     let settings = center.settings();
     if !settings.closed_intervals {
         return None;
@@ -273,7 +291,11 @@ fn closing_instant(center: &Center, quiet_now: Option<Millis>) -> Option<Millis>
         .latest_event_time()?
         .max(quiet_now.unwrap_or(Millis::MIN));
     let closing = latest.saturating_sub(settings.lateness_ms);
-    Some(center.floor().calendar.clone().interval(closing).start)
+    Some(Closed {
+        complete_from: complete_from.unwrap_or(Millis::MIN),
+        closing: center.floor().calendar.clone().interval(closing).start,
+        events_until: center.latest_event_time()?,
+    })
 }
 
 /// The queue rows of the tenant's day at `at` (the floor may keep yesterday's too, for the intervals

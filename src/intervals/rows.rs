@@ -28,11 +28,28 @@ static QUEUE_VALUE: LazyLock<Vec<&'static str>> =
 static AGENT_VALUE: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| PREFIX.iter().chain(&AGENT_HEADER).copied().collect());
 
-/// The records of every interval and day of the floor that ended at or before `closing` (the instant
-/// up to which the tenant's events are settled), ordered by kind, subject and start. Agent time in a
-/// state still running at `closing` is credited to the closed intervals it spans, as the report
-/// credits it at its end: a closed row does not wait for the agent's next event.
-pub fn closed_records(tenant: &str, floor: &Floor, closing: Millis) -> Vec<Record> {
+/// The span of a tenant's figures whose intervals are closed: those that ended by `closing` (the
+/// instant up to which its events are settled) and began at or after `complete_from` (before it, the
+/// floor may lack events its run did not read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closed {
+    pub complete_from: Millis,
+    pub closing: Millis,
+    /// The latest event time: an agent's state running at the close is credited up to here, as the
+    /// report credits it up to its last event (a quiet feed says nothing of the time after).
+    pub events_until: Millis,
+}
+
+/// The records of every interval and day of the floor within `closed`, ordered by kind, subject and
+/// start. Agent time in a state still running is credited to the closed intervals it spans up to the
+/// latest event, as the report credits it at its end: a closed row does not wait for the agent's next
+/// event.
+pub fn closed_records(tenant: &str, floor: &Floor, closed: Closed) -> Vec<Record> {
+    let Closed {
+        complete_from,
+        closing,
+        events_until,
+    } = closed;
     let mut calendar = floor.calendar.clone();
     let closed_until = calendar.interval(closing).start;
     let mut records = Vec::new();
@@ -42,7 +59,7 @@ pub fn closed_records(tenant: &str, floor: &Floor, closing: Millis) -> Vec<Recor
         let formula = queue.settings.service_level_formula;
         let mut days: BTreeMap<Millis, QueueCounts> = BTreeMap::new();
         for (&start, counts) in queue.intervals.range(..closed_until) {
-            if counts.is_empty() {
+            if counts.is_empty() || start < complete_from {
                 continue;
             }
             let day = calendar.day(start).start;
@@ -60,7 +77,7 @@ pub fn closed_records(tenant: &str, floor: &Floor, closing: Millis) -> Vec<Recor
             ));
         }
         for (day, counts) in days {
-            if calendar.day(day).end <= closing {
+            if calendar.day(day).end <= closing && day >= complete_from {
                 let cells = report::queue_row(tenant, &queue.id, day, &counts, formula);
                 let date = calendar.local_date(day);
                 records.push(record(
@@ -77,9 +94,10 @@ pub fn closed_records(tenant: &str, floor: &Floor, closing: Millis) -> Vec<Recor
     let mut agents: Vec<_> = floor.agents.iter().collect();
     agents.sort_by(|a, b| a.id.cmp(&b.id));
     for agent in agents {
-        let intervals = closed_agent_intervals(agent, closed_until, &mut calendar);
+        let credited_to = closed_until.min(events_until);
+        let intervals = closed_agent_intervals(agent, (closed_until, credited_to), &mut calendar);
         let mut days: BTreeMap<Millis, Vec<&AgentInterval>> = BTreeMap::new();
-        for (&start, interval) in &intervals {
+        for (&start, interval) in intervals.range(complete_from..) {
             let day = calendar.day(start).start;
             days.entry(day).or_default().push(interval);
             let times = interval.times.agent_times();
@@ -97,7 +115,7 @@ pub fn closed_records(tenant: &str, floor: &Floor, closing: Millis) -> Vec<Recor
             ));
         }
         for (day, of_day) in days {
-            if calendar.day(day).end <= closing {
+            if calendar.day(day).end <= closing && day >= complete_from {
                 let cells = agent_day_row(tenant, &agent.id, day, &of_day);
                 let date = calendar.local_date(day);
                 records.push(record(
@@ -115,10 +133,10 @@ pub fn closed_records(tenant: &str, floor: &Floor, closing: Millis) -> Vec<Recor
 }
 
 /// The agent's intervals that ended by `closed_until` and hold anything, with the time of its current
-/// state credited up to there.
+/// state credited up to `credited_to`.
 fn closed_agent_intervals(
     agent: &Agent,
-    closed_until: Millis,
+    (closed_until, credited_to): (Millis, Millis),
     calendar: &mut Calendar,
 ) -> BTreeMap<Millis, AgentInterval> {
     let Some(kept) = &agent.intervals else {
@@ -132,7 +150,7 @@ fn closed_agent_intervals(
     if state != crate::center::agent::TimeState::LoggedOut && from != Millis::MIN {
         split_span(
             from,
-            closed_until,
+            credited_to,
             |time| calendar.interval(time),
             |span, ms| closed.entry(span.start).or_default().times.add(state, ms),
         );

@@ -38,6 +38,15 @@ fn center() -> Center {
     center
 }
 
+/// Closed up to `closing`, with the floor complete from its first event, events (as if) up to there.
+fn until(closing: Millis) -> Closed {
+    Closed {
+        complete_from: Millis::MIN,
+        closing,
+        events_until: closing,
+    }
+}
+
 fn values(records: &[Record]) -> BTreeMap<String, serde_json::Value> {
     (records.iter())
         .map(|record| {
@@ -51,7 +60,7 @@ fn values(records: &[Record]) -> BTreeMap<String, serde_json::Value> {
 fn intervals_ended_by_the_closing_instant_give_the_report_rows() {
     let center = center();
     let (floor, _) = center.projection();
-    let records = closed_records("acme", &floor, at("2026-11-27T09:30:00Z"));
+    let records = closed_records("acme", &floor, until(at("2026-11-27T09:30:00Z")));
     let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
     // 09:30 has not ended; the day has not: no day rows.
     assert_eq!(
@@ -93,7 +102,7 @@ fn intervals_ended_by_the_closing_instant_give_the_report_rows() {
 fn a_closed_day_gives_summaries_with_ratios_of_the_sums() {
     let center = center();
     let (floor, _) = center.projection();
-    let records = closed_records("acme", &floor, at("2026-11-28T00:00:00Z"));
+    let records = closed_records("acme", &floor, until(at("2026-11-28T00:00:00Z")));
     let values = values(&records);
     let day = &values["acme/queue_day/sales/2026-11-27"];
     assert_eq!(day["kind"], "queue_day");
@@ -123,11 +132,11 @@ fn a_floor_without_agent_intervals_gives_queue_rows_only() {
     center.ingest(event, 0, &mut Vec::new());
     center.flush(&mut Vec::new());
     let (floor, _) = center.projection();
-    let records = closed_records("acme", &floor, at("2026-11-27T09:15:00Z"));
+    let records = closed_records("acme", &floor, until(at("2026-11-27T09:15:00Z")));
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].key, "acme/queue/sales/2026-11-27T09:00:00Z");
     // Before the interval ends, nothing.
-    assert!(closed_records("acme", &floor, at("2026-11-27T09:14:59Z")).is_empty());
+    assert!(closed_records("acme", &floor, until(at("2026-11-27T09:14:59Z"))).is_empty());
 }
 
 #[test]
@@ -152,7 +161,7 @@ fn agent_intervals_are_dropped_with_the_queue_intervals_of_days_not_kept() {
     }
     center.flush(&mut Vec::new());
     let (floor, _) = center.projection();
-    let records = closed_records("acme", &floor, at("2026-11-30T00:00:00Z"));
+    let records = closed_records("acme", &floor, until(at("2026-11-30T00:00:00Z")));
     let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(
         keys,
@@ -161,4 +170,46 @@ fn agent_intervals_are_dropped_with_the_queue_intervals_of_days_not_kept() {
             "acme/queue_day/sales/2026-11-29"
         ]
     );
+}
+
+#[test]
+fn intervals_and_days_begun_before_the_floor_is_complete_are_not_closed_records() {
+    let center = center();
+    let (floor, _) = center.projection();
+    // As if the run read its partition from 09:10: the 09:00 interval and the day may lack events.
+    let closed = Closed {
+        complete_from: at("2026-11-27T09:10:00Z"),
+        ..until(at("2026-11-28T00:00:00Z"))
+    };
+    let records = closed_records("acme", &floor, closed);
+    let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).take(2).collect();
+    assert_eq!(
+        keys,
+        [
+            "acme/queue/sales/2026-11-27T09:15:00Z",
+            "acme/agent/a1/2026-11-27T09:15:00Z"
+        ]
+    );
+    // The agent's intervals 09:15 to 24:00 and the queue's 09:15: no day rows.
+    assert_eq!(records.len(), 59 + 1);
+}
+
+#[test]
+fn time_in_a_state_is_credited_up_to_the_latest_event_not_past_it() {
+    let center = center();
+    let (floor, _) = center.projection();
+    // Closed by the wall clock at 10:00, the last event at 09:20:10: a1 is available from 09:11, so
+    // 09:15 holds 5 min 10 s and nothing after it is known.
+    let closed = Closed {
+        events_until: at("2026-11-27T09:20:10Z"),
+        ..until(at("2026-11-27T10:00:00Z"))
+    };
+    let values = values(&closed_records("acme", &floor, closed));
+    let agent_rows: Vec<&String> = values
+        .keys()
+        .filter(|key| key.contains("/agent/"))
+        .collect();
+    assert_eq!(agent_rows.len(), 2);
+    let last = &values["acme/agent/a1/2026-11-27T09:15:00Z"];
+    assert_eq!(last["available_seconds"], 310);
 }

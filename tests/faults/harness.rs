@@ -284,19 +284,7 @@ impl Day {
 
 /// `callboard report --interval 15m --format csv` over `input`, split by tenant.
 pub fn report_tables(input: &Path, config: &Path) -> BTreeMap<String, String> {
-    let output = Command::new(env!("CARGO_BIN_EXE_callboard"))
-        .args(["report", "--interval", "15m", "--format", "csv", "--input"])
-        .arg(input)
-        .arg("--config")
-        .arg(config)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "callboard report failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
+    let text = report_text(input, config, &["--format", "csv"]);
     let mut lines = text.lines();
     let header = lines.next().expect("a header");
     let mut tables: BTreeMap<String, String> = BTreeMap::new();
@@ -308,6 +296,25 @@ pub fn report_tables(input: &Path, config: &Path) -> BTreeMap<String, String> {
             .push_str(&format!("{line}\n"));
     }
     tables
+}
+
+/// `callboard report --interval 15m ARGS` over `input` with `config`: its output.
+pub fn report_text(input: &Path, config: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args(["report", "--interval", "15m"])
+        .args(args)
+        .arg("--input")
+        .arg(input)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "callboard report failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
 
 /// Rows of `got` not in `expected` and the reverse, for a readable failure.
@@ -489,6 +496,13 @@ pub fn committed_offsets(brokers: &str, group: &str) -> Vec<i64> {
 /// Every message of `topic` (all partitions) up to the high watermarks at the call, as (headers,
 /// payload). Partitions are assigned directly: no group to join.
 pub fn read_topic(brokers: &str, topic: &str) -> Vec<(BTreeMap<String, String>, Vec<u8>)> {
+    (read_keyed(brokers, topic).into_iter())
+        .map(|(_, headers, payload)| (headers, payload))
+        .collect()
+}
+
+/// Every message of `topic` as [`read_topic`] reads them, with its key ("" for none).
+pub fn read_keyed(brokers: &str, topic: &str) -> Vec<(String, BTreeMap<String, String>, Vec<u8>)> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("broker.address.family", "v4")
@@ -545,7 +559,8 @@ pub fn read_topic(brokers: &str, topic: &str) -> Vec<(BTreeMap<String, String>, 
                     .collect()
             })
             .unwrap_or_default();
-        messages.push((headers, message.payload().unwrap_or_default().to_vec()));
+        let key = String::from_utf8_lossy(message.key().unwrap_or_default()).to_string();
+        messages.push((key, headers, message.payload().unwrap_or_default().to_vec()));
     }
     messages
 }
