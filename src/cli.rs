@@ -16,6 +16,7 @@ use crate::telemetry::{self, LogFormat};
 use crate::tenants::Tenants;
 
 mod duration;
+mod report_kafka;
 mod simulate;
 pub(crate) mod source;
 mod staffing;
@@ -94,9 +95,6 @@ pub struct CheckConfigArgs {
 
 #[derive(Args, Debug)]
 pub struct EngineArgs {
-    /// Input, one record per line in the --input-format (JSON Lines by default); `-` reads stdin.
-    #[arg(long, short, value_name = "FILE|-")]
-    pub input: PathBuf,
     #[command(flatten)]
     pub source: source::SourceArgs,
     /// Configuration file (thresholds, targets, windows, time zones); without it, the built-in defaults.
@@ -131,6 +129,9 @@ impl From<CompletionsArg> for Completions {
 
 #[derive(Args, Debug)]
 pub struct ReplayArgs {
+    /// Input, one record per line in the --input-format (JSON Lines by default); `-` reads stdin.
+    #[arg(long, short, value_name = "FILE|-")]
+    pub input: PathBuf,
     #[command(flatten)]
     pub engine: EngineArgs,
     /// Print the JSON on one line instead of indented.
@@ -140,6 +141,17 @@ pub struct ReplayArgs {
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
+    /// Input, one record per line in the --input-format (JSON Lines by default); `-` reads stdin.
+    /// Or read a date range from Kafka with --brokers.
+    #[arg(
+        long,
+        short,
+        value_name = "FILE|-",
+        required_unless_present = "brokers"
+    )]
+    pub input: Option<PathBuf>,
+    #[command(flatten)]
+    pub kafka: report_kafka::KafkaRangeArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
     /// Report interval: 15m or 30m (in the duration syntax, so 0.5h or 1800s too), aligned to the hour in
@@ -265,19 +277,16 @@ impl From<io::Error> for Failure {
     }
 }
 
-/// Runs the engine over the input of `args` and returns the tenants, finished.
-fn run_engine(
+/// Each tenant's settings: the configuration's, with the flags of `args` and `adjust` applied, the
+/// lateness at least `least_lateness`.
+fn engine_settings(
     args: &EngineArgs,
+    config: crate::config::Config,
+    least_lateness: i64,
     adjust: impl Fn(&mut CenterSettings) + Send + Sync + 'static,
-) -> Result<Tenants, Failure> {
+) -> crate::tenants::SettingsOf {
     let (lateness, completions) = (args.lateness, args.completions);
-    let config = load_config(args.config.as_deref())?;
-    let limits = config.decode_limits();
-    let zone = config.center_settings(&args.source.tenant).time_zone;
-    let mut feed = source::Feed::new(&args.source, zone, limits);
-    // An adapter dates rings back: its tenant needs the lateness to apply them in order.
-    let least_lateness = feed.least_lateness_ms();
-    let settings_of = std::sync::Arc::new(move |tenant: &str| {
+    std::sync::Arc::new(move |tenant: &str| {
         let mut settings = config.center_settings(tenant);
         if let Some(lateness) = lateness {
             settings.lateness_ms = lateness;
@@ -288,9 +297,30 @@ fn run_engine(
         }
         adjust(&mut settings);
         settings
-    });
+    })
+}
+
+/// Runs the engine over `input` as `args` say and returns the tenants, finished.
+fn run_engine(
+    args: &EngineArgs,
+    input: &std::path::Path,
+    adjust: impl Fn(&mut CenterSettings) + Send + Sync + 'static,
+) -> Result<Tenants, Failure> {
+    let config = load_config(args.config.as_deref())?;
+    let limits = config.decode_limits();
+    if args.source.tenant.len() > 1 && args.source.input_format != source::InputFormat::CallboardV1
+    {
+        return Err(Failure::Usage(anyhow::anyhow!(
+            "--tenant names the one tenant an adapter's input (--input-format) belongs to: give it once"
+        )));
+    }
+    let zone = config.center_settings(args.source.tenant()).time_zone;
+    let mut feed = source::Feed::new(&args.source, zone, limits);
+    // An adapter dates rings back: its tenant needs the lateness to apply them in order.
+    let least_lateness = feed.least_lateness_ms();
+    let settings_of = engine_settings(args, config, least_lateness, adjust);
     let mut tenants = Tenants::new(settings_of, limits);
-    let reader = input::open(&args.input).map_err(Failure::NoInput)?;
+    let reader = input::open(input).map_err(Failure::NoInput)?;
     let lines = input::for_each_line(
         reader,
         limits.max_message_bytes,
@@ -367,7 +397,7 @@ fn by_reason(rejected: &RejectCounts) -> String {
 }
 
 fn replay(args: &ReplayArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let tenants = run_engine(&args.engine, |_| {})?;
+    let tenants = run_engine(&args.engine, &args.input, |_| {})?;
     let snapshots = tenants.snapshots(None);
     let document = serde_json::json!({ "tenants": snapshots });
     if args.compact {
@@ -389,16 +419,23 @@ fn report_command(args: &ReportArgs, out: &mut dyn Write) -> Result<(), Failure>
             "--period gives agent scorecards: use it with --by agent"
         )));
     }
-    let tenants = run_engine(&args.engine, move |settings| {
+    let adjust = move |settings: &mut CenterSettings| {
         settings.interval_ms = interval_ms;
         settings.interval_retention_days = None;
         settings.keep_agent_intervals = matches!(by, ByArg::Agent | ByArg::Team);
-    })?;
-    let table = match (by, args.period) {
-        (ByArg::Agent, Some(period)) => scorecard_table(tenants.centers(), period.into()),
-        (ByArg::Agent, None) => report::agent_table(tenants.centers()),
-        (ByArg::Team, _) => report::team_table(tenants.centers()),
-        (ByArg::Queue, _) => report::queue_table(tenants.centers()),
+    };
+    let table = match (&args.input, &args.kafka.brokers) {
+        (Some(input), _) => {
+            report_table(&run_engine(&args.engine, input, adjust)?, args, &|_, _| {
+                true
+            })
+        }
+        (None, Some(brokers)) => report_kafka::table(args, brokers, adjust)?,
+        (None, None) => {
+            return Err(Failure::Usage(anyhow::anyhow!(
+                "report reads --input FILE or, with --brokers, a date range from Kafka"
+            )))
+        }
     };
     let format = match args.format {
         FormatArg::Csv => Format::Csv,
@@ -408,4 +445,19 @@ fn report_command(args: &ReportArgs, out: &mut dyn Write) -> Result<(), Failure>
     report::write(&table, format, &mut buffered)?;
     buffered.flush()?;
     Ok(())
+}
+
+/// The report's rows of every tenant, as `--by` asks.
+/// The table `args` ask for; a scorecard sums only the intervals `keep` keeps (by tenant and start).
+fn report_table(
+    tenants: &Tenants,
+    args: &ReportArgs,
+    keep: &dyn Fn(&str, i64) -> bool,
+) -> report::Table {
+    match (args.by, args.period) {
+        (ByArg::Agent, Some(period)) => scorecard_table(tenants.centers(), period.into(), keep),
+        (ByArg::Agent, None) => report::agent_table(tenants.centers()),
+        (ByArg::Team, _) => report::team_table(tenants.centers()),
+        (ByArg::Queue, _) => report::queue_table(tenants.centers()),
+    }
 }

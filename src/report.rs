@@ -2,6 +2,8 @@
 //! interval in which anything was counted, as a [`Table`] rendered to CSV or JSON Lines. Pure: rows are
 //! built from centers and written to any `io::Write`.
 
+pub mod range;
+
 use std::io::{self, Write};
 
 use crate::center::agent::{AgentInterval, StateTimes};

@@ -105,9 +105,17 @@ impl Tenants {
     /// End of a finite input: applies everything buffered and credits agents up to each tenant's last
     /// event time.
     pub fn finish(&mut self) {
+        self.finish_until(|_| None);
+    }
+
+    /// End of a stretch of a stream known to hold nothing more of a tenant until `until(tenant)`: as
+    /// [`Tenants::finish`], but agents are credited up to that instant where it is later than the
+    /// tenant's last event (a report read from Kafka up to a range's end).
+    pub fn finish_until(&mut self, until: impl Fn(&str) -> Option<Millis>) {
         for center in self.centers.values_mut() {
             center.flush(&mut self.rejections);
-            if let Some(latest) = center.latest_event_time() {
+            let known = until(center.tenant());
+            if let Some(latest) = center.latest_event_time().max(known) {
                 center.close_books(latest);
             }
         }

@@ -141,7 +141,7 @@ impl Calendar {
     }
 
     /// UTC instant at which local day number `days` (since 1970-01-01) starts.
-    fn local_day_start(&self, days: i64) -> Millis {
+    pub fn local_day_start(&self, days: i64) -> Millis {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
         let date = epoch
             .checked_add_signed(chrono::TimeDelta::days(days))

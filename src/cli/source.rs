@@ -52,10 +52,12 @@ pub struct SourceArgs {
     /// Format of the input's lines.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputFormat::CallboardV1)]
     pub input_format: InputFormat,
-    /// asterisk_queue_log, freeswitch_callcenter: the tenant (contact center) the input belongs to;
-    /// one PBX is one tenant. Its settings (time zone, thresholds) come from the configuration.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_TENANT)]
-    pub tenant: String,
+    /// A tenant (contact center). An adapter's input (asterisk_queue_log, freeswitch_callcenter, …)
+    /// belongs to the one named (one PBX is one tenant; default `default`); `report --brokers` covers
+    /// only the tenants named (repeatable; default every tenant). Settings (time zone, thresholds)
+    /// come from the configuration.
+    #[arg(long, value_name = "NAME")]
+    pub tenant: Vec<String>,
     /// asterisk_queue_log: queues.conf `wrapuptime` of every queue; freeswitch_callcenter: agents'
     /// `wrap-up-time` (default 0, as both PBXs'): each call's call.completed is made this long after
     /// its end, as neither source signals the end of wrap-up.
@@ -143,6 +145,11 @@ fn member(text: &str) -> Result<(String, String), String> {
 }
 
 impl SourceArgs {
+    /// The tenant an adapter's input belongs to: the first `--tenant`, else [`DEFAULT_TENANT`].
+    pub fn tenant(&self) -> &str {
+        self.tenant.first().map_or(DEFAULT_TENANT, String::as_str)
+    }
+
     /// The adapter's options; `zone` is the tenant's configured time zone.
     pub fn queue_log_options(&self, zone: chrono_tz::Tz, limits: DecodeLimits) -> QueueLogOptions {
         let ids = |pairs: &[(String, String)]| -> BTreeMap<Id, Id> {
@@ -152,7 +159,7 @@ impl SourceArgs {
                 .collect()
         };
         QueueLogOptions {
-            tenant: Id::from(self.tenant.as_str()),
+            tenant: Id::from(self.tenant()),
             time_zone: self.source_time_zone.unwrap_or(zone),
             wrap_up_ms: self.wrap_up.unwrap_or(0),
             queue_wrap_up_ms: wrap_ups(&self.queue_wrap_up),
@@ -164,7 +171,7 @@ impl SourceArgs {
     /// The mod_callcenter adapter's options.
     pub fn callcenter_options(&self, limits: DecodeLimits) -> CallcenterOptions {
         CallcenterOptions {
-            tenant: Id::from(self.tenant.as_str()),
+            tenant: Id::from(self.tenant()),
             wrap_up_ms: self.wrap_up.unwrap_or(0),
             agent_wrap_up_ms: wrap_ups(&self.agent_wrap_up),
             limits,
@@ -180,7 +187,7 @@ impl SourceArgs {
         limits: DecodeLimits,
     ) -> ContactEventsOptions {
         ContactEventsOptions {
-            tenant: Id::from(self.tenant.as_str()),
+            tenant: Id::from(self.tenant()),
             lifecycle,
             names: (self.arn_name.iter())
                 .map(|(arn, name)| (arn.clone(), Id::from(name.as_str())))
@@ -193,7 +200,7 @@ impl SourceArgs {
     /// The TaskRouter adapter's options.
     pub fn task_router_options(&self, limits: DecodeLimits) -> TaskRouterOptions {
         TaskRouterOptions::configured(
-            Id::from(self.tenant.as_str()),
+            Id::from(self.tenant()),
             &self.task_channel,
             self.activity
                 .iter()
@@ -244,7 +251,7 @@ impl Feed {
                 ),
                 InputFormat::AmazonConnectCtr => (
                     Box::new(ContactRecordsAdapter::new(ContactRecordsOptions {
-                        tenant: Id::from(args.tenant.as_str()),
+                        tenant: Id::from(args.tenant()),
                         limits,
                         ..ContactRecordsOptions::default()
                     })),

@@ -91,7 +91,9 @@ impl DaySource for CenterDays<'_> {
         let settings = center.settings();
         let span = day_span(settings, date);
         let queues = rows_within(report::queue_table([*center]), span);
-        let mut scorecards = scorecard_table([*center], Period::Day);
+        let (start, end) = span;
+        let within = |_: &str, at: i64| at >= start && at < end;
+        let mut scorecards = scorecard_table([*center], Period::Day, &within);
         // A day's scorecard names its local date.
         let day = Cell::Text(date.format("%Y-%m-%d").to_string());
         let period_start = scorecards

@@ -90,18 +90,20 @@ impl Sum {
     }
 }
 
-/// Scorecards of every center (centers must keep agent intervals), ordered by tenant, agent and period.
-pub fn scorecard_table<'a>(centers: impl IntoIterator<Item = &'a Center>, period: Period) -> Table {
+/// Scorecards of every center (centers must keep agent intervals), ordered by tenant, agent and period,
+/// summed over the intervals `keep` keeps (by tenant and interval start: a report over a date range
+/// cuts its first and last periods to the range).
+pub fn scorecard_table<'a>(
+    centers: impl IntoIterator<Item = &'a Center>,
+    period: Period,
+    keep: &dyn Fn(&str, i64) -> bool,
+) -> Table {
     let mut rows = Vec::new();
     for center in centers {
         let (floor, _) = center.projection();
-        scorecard_rows(
-            center.tenant(),
-            &floor,
-            center.settings(),
-            period,
-            &mut rows,
-        );
+        let tenant = center.tenant();
+        let keep = |start: i64| keep(tenant, start);
+        scorecard_rows(tenant, &floor, center.settings(), period, &keep, &mut rows);
     }
     Table {
         header: &SCORECARD_HEADER,
@@ -109,12 +111,13 @@ pub fn scorecard_table<'a>(centers: impl IntoIterator<Item = &'a Center>, period
     }
 }
 
-/// Appends one tenant's scorecards, ordered by agent and period start.
+/// Appends one tenant's scorecards over the intervals `keep` keeps, ordered by agent and period start.
 pub fn scorecard_rows(
     tenant: &str,
     floor: &Floor,
     settings: &CenterSettings,
     period: Period,
+    keep: &dyn Fn(i64) -> bool,
     rows: &mut Vec<Vec<Cell>>,
 ) {
     let mut calendar = floor.calendar.clone();
@@ -123,7 +126,9 @@ pub fn scorecard_rows(
     for agent in agents {
         let mut sums: BTreeMap<i64, Sum> = BTreeMap::new();
         for (start, interval) in agent.intervals.iter().flatten() {
-            if interval.times == StateTimes::default() && interval.tallies == Tallies::default() {
+            let empty =
+                interval.times == StateTimes::default() && interval.tallies == Tallies::default();
+            if empty || !keep(*start) {
                 continue;
             }
             let span = period.span(&mut calendar, *start);
