@@ -1,7 +1,7 @@
 //! The edge that sends: the daily report at a set local time per tenant, by mail (SMTP) and to chat
-//! webhooks, exactly once per day per tenant (the sent day is recorded in the intervals topic); and
+//! webhooks, once per day per tenant (the sent day is recorded in the intervals topic); and
 //! the Slack, Teams and JSON payloads of alerts and of the daily summary. The pure parts (`schedule`,
-//! `summary`, `chat`) build what is sent; `smtp`, `sent` and `daily` do the I/O. Nothing in the core
+//! `summary`, `chat`) build what is sent; `smtp`, `sent`, `daily` and `task` do the I/O. Nothing in the core
 //! calls this module.
 
 pub mod chat;
