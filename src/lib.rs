@@ -10,6 +10,7 @@ pub mod center;
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod deliver;
 pub mod demo;
 pub mod event;
 pub mod export;

@@ -229,6 +229,7 @@ fn start_sinks(
             client,
             url.clone(),
             external_url,
+            alerting.webhook_format,
         )));
         handles.push(handle);
     }
@@ -264,6 +265,45 @@ fn start_intervals(
         intervals_topic::run(board, store, producer, topic, interval, stops.1).await;
     });
     Ok((reader, task))
+}
+
+/// Starts the daily report task; the tenants' plans are those of the configuration at start.
+fn start_daily_reports(
+    config: &Config,
+    ingest: &IngestSettings,
+    board: &Arc<Board>,
+    store: &Arc<IntervalStore>,
+    stop: CancellationToken,
+) -> anyhow::Result<JoinHandle<()>> {
+    use crate::deliver::{smtp::Mailer, task};
+    let mailer = (config.delivery.smtp.as_ref())
+        .map(|smtp| Mailer::new(&smtp.settings()))
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .context("cannot set up the mail server for daily reports ([delivery.smtp])")?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .context("cannot create the HTTP client for daily report webhooks")?;
+    let plans = config.clone();
+    let plan_of: task::PlanOf = Arc::new(move |tenant: &str| {
+        (plans.daily_report(tenant)).map(|plan| (plan, plans.center_settings(tenant)))
+    });
+    let edges = task::Edges {
+        store: Arc::clone(store),
+        producer: sink::kafka::producer(&ingest.brokers, &ingest.properties)
+            .context("cannot create the Kafka producer for daily report markers")?,
+        topic: config.kafka.intervals_topic.clone(),
+        mailer,
+        client,
+    };
+    Ok(tokio::spawn(task::run(
+        Arc::clone(board),
+        plan_of,
+        edges,
+        task::EVERY,
+        stop,
+    )))
 }
 
 /// Binds HTTP, then starts the workers. The configuration was validated before anything was bound.
@@ -344,6 +384,15 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Service> {
         }
         .run(stop_alerts.clone()),
     );
+    if config.sends_daily_reports() {
+        sinks.push(start_daily_reports(
+            &config,
+            &ingest,
+            &board,
+            &intervals,
+            stop_alerts.clone(),
+        )?);
+    }
     let (intervals_topic_name, interval_days) = (
         config.kafka.intervals_topic.clone(),
         config.http.interval_days,

@@ -86,6 +86,8 @@ pub struct AlertingConfig {
     pub alertmanager_url: Option<String>,
     /// A URL that receives every notification as a JSON POST.
     pub webhook_url: Option<String>,
+    /// What the webhook receives: `"json"` (callboard's own, default), `"slack"` or `"teams"`.
+    pub webhook_format: crate::deliver::ChatFormat,
     /// This service's URL as users reach it, for `generatorURL` (default: `http://` + `http.listen`).
     pub external_url: Option<String>,
     /// How often Alertmanager hears a firing alert again (30s to 3m); its lease is three times this.
@@ -102,6 +104,7 @@ impl Default for AlertingConfig {
             kafka_topic: "call-alerts".to_string(),
             alertmanager_url: None,
             webhook_url: None,
+            webhook_format: crate::deliver::ChatFormat::Json,
             external_url: None,
             resend_interval: Duration(MINUTE),
             queue_capacity: 1024,

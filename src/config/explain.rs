@@ -85,7 +85,7 @@ pub fn explain(config: &Config) -> String {
         alerting
             .webhook_url
             .as_ref()
-            .map(|url| format!("webhook {url}")),
+            .map(|url| format!("webhook {url} ({})", alerting.webhook_format.name())),
     ]
     .into_iter()
     .flatten()
@@ -101,7 +101,52 @@ pub fn explain(config: &Config) -> String {
     for rule in config.alert_rules() {
         lines.push(format!("  rule {}", describe_rule(&rule)));
     }
+    lines.extend(describe_delivery(config));
     lines.join("\n")
+}
+
+/// The mail server and each tenant's daily report.
+fn describe_delivery(config: &Config) -> Vec<String> {
+    if !config.sends_daily_reports() {
+        return vec!["daily reports: none".to_string()];
+    }
+    let mail = (config.delivery.smtp.as_ref()).map_or_else(
+        || "no mail server".to_string(),
+        |smtp| format!("mail via {}", smtp.describe()),
+    );
+    let mut lines = vec![format!(
+        "daily reports: {mail}; sent days recorded in {}",
+        config.kafka.intervals_topic
+    )];
+    let mut tenants: Vec<&str> = config.tenants.keys().map(String::as_str).collect();
+    if tenants.is_empty() {
+        tenants.push("(any tenant)");
+    }
+    for tenant in tenants {
+        let Some(plan) = config.daily_report(tenant) else {
+            continue;
+        };
+        let mut parts = Vec::new();
+        if !plan.to.is_empty() {
+            parts.push(format!("mail to {}", plan.to.join(", ")));
+        }
+        if !plan.webhooks.is_empty() {
+            let formats: Vec<&str> = plan
+                .webhooks
+                .iter()
+                .map(|hook| hook.format.name())
+                .collect();
+            let count = plan.webhooks.len();
+            let noun = if count == 1 { "webhook" } else { "webhooks" };
+            parts.push(format!("{count} {noun} ({})", formats.join(", ")));
+        }
+        lines.push(format!(
+            "  daily report of {tenant} at {}: {}",
+            plan.at.format("%H:%M"),
+            parts.join(", ")
+        ));
+    }
+    lines
 }
 
 fn describe_rule(rule: &crate::alert::Rule) -> String {

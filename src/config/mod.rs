@@ -4,6 +4,7 @@
 
 mod access;
 mod alerts;
+mod delivery;
 mod duration;
 mod env;
 mod explain;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use alerts::{AlertConfig, AlertingConfig};
+pub use delivery::{DailyReportConfig, DeliveryConfig, SmtpConfig, WebhookConfig};
 pub use duration::Duration;
 pub use explain::explain;
 pub use levels::{LevelsConfig, LimitConfig, LinesConfig};
@@ -94,6 +96,8 @@ pub struct Config {
     pub alerting: AlertingConfig,
     /// Who may read what over HTTP.
     pub access: access::AccessConfig,
+    /// Where daily reports go: the mail server, and the topic sent days are recorded in.
+    pub delivery: DeliveryConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -167,6 +171,9 @@ pub struct TenantConfig {
     /// twice it, or `{ warning = "15m", critical = "20m" }`. A tenant's keys add to or replace the
     /// defaults'.
     pub state_limits: BTreeMap<String, LimitConfig>,
+    /// The daily report: at a local time, by mail and/or to chat webhooks (a tenant's replaces the
+    /// defaults' whole).
+    pub daily_report: Option<DailyReportConfig>,
 }
 
 /// A queue's thresholds and targets; any field left out comes from `[queue_defaults]`.
@@ -348,6 +355,7 @@ pub fn parse(
         })?;
     config.validate(origin)?;
     config.kafka.read_secrets(&env, origin)?;
+    config.read_delivery_secrets(&env, origin)?;
     Ok(config)
 }
 
@@ -548,6 +556,7 @@ impl Config {
         self.access
             .access()
             .map_err(|(field, problem)| invalid(&field, problem))?;
+        self.validate_delivery(origin)?;
         Ok(())
     }
 

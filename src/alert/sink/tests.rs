@@ -11,6 +11,7 @@ use prometheus::{IntCounterVec, Opts};
 
 use super::*;
 use crate::alert::engine::{Alert, Notification, Status};
+use crate::deliver::ChatFormat;
 
 fn notification(status: Status) -> Notification {
     let labels: std::collections::BTreeMap<String, String> = [
@@ -78,6 +79,7 @@ async fn a_failing_webhook_is_retried_until_it_takes_the_notification() {
         reqwest::Client::new(),
         format!("{url}/hook"),
         "http://callboard:9464".to_string(),
+        ChatFormat::Json,
     ));
     handle.offer(notification(Status::Firing));
     drop(handle);
@@ -108,12 +110,39 @@ async fn a_webhook_that_keeps_failing_drops_and_counts_the_notification() {
         reqwest::Client::new(),
         format!("{url}/hook"),
         "http://callboard:9464".to_string(),
+        ChatFormat::Json,
     ));
     handle.offer(notification(Status::Resolved));
     drop(handle);
     task.await.unwrap();
     assert_eq!(bodies.lock().unwrap().len(), ATTEMPTS as usize);
     assert_eq!(counter.with_label_values(&["webhook"]).get(), 1);
+}
+
+#[tokio::test]
+async fn a_slack_webhook_gets_block_kit_and_a_teams_one_an_adaptive_card() {
+    for (format, check) in [
+        (ChatFormat::Slack, "blocks"),
+        (ChatFormat::Teams, "attachments"),
+    ] {
+        let (url, bodies) = server(0).await;
+        let (handle, queue) = SinkHandle::new("webhook", 8, dropped());
+        let task = tokio::spawn(webhook::run(
+            queue,
+            reqwest::Client::new(),
+            format!("{url}/hook"),
+            "http://callboard:9464".to_string(),
+            format,
+        ));
+        handle.offer(notification(Status::Firing));
+        drop(handle);
+        task.await.unwrap();
+        let bodies = bodies.lock().unwrap();
+        assert_eq!(bodies.len(), 1);
+        let message: serde_json::Value = serde_json::from_str(&bodies[0]).unwrap();
+        assert!(message[check].is_array(), "{format:?}: {message}");
+        assert!(message.get("fingerprint").is_none());
+    }
 }
 
 #[tokio::test]

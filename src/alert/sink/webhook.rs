@@ -1,6 +1,7 @@
-//! A generic JSON webhook: every notification POSTed as one `Message`.
+//! A webhook: every notification POSTed as one `Message` (JSON), or as a Slack or Teams message.
 
-use super::{encode, SinkQueue};
+use super::SinkQueue;
+use crate::deliver::chat::{alert_body, ChatFormat};
 
 pub async fn run(
     SinkQueue {
@@ -10,9 +11,10 @@ pub async fn run(
     client: reqwest::Client,
     url: String,
     external_url: String,
+    format: ChatFormat,
 ) {
     while let Some(notification) = receiver.recv().await {
-        let Some(body) = encode(&notification, &external_url) else {
+        let Some(body) = alert_body(format, &notification, &external_url) else {
             continue;
         };
         delivery
