@@ -231,7 +231,9 @@ impl Tenants {
             let (floor, stats) = center.projection();
             let snapshot = build(center.tenant(), &floor, center.settings(), at, stats);
             let table = changed.then(|| today_table(center.tenant(), &floor, at));
-            let records = closes.map(|closed| closed_records(center.tenant(), &floor, closed));
+            let settings = center.settings();
+            let records =
+                closes.map(|closed| closed_records(center.tenant(), &floor, settings, closed));
             publish(snapshot, table, records);
             self.published.insert(center.tenant().clone(), ingested);
             if let Some(closed) = closes {

@@ -213,6 +213,17 @@ fn a_day_of_closed_intervals_equals_the_report_and_a_late_event_re_produces_only
             "{agent:?}"
         );
     }
+    // An agent's day is its scorecard: the rows of `report --by agent --period day`.
+    let by_day = ["--by", "agent", "--period", "day", "--format", "json"];
+    let cards = harness::report_text(&input, &config, &by_day);
+    let cards: Vec<Value> = (cards.lines())
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(
+        agent_days,
+        sorted(cards),
+        "agent days against the scorecards"
+    );
 
     // A late call offered 30 minutes before the last event: beyond its interval's close, within the
     // hour the center holds. Exactly its queue interval and the queue's day change.

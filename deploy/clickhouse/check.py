@@ -38,6 +38,15 @@ AGENT = (
     '"wrap_up_seconds":60,"available_seconds":570,"not_ready_seconds":0,"logged_in_seconds":900,'
     '"occupancy":0.366667,"utilization":0.366667}'
 )
+AGENT_DAY = (
+    '{"schema":1,"kind":"agent_day","date":"2026-11-27","tenant":"acme","agent":"a1","team":"t1",'
+    '"period":"day","period_start":"2026-11-27","handled":2,"aht_seconds":360,"avg_talk_seconds":300,'
+    '"avg_hold_seconds":0,"avg_wrap_up_seconds":60,"logged_in_seconds":7200,"available_seconds":4645,'
+    '"not_ready_seconds":1800,"not_ready_by_reason":"lunch=1800","occupancy":0.139815,'
+    '"utilization":0.104861,"rings_unanswered":1,"dialed":1,"connected":1,"successes":1,'
+    '"contact_rate":1,"conversion":1,"surveys":1,"csat":0.8,"reviews":0,"qa_score":null,'
+    '"quota_attainment":"handled_per_hour=0.25","labour_cost":72}'
+)
 DELIVERY = '{"schema":1,"kind":"delivery","date":"2026-11-27"}'
 FUTURE = QUEUE_0900_FIRST.replace('"schema":1', '"schema":2')
 
@@ -56,7 +65,7 @@ def main():
                 "ENGINE = MergeTree ORDER BY _offset"
             )
         db.query(statement)
-    records = [QUEUE_0900_FIRST, AGENT, DELIVERY, FUTURE, QUEUE_DAY, QUEUE_0900_LATE]
+    records = [QUEUE_0900_FIRST, AGENT, AGENT_DAY, DELIVERY, FUTURE, QUEUE_DAY, QUEUE_0900_LATE]
     for offset, raw in enumerate(records):
         db.query(
             "INSERT INTO callboard.intervals_kafka VALUES ('%s', %d)" % (raw.replace("'", "\\'"), offset)
@@ -71,6 +80,12 @@ def main():
         "FROM callboard.agent_intervals FINAL",
         "CSV",
     ).bytes().decode()
+    day = db.query(
+        "SELECT agent, team, toString(date), handled, not_ready_by_reason, occupancy, qa_score, "
+        "quota_attainment, labour_cost FROM callboard.agent_days FINAL",
+        "CSV",
+    ).bytes().decode()
+    expected_day = '"a1","t1","2026-11-27",2,"lunch=1800",0.139815,\\N,"handled_per_hour=0.25",72\n'
     expected_queue = (
         '"queue","sales","2026-11-27 09:00:00",5,0.2,12.5\n'
         '"queue_day","sales","2026-11-27 00:00:00",5,0.2,\\N\n'
@@ -81,6 +96,8 @@ def main():
         failures.append("queue rows:\n%s\nexpected:\n%s" % (queue, expected_queue))
     if agent != expected_agent:
         failures.append("agent rows:\n%s\nexpected:\n%s" % (agent, expected_agent))
+    if day != expected_day:
+        failures.append("agent days:\n%s\nexpected:\n%s" % (day, expected_day))
     if failures:
         print("\n".join(failures))
         sys.exit(1)

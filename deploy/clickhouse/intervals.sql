@@ -54,7 +54,7 @@ ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMM(date)
 ORDER BY (tenant, kind, queue, interval_start);
 
--- Agent rows: kind 'agent' or 'agent_day'.
+-- Agent interval rows: kind 'agent'.
 CREATE TABLE IF NOT EXISTS callboard.agent_intervals
 (
     tenant LowCardinality(String),
@@ -121,4 +121,71 @@ SELECT
     JSONExtract(raw, 'utilization', 'Nullable(Float64)') AS utilization,
     _offset AS version
 FROM callboard.intervals_kafka
-WHERE JSONExtractUInt(raw, 'schema') = 1 AND JSONExtractString(raw, 'kind') IN ('agent', 'agent_day');
+WHERE JSONExtractUInt(raw, 'schema') = 1 AND JSONExtractString(raw, 'kind') = 'agent';
+
+-- Agent days (kind 'agent_day'): each agent's scorecard of a local day, the columns of
+-- `callboard report --by agent --period day`. Weeks and months are sums of these days (ratios from the
+-- sums: occupancy = busy / (busy + available), and so on).
+CREATE TABLE IF NOT EXISTS callboard.agent_days
+(
+    tenant LowCardinality(String),
+    agent String,
+    team String,
+    date Date,
+    handled UInt32,
+    aht_seconds Nullable(Float64),
+    avg_talk_seconds Nullable(Float64),
+    avg_hold_seconds Nullable(Float64),
+    avg_wrap_up_seconds Nullable(Float64),
+    logged_in_seconds Float64,
+    available_seconds Float64,
+    not_ready_seconds Float64,
+    not_ready_by_reason String,
+    occupancy Nullable(Float64),
+    utilization Nullable(Float64),
+    rings_unanswered UInt32,
+    dialed UInt32,
+    connected UInt32,
+    successes UInt32,
+    surveys UInt32,
+    csat Nullable(Float64),
+    reviews UInt32,
+    qa_score Nullable(Float64),
+    quota_attainment String,
+    labour_cost Float64,
+    version UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMM(date)
+ORDER BY (tenant, agent, date);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS callboard.agent_days_mv TO callboard.agent_days AS
+SELECT
+    JSONExtractString(raw, 'tenant') AS tenant,
+    JSONExtractString(raw, 'agent') AS agent,
+    JSONExtractString(raw, 'team') AS team,
+    toDate(JSONExtractString(raw, 'date')) AS date,
+    JSONExtractUInt(raw, 'handled') AS handled,
+    JSONExtract(raw, 'aht_seconds', 'Nullable(Float64)') AS aht_seconds,
+    JSONExtract(raw, 'avg_talk_seconds', 'Nullable(Float64)') AS avg_talk_seconds,
+    JSONExtract(raw, 'avg_hold_seconds', 'Nullable(Float64)') AS avg_hold_seconds,
+    JSONExtract(raw, 'avg_wrap_up_seconds', 'Nullable(Float64)') AS avg_wrap_up_seconds,
+    JSONExtractFloat(raw, 'logged_in_seconds') AS logged_in_seconds,
+    JSONExtractFloat(raw, 'available_seconds') AS available_seconds,
+    JSONExtractFloat(raw, 'not_ready_seconds') AS not_ready_seconds,
+    JSONExtractString(raw, 'not_ready_by_reason') AS not_ready_by_reason,
+    JSONExtract(raw, 'occupancy', 'Nullable(Float64)') AS occupancy,
+    JSONExtract(raw, 'utilization', 'Nullable(Float64)') AS utilization,
+    JSONExtractUInt(raw, 'rings_unanswered') AS rings_unanswered,
+    JSONExtractUInt(raw, 'dialed') AS dialed,
+    JSONExtractUInt(raw, 'connected') AS connected,
+    JSONExtractUInt(raw, 'successes') AS successes,
+    JSONExtractUInt(raw, 'surveys') AS surveys,
+    JSONExtract(raw, 'csat', 'Nullable(Float64)') AS csat,
+    JSONExtractUInt(raw, 'reviews') AS reviews,
+    JSONExtract(raw, 'qa_score', 'Nullable(Float64)') AS qa_score,
+    JSONExtractString(raw, 'quota_attainment') AS quota_attainment,
+    JSONExtractFloat(raw, 'labour_cost') AS labour_cost,
+    _offset AS version
+FROM callboard.intervals_kafka
+WHERE JSONExtractUInt(raw, 'schema') = 1 AND JSONExtractString(raw, 'kind') = 'agent_day';

@@ -11,8 +11,8 @@ use crate::center::settings::CenterSettings;
 use crate::center::Center;
 use crate::intervals::store::IntervalStore;
 use crate::intervals::Kind;
-use crate::report::scorecard::{scorecard_table, Period};
-use crate::report::{self, Cell, Table, AGENT_HEADER, QUEUE_HEADER};
+use crate::report::scorecard::{scorecard_table, Period, SCORECARD_HEADER};
+use crate::report::{self, Cell, Table, QUEUE_HEADER};
 
 /// A tenant's day: its queue rows and scorecards, or `None` when this source does not hold the day.
 pub trait DaySource: Send + Sync {
@@ -151,7 +151,7 @@ impl DaySource for StoreDays {
         };
         let agent_rows = self.store.rows(tenant, Kind::AgentDay, &from, &to);
         let queues = table(&QUEUE_HEADER, &queue_rows);
-        let scorecards = table(&AGENT_HEADER, &agent_rows);
+        let scorecards = table(&SCORECARD_HEADER, &agent_rows);
         Some(day_report(tenant, date, &settings, queues, scorecards))
     }
 }
@@ -231,8 +231,8 @@ mod tests {
         );
         assert_eq!(day.queues.rows[0][10], Cell::Number(0.5));
         assert_eq!(day.queues.rows[0][12], Cell::Empty);
-        assert_eq!(day.scorecards.header, &AGENT_HEADER);
-        assert_eq!(day.scorecards.rows[0][3], Cell::Count(3));
+        assert_eq!(day.scorecards.header, &SCORECARD_HEADER);
+        assert_eq!(day.scorecards.rows[0][5], Cell::Count(3), "handled");
         assert_eq!(days.day("acme", "2026-11-29".parse().unwrap()), None);
         assert_eq!(days.day("globex", "2026-11-30".parse().unwrap()), None);
     }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::door::Scope;
 use crate::intervals::store::IntervalStore;
 use crate::intervals::Kind;
+use crate::report::scorecard::SCORECARD_HEADER;
 use crate::report::{Cell, Table, AGENT_HEADER, QUEUE_HEADER};
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,7 +91,8 @@ pub fn table(
     scope: &Scope,
 ) -> Table {
     let header: &'static [&'static str] = match kind {
-        Kind::Agent | Kind::AgentDay => &AGENT_HEADER,
+        Kind::Agent => &AGENT_HEADER,
+        Kind::AgentDay => &SCORECARD_HEADER,
         _ => &QUEUE_HEADER,
     };
     let mut rows: Vec<Vec<Cell>> = (store.rows(tenant, kind, from, to).iter())

@@ -19,7 +19,7 @@ pub enum Kind {
     Agent,
     /// A queue's day: its intervals' counts summed, ratios recomputed from the sums.
     QueueDay,
-    /// An agent's day, likewise.
+    /// An agent's day: its scorecard (the columns of `report --by agent --period day`).
     AgentDay,
     /// A "daily report sent" marker the delivery task writes (`tenant/delivery/daily/DATE`).
     Delivery,

@@ -9,8 +9,10 @@ use super::{key, Kind, SCHEMA};
 use crate::center::agent::{Agent, AgentInterval};
 use crate::center::calendar::{split_span, Calendar};
 use crate::center::floor::Floor;
+use crate::center::settings::CenterSettings;
 use crate::event::Millis;
-use crate::kpi::{AgentTimes, QueueCounts};
+use crate::kpi::QueueCounts;
+use crate::report::scorecard::{self, SCORECARD_HEADER};
 use crate::report::{self, Cell, Format, Table, AGENT_HEADER, QUEUE_HEADER};
 
 /// A record for the topic: its key and its JSON value.
@@ -27,6 +29,9 @@ static QUEUE_VALUE: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| PREFIX.iter().chain(&QUEUE_HEADER).copied().collect());
 static AGENT_VALUE: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| PREFIX.iter().chain(&AGENT_HEADER).copied().collect());
+/// An agent's day is its scorecard (`report --by agent --period day`).
+static AGENT_DAY_VALUE: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| PREFIX.iter().chain(&SCORECARD_HEADER).copied().collect());
 
 /// The span of a tenant's figures whose intervals are closed: those that ended by `closing` (the
 /// instant up to which its events are settled) and began at or after `complete_from` (before it, the
@@ -44,7 +49,12 @@ pub struct Closed {
 /// start. Agent time in a state still running is credited to the closed intervals it spans up to the
 /// latest event, as the report credits it at its end: a closed row does not wait for the agent's next
 /// event.
-pub fn closed_records(tenant: &str, floor: &Floor, closed: Closed) -> Vec<Record> {
+pub fn closed_records(
+    tenant: &str,
+    floor: &Floor,
+    settings: &CenterSettings,
+    closed: Closed,
+) -> Vec<Record> {
     let Closed {
         complete_from,
         closing,
@@ -116,7 +126,7 @@ pub fn closed_records(tenant: &str, floor: &Floor, closed: Closed) -> Vec<Record
         }
         for (day, of_day) in days {
             if calendar.day(day).end <= closing && day >= complete_from {
-                let cells = agent_day_row(tenant, &agent.id, day, &of_day);
+                let cells = scorecard::day_card(tenant, agent, day, of_day, floor, settings);
                 let date = calendar.local_date(day);
                 records.push(record(
                     tenant,
@@ -159,23 +169,6 @@ fn closed_agent_intervals(
     closed
 }
 
-/// An agent's day: the agent report's columns summed over the day's intervals, ratios recomputed from
-/// the sums. The one place an `agent_day` row is made (a scorecard row may take its place).
-pub fn agent_day_row(
-    tenant: &str,
-    agent: &str,
-    day: Millis,
-    of_day: &[&AgentInterval],
-) -> Vec<Cell> {
-    let mut times = AgentTimes::default();
-    let mut handled = 0;
-    for interval in of_day {
-        times.merge(&interval.times.agent_times());
-        handled += interval.tallies.handled;
-    }
-    report::agent_cells(tenant, agent, day, &times, handled)
-}
-
 fn record(
     tenant: &str,
     kind: Kind,
@@ -185,7 +178,8 @@ fn record(
     cells: Vec<Cell>,
 ) -> Record {
     let header: &'static [&'static str] = match kind {
-        Kind::Agent | Kind::AgentDay => AGENT_VALUE.as_slice(),
+        Kind::Agent => AGENT_VALUE.as_slice(),
+        Kind::AgentDay => AGENT_DAY_VALUE.as_slice(),
         _ => QUEUE_VALUE.as_slice(),
     };
     let mut row = vec![

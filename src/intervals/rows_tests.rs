@@ -60,7 +60,12 @@ fn values(records: &[Record]) -> BTreeMap<String, serde_json::Value> {
 fn intervals_ended_by_the_closing_instant_give_the_report_rows() {
     let center = center();
     let (floor, _) = center.projection();
-    let records = closed_records("acme", &floor, until(at("2026-11-27T09:30:00Z")));
+    let records = closed_records(
+        "acme",
+        &floor,
+        &CenterSettings::default(),
+        until(at("2026-11-27T09:30:00Z")),
+    );
     let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
     // 09:30 has not ended; the day has not: no day rows.
     assert_eq!(
@@ -102,7 +107,12 @@ fn intervals_ended_by_the_closing_instant_give_the_report_rows() {
 fn a_closed_day_gives_summaries_with_ratios_of_the_sums() {
     let center = center();
     let (floor, _) = center.projection();
-    let records = closed_records("acme", &floor, until(at("2026-11-28T00:00:00Z")));
+    let records = closed_records(
+        "acme",
+        &floor,
+        &CenterSettings::default(),
+        until(at("2026-11-28T00:00:00Z")),
+    );
     let values = values(&records);
     let day = &values["acme/queue_day/sales/2026-11-27"];
     assert_eq!(day["kind"], "queue_day");
@@ -132,11 +142,22 @@ fn a_floor_without_agent_intervals_gives_queue_rows_only() {
     center.ingest(event, 0, &mut Vec::new());
     center.flush(&mut Vec::new());
     let (floor, _) = center.projection();
-    let records = closed_records("acme", &floor, until(at("2026-11-27T09:15:00Z")));
+    let records = closed_records(
+        "acme",
+        &floor,
+        &CenterSettings::default(),
+        until(at("2026-11-27T09:15:00Z")),
+    );
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].key, "acme/queue/sales/2026-11-27T09:00:00Z");
     // Before the interval ends, nothing.
-    assert!(closed_records("acme", &floor, until(at("2026-11-27T09:14:59Z"))).is_empty());
+    assert!(closed_records(
+        "acme",
+        &floor,
+        &CenterSettings::default(),
+        until(at("2026-11-27T09:14:59Z"))
+    )
+    .is_empty());
 }
 
 #[test]
@@ -161,7 +182,12 @@ fn agent_intervals_are_dropped_with_the_queue_intervals_of_days_not_kept() {
     }
     center.flush(&mut Vec::new());
     let (floor, _) = center.projection();
-    let records = closed_records("acme", &floor, until(at("2026-11-30T00:00:00Z")));
+    let records = closed_records(
+        "acme",
+        &floor,
+        &CenterSettings::default(),
+        until(at("2026-11-30T00:00:00Z")),
+    );
     let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(
         keys,
@@ -181,7 +207,7 @@ fn intervals_and_days_begun_before_the_floor_is_complete_are_not_closed_records(
         complete_from: at("2026-11-27T09:10:00Z"),
         ..until(at("2026-11-28T00:00:00Z"))
     };
-    let records = closed_records("acme", &floor, closed);
+    let records = closed_records("acme", &floor, &CenterSettings::default(), closed);
     let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).take(2).collect();
     assert_eq!(
         keys,
@@ -204,7 +230,12 @@ fn time_in_a_state_is_credited_up_to_the_latest_event_not_past_it() {
         events_until: at("2026-11-27T09:20:10Z"),
         ..until(at("2026-11-27T10:00:00Z"))
     };
-    let values = values(&closed_records("acme", &floor, closed));
+    let values = values(&closed_records(
+        "acme",
+        &floor,
+        &CenterSettings::default(),
+        closed,
+    ));
     let agent_rows: Vec<&String> = values
         .keys()
         .filter(|key| key.contains("/agent/"))

@@ -135,18 +135,51 @@ pub fn scorecard_rows(
             sums.entry(span.start).or_default().add(interval);
         }
         for (start, sum) in sums {
-            let team = (sum.team.clone()).or_else(|| agent.team.as_ref().map(|t| t.to_string()));
-            let mut row = vec![
-                Cell::Text(tenant.to_string()),
-                Cell::Text(agent.id.to_string()),
-                Cell::Text(team.unwrap_or_default()),
-                Cell::Text(period.name().to_string()),
-                Cell::Text(calendar.local_date(start)),
-            ];
-            row.extend(figures(&sum, floor, settings, agent));
-            rows.push(row);
+            let date = calendar.local_date(start);
+            rows.push(card(tenant, agent, period, &date, &sum, floor, settings));
         }
     }
+}
+
+/// An agent's scorecard of the day starting at `day_start`, from the day's `intervals` (the
+/// `agent_day` record of the intervals topic).
+pub fn day_card<'a>(
+    tenant: &str,
+    agent: &Agent,
+    day_start: i64,
+    intervals: impl IntoIterator<Item = &'a AgentInterval>,
+    floor: &Floor,
+    settings: &CenterSettings,
+) -> Vec<Cell> {
+    let mut sum = Sum::default();
+    for interval in intervals {
+        sum.add(interval);
+    }
+    let date = floor.calendar.local_date(day_start);
+    card(tenant, agent, Period::Day, &date, &sum, floor, settings)
+}
+
+/// One row: the agent, its team (the latest its intervals name, else its own), the period and its
+/// first local date, then the figures.
+fn card(
+    tenant: &str,
+    agent: &Agent,
+    period: Period,
+    date: &str,
+    sum: &Sum,
+    floor: &Floor,
+    settings: &CenterSettings,
+) -> Vec<Cell> {
+    let team = (sum.team.clone()).or_else(|| agent.team.as_ref().map(|t| t.to_string()));
+    let mut row = vec![
+        Cell::Text(tenant.to_string()),
+        Cell::Text(agent.id.to_string()),
+        Cell::Text(team.unwrap_or_default()),
+        Cell::Text(period.name().to_string()),
+        Cell::Text(date.to_string()),
+    ];
+    row.extend(figures(sum, floor, settings, agent));
+    row
 }
 
 /// The figures of one row, after its names and period.
