@@ -81,7 +81,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for WireTime<'a> {
 }
 
 /// Every field of every event type, all optional: which are required is checked per type afterwards.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct Wire<'a> {
     #[serde(rename = "type", borrow)]
     kind: Option<Cow<'a, str>>,
@@ -203,8 +203,22 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Event, DecodeError>
             ),
         ));
     }
+    // The usual shape is scanned by hand; anything else (and so all garbage) goes through serde.
+    match scan::scan(bytes) {
+        Some(wire) => event(wire),
+        None => decode_with_serde(bytes),
+    }
+}
+
+/// The full way: serde_json decides what is JSON of the contract's types, and why not.
+fn decode_with_serde(bytes: &[u8]) -> Result<Event, DecodeError> {
     let wire: Wire = serde_json::from_slice(bytes)
         .map_err(|parse| error(RejectReason::MalformedJson, parse.to_string()))?;
+    event(wire)
+}
+
+/// The event the fields say, or why they say none.
+fn event(wire: Wire<'_>) -> Result<Event, DecodeError> {
     match wire.v {
         None | Some(VERSION) => {}
         Some(version) if version > VERSION => {
@@ -644,6 +658,9 @@ impl ObjectWriter<'_> {
         let _ = serde_json::to_writer(&mut *self.out, &value);
     }
 }
+
+#[path = "json_v1_scan.rs"]
+mod scan;
 
 #[cfg(test)]
 #[path = "json_v1_tests.rs"]
