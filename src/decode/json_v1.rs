@@ -204,8 +204,10 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Event, DecodeError>
         ));
     }
     // The usual shape is scanned by hand; anything else (and so all garbage) goes through serde.
-    match scan::scan(bytes) {
-        Some(wire) => event(wire),
+    // Filled in place: the fields are several hundred bytes, too many to move about per message.
+    let mut wire = Wire::default();
+    match scan::scan(bytes, &mut wire) {
+        Some(()) => event(&wire),
         None => decode_with_serde(bytes),
     }
 }
@@ -214,11 +216,11 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Event, DecodeError>
 fn decode_with_serde(bytes: &[u8]) -> Result<Event, DecodeError> {
     let wire: Wire = serde_json::from_slice(bytes)
         .map_err(|parse| error(RejectReason::MalformedJson, parse.to_string()))?;
-    event(wire)
+    event(&wire)
 }
 
 /// The event the fields say, or why they say none.
-fn event(wire: Wire<'_>) -> Result<Event, DecodeError> {
+fn event(wire: &Wire<'_>) -> Result<Event, DecodeError> {
     match wire.v {
         None | Some(VERSION) => {}
         Some(version) if version > VERSION => {
@@ -240,7 +242,7 @@ fn event(wire: Wire<'_>) -> Result<Event, DecodeError> {
         .kind
         .as_deref()
         .ok_or_else(|| error(RejectReason::MissingField, "field `type` is required"))?;
-    let kind = kind(kind_name, &wire)?;
+    let kind = kind(kind_name, wire)?;
     let time = time(&wire.time)?;
     let tenant = match &wire.tenant {
         Some(tenant) => id(tenant, "tenant")?,

@@ -11,13 +11,13 @@ use std::borrow::Cow;
 
 use super::{Wire, WireTime};
 
-/// The message as a [`Wire`], or `None` when it is not of the shape this path reads.
-pub(super) fn scan(bytes: &[u8]) -> Option<Wire<'_>> {
+/// The message's fields into `wire` (a default one), or `None` when it is not of the shape this path
+/// reads (then `wire` holds some of them, for nothing).
+pub(super) fn scan<'a>(bytes: &'a [u8], wire: &mut Wire<'a>) -> Option<()> {
     // Checked once for the whole message: every string then starts and ends at an ASCII quote, so
     // each is valid UTF-8 too. serde rejects any message that is not.
     let text = std::str::from_utf8(bytes).ok()?;
     let mut scanner = Scanner { text, bytes, at: 0 };
-    let mut wire = Wire::default();
     let mut seen = 0u32;
     scanner.skip_whitespace();
     scanner.expect(b'{')?;
@@ -34,7 +34,7 @@ pub(super) fn scan(bytes: &[u8]) -> Option<Wire<'_>> {
             return None;
         }
         seen |= bit;
-        scanner.value(field, &mut wire)?;
+        scanner.value(field, wire)?;
         scanner.skip_whitespace();
         match scanner.next()? {
             b',' => scanner.skip_whitespace(),
@@ -43,7 +43,7 @@ pub(super) fn scan(bytes: &[u8]) -> Option<Wire<'_>> {
         }
     }
     scanner.skip_whitespace();
-    (scanner.at == bytes.len()).then_some(wire)
+    (scanner.at == bytes.len()).then_some(())
 }
 
 /// The fields this path reads; the survey and review numbers (floats) are left to serde.
