@@ -70,10 +70,10 @@ fn event(time: Millis, kind: EventKind) -> Event {
 }
 
 /// Feeds events sorted by time, as a live feed would deliver them.
-fn feed(mut events: Vec<Event>) -> (Center, usize) {
+fn feed(mut events: Vec<Event>, settings: &CenterSettings) -> (Center, usize) {
     events.sort_by_key(|event| event.time);
     let count = events.len();
-    let mut center = Center::new(Id::from("acme"), CenterSettings::default());
+    let mut center = Center::new(Id::from("acme"), settings.clone());
     let mut rejections: Vec<Rejection> = Vec::new();
     for event in events {
         center.ingest(event, 0, &mut rejections);
@@ -309,7 +309,7 @@ fn floor(agents: usize, queues: usize, calls: Calls) -> Vec<Event> {
 fn measure(name: &str, units: usize, goal_bytes: u64, build: impl FnOnce() -> Vec<Event>) {
     let heap_before = live_bytes();
     let resident_before = resident_bytes();
-    let (center, count) = feed(build());
+    let (center, count) = feed(build(), &CenterSettings::default());
     let held = live_bytes().saturating_sub(heap_before);
     let resident = resident_bytes().saturating_sub(resident_before);
     let per_unit = held / units as u64;
@@ -330,16 +330,24 @@ fn main() {
     }
     measure("agents", 100_000, 2 * 1024, || agents_only(100_000));
     measure("queues", 10_000, 64 * 1024, || queues_only(10_000));
-    measure_floor(100_000, 10_000);
+    measure_floor(100_000, 10_000, "floor", &CenterSettings::default());
+    // The service with `[kafka] intervals_topic` (its default) keeps each agent's report intervals, and
+    // yesterday's, for the closed-interval records.
+    let kept = CenterSettings {
+        keep_agent_intervals: true,
+        interval_retention_days: Some(1),
+        ..CenterSettings::default()
+    };
+    measure_floor(100_000, 10_000, "floor, agent intervals kept", &kept);
 }
 
 /// The whole floor in one center, whose heap agents and queues share. The same agents making the same
 /// calls outbound (no queues) give the agents' part; the rest of the whole is the queues' (their windows,
 /// histograms and the records of the calls they offered).
-fn measure_floor(agents: usize, queues: usize) {
+fn measure_floor(agents: usize, queues: usize, name: &str, settings: &CenterSettings) {
     let held = |queues, calls| {
         let heap_before = live_bytes();
-        let (center, count) = feed(floor(agents, queues, calls));
+        let (center, count) = feed(floor(agents, queues, calls), settings);
         let held = live_bytes().saturating_sub(heap_before);
         drop(center);
         (held, count)
@@ -351,7 +359,7 @@ fn measure_floor(agents: usize, queues: usize) {
     let per_queue = whole.saturating_sub(agents_part) / queues as u64;
     let verdict = |bytes: u64, goal: u64| if bytes <= goal { "met" } else { "OVER GOAL" };
     println!(
-        "floor: {agents} agents and {queues} queues after {count} events over an hour (calls handled, held, \
+        "{name}: {agents} agents and {queues} queues after {count} events over an hour (calls handled, held, \
          abandoned; none in flight): center holds {:.1} MiB of heap (budget {:.1} MiB, {}); \
          agents alone (the same calls outbound) {per_agent} bytes each (goal <= 2048, {}); \
          the rest {per_queue} bytes per queue (goal <= 65536, {})",

@@ -16,6 +16,7 @@ use crate::telemetry::{self, LogFormat};
 use crate::tenants::Tenants;
 
 mod duration;
+mod parallel_feed;
 mod report_kafka;
 mod simulate;
 pub(crate) mod source;
@@ -321,15 +322,20 @@ fn run_engine(
     let settings_of = engine_settings(args, config, least_lateness, adjust);
     let mut tenants = Tenants::new(settings_of, limits);
     let reader = input::open(input).map_err(Failure::NoInput)?;
-    let lines = input::for_each_line(
-        reader,
-        limits.max_message_bytes,
-        |line, number| match line {
-            input::Line::Text(line) => feed.line(line, number, &mut tenants),
-            // Skipped by the reader unbuffered: counted as the decoder counts a message over the limit.
-            input::Line::TooLarge => source::too_large(&mut tenants),
-        },
-    )?;
+    let lines = match (&feed, parallel_feed::decoders()) {
+        (source::Feed::CallboardV1, Some(decoders)) => {
+            parallel_feed::run(reader, limits, decoders, &mut tenants)?
+        }
+        _ => input::for_each_line(
+            reader,
+            limits.max_message_bytes,
+            |line, number| match line {
+                input::Line::Text(line) => feed.line(line, number, &mut tenants),
+                // Skipped by the reader unbuffered: counted as the decoder counts a message over the limit.
+                input::Line::TooLarge => source::too_large(&mut tenants),
+            },
+        )?,
+    };
     feed.finish(lines + 1, &mut tenants);
     tenants.finish();
     summarise(&tenants, &feed.summary());

@@ -17,6 +17,9 @@ use crate::event::{Id, Millis};
 pub const REPEAT_WITHIN_MS: Millis = 24 * 60 * 60 * 1000;
 /// Abandonments kept per caller awaiting a callback (the latest).
 const ABANDONMENTS_KEPT: usize = 8;
+/// How often every caller is looked at to find those soon to be forgotten; sweeps in between (one a
+/// minute of event time) forget only those found.
+const RESCAN_EVERY_MS: Millis = 60 * 60 * 1000;
 
 /// One abandoned call of a caller who has not been reached since.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -45,6 +48,46 @@ pub struct Callers {
     callbacks: HashMap<Id, Vec<Abandonment>>,
     /// Bumped whenever the callback list changes (publication compares it).
     pub version: u64,
+    /// Not kept in a state snapshot: a restored tenant's first sweep scans every caller.
+    #[serde(skip)]
+    expiring: Expiring,
+    /// No abandonment in the callback list is older than this, so the daily drop of yesterday's is
+    /// skipped on the other sweeps.
+    #[serde(skip)]
+    abandoned_since: Earliest,
+}
+
+/// A time no later than any of a set's; `Millis::MIN` (unknown) by default and after a restore.
+#[derive(Debug, Clone, Copy)]
+struct Earliest(Millis);
+
+impl Default for Earliest {
+    fn default() -> Self {
+        Earliest(Millis::MIN)
+    }
+}
+
+/// The callers a sweep may forget before `until`, found by the last scan of them all: a sweep a minute
+/// scanning every caller was a quarter of a month-long report's time. A caller's last-seen time only
+/// moves later, so one not found by the scan cannot fall due before `until`, unless a touch since has
+/// given one an earlier time than the sweep's cutoff (an event more than a day late): then it scans.
+#[derive(Debug, Clone)]
+struct Expiring {
+    /// (last seen at the scan, caller), latest first.
+    due: Vec<(Millis, Id)>,
+    until: Millis,
+    /// The earliest last-seen time a touch has set since the scan.
+    touched_since: Millis,
+}
+
+impl Default for Expiring {
+    fn default() -> Self {
+        Expiring {
+            due: Vec::new(),
+            until: Millis::MIN,
+            touched_since: Millis::MAX,
+        }
+    }
 }
 
 impl Callers {
@@ -92,6 +135,7 @@ impl Callers {
                 callbacks.remove(&oldest);
             }
         }
+        self.abandoned_since.0 = self.abandoned_since.0.min(abandonment.at);
         let list = self.callbacks.entry(caller.clone()).or_default();
         list.push(abandonment);
         if list.len() > ABANDONMENTS_KEPT {
@@ -120,19 +164,63 @@ impl Callers {
     /// Forgets callers not seen in the day before `now` (their calls can no longer be repeated) and
     /// abandonments from before `today` (the list is of today).
     pub fn sweep(&mut self, now: Millis, today: Millis) {
-        self.callers
-            .retain(|_, caller| now - caller.last_seen <= REPEAT_WITHIN_MS);
+        self.forget_quiet_callers(now);
+        if self.abandoned_since.0 >= today {
+            return;
+        }
         let before = self.callbacks.len();
         let mut dropped = false;
+        let mut earliest = Millis::MAX;
         self.callbacks.retain(|_, list| {
             let length = list.len();
             list.retain(|abandonment| abandonment.at >= today);
             dropped |= list.len() != length;
+            for abandonment in list.iter() {
+                earliest = earliest.min(abandonment.at);
+            }
             !list.is_empty()
         });
+        self.abandoned_since = Earliest(earliest);
         if dropped || before != self.callbacks.len() {
             self.version += 1;
         }
+    }
+
+    /// Forgets the callers not seen in the day before `now`: those the last scan found due, or all, by a
+    /// new scan, when that one is an hour old or a late touch may have made another due.
+    fn forget_quiet_callers(&mut self, now: Millis) {
+        let cutoff = now - REPEAT_WITHIN_MS;
+        let expiring = &mut self.expiring;
+        if now <= expiring.until && expiring.touched_since >= cutoff {
+            while let Some((seen, _)) = expiring.due.last() {
+                if *seen >= cutoff {
+                    return;
+                }
+                let Some((_, caller)) = expiring.due.pop() else {
+                    return;
+                };
+                if (self.callers.get(&caller)).is_some_and(|entry| entry.last_seen < cutoff) {
+                    self.callers.remove(&caller);
+                }
+            }
+            return;
+        }
+        let until = now + RESCAN_EVERY_MS;
+        let due_before = until - REPEAT_WITHIN_MS;
+        let mut due = Vec::new();
+        self.callers.retain(|caller, entry| {
+            let keep = entry.last_seen >= cutoff;
+            if keep && entry.last_seen < due_before {
+                due.push((entry.last_seen, caller.clone()));
+            }
+            keep
+        });
+        due.sort_unstable_by(|a, b| b.cmp(a));
+        self.expiring = Expiring {
+            due,
+            until,
+            touched_since: Millis::MAX,
+        };
     }
 
     /// The callers awaiting a callback with their abandonments (latest last), oldest latest abandonment
@@ -164,6 +252,8 @@ impl Callers {
         }
         let entry = self.callers.entry(caller.clone()).or_default();
         entry.last_seen = entry.last_seen.max(at);
+        let touched = &mut self.expiring.touched_since;
+        *touched = (*touched).min(entry.last_seen);
         entry
     }
 
@@ -216,4 +306,69 @@ fn latest(list: &[Abandonment]) -> Millis {
         .map(|abandonment| abandonment.at)
         .max()
         .unwrap_or(Millis::MIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const HOUR: Millis = 60 * 60 * 1000;
+
+    proptest! {
+        /// Sweeps a minute apart over days of touches, some late, forget exactly the callers a plain
+        /// model forgets: those not seen in the day before the sweep.
+        #[test]
+        fn sweeps_forget_exactly_the_callers_quiet_for_a_day(
+            steps in prop::collection::vec((0u8..12, 0i64..90, 0i64..(30 * HOUR)), 1..400),
+        ) {
+            let mut callers = Callers::default();
+            let mut model: BTreeMap<Id, Millis> = BTreeMap::new();
+            let mut now: Millis = 0;
+            for (who, advance_minutes, lateness) in steps {
+                now += advance_minutes * 60_000;
+                // Touched at `now`, or 20 to 30 hours late (a third of them).
+                let at = if lateness > 20 * HOUR { (now - lateness).max(0) } else { now };
+                let caller = Id::from(format!("caller-{who}"));
+                callers.reached(&caller, at, usize::MAX);
+                let seen = model.entry(caller).or_insert(at);
+                *seen = (*seen).max(at);
+                callers.sweep(now, 0);
+                model.retain(|_, seen| now - *seen <= REPEAT_WITHIN_MS);
+                let remembered: BTreeMap<Id, Millis> = callers
+                    .callers
+                    .iter()
+                    .map(|(caller, entry)| (caller.clone(), entry.last_seen))
+                    .collect();
+                prop_assert_eq!(&remembered, &model);
+            }
+        }
+    }
+
+    #[test]
+    fn yesterdays_abandonments_leave_the_callback_list_at_the_day_change() {
+        let mut callers = Callers::default();
+        let abandonment = |at| Abandonment {
+            at,
+            queue: 0,
+            wait_ms: 1_000,
+        };
+        let limits = CallerLimits::default();
+        callers.abandoned(&Id::from("x"), abandonment(10 * HOUR), limits);
+        callers.abandoned(&Id::from("y"), abandonment(30 * HOUR), limits);
+        callers.sweep(31 * HOUR, 24 * HOUR);
+        let waiting: Vec<&str> = callers
+            .callbacks()
+            .iter()
+            .map(|(caller, _)| caller.as_str())
+            .collect();
+        assert_eq!(waiting, ["y"]);
+        callers.sweep(32 * HOUR, 24 * HOUR);
+        assert_eq!(callers.callbacks().len(), 1);
+        callers.sweep(49 * HOUR, 48 * HOUR);
+        assert!(callers.callbacks().is_empty());
+    }
 }

@@ -81,7 +81,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for WireTime<'a> {
 }
 
 /// Every field of every event type, all optional: which are required is checked per type afterwards.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct Wire<'a> {
     #[serde(rename = "type", borrow)]
     kind: Option<Cow<'a, str>>,
@@ -203,8 +203,24 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Event, DecodeError>
             ),
         ));
     }
+    // The usual shape is scanned by hand; anything else (and so all garbage) goes through serde.
+    // Filled in place: the fields are several hundred bytes, too many to move about per message.
+    let mut wire = Wire::default();
+    match scan::scan(bytes, &mut wire) {
+        Some(()) => event(&wire),
+        None => decode_with_serde(bytes),
+    }
+}
+
+/// The full way: serde_json decides what is JSON of the contract's types, and why not.
+fn decode_with_serde(bytes: &[u8]) -> Result<Event, DecodeError> {
     let wire: Wire = serde_json::from_slice(bytes)
         .map_err(|parse| error(RejectReason::MalformedJson, parse.to_string()))?;
+    event(&wire)
+}
+
+/// The event the fields say, or why they say none.
+fn event(wire: &Wire<'_>) -> Result<Event, DecodeError> {
     match wire.v {
         None | Some(VERSION) => {}
         Some(version) if version > VERSION => {
@@ -226,7 +242,7 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Event, DecodeError>
         .kind
         .as_deref()
         .ok_or_else(|| error(RejectReason::MissingField, "field `type` is required"))?;
-    let kind = kind(kind_name, &wire)?;
+    let kind = kind(kind_name, wire)?;
     let time = time(&wire.time)?;
     let tenant = match &wire.tenant {
         Some(tenant) => id(tenant, "tenant")?,
@@ -644,6 +660,9 @@ impl ObjectWriter<'_> {
         let _ = serde_json::to_writer(&mut *self.out, &value);
     }
 }
+
+#[path = "json_v1_scan.rs"]
+mod scan;
 
 #[cfg(test)]
 #[path = "json_v1_tests.rs"]
