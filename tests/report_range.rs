@@ -568,3 +568,62 @@ fn bad_range_flags_are_refused_before_any_broker_is_asked() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// `callboard simulate` with `args`, its stdout after a zero exit.
+fn simulate_command(args: &[&str]) -> Vec<u8> {
+    let mut command = callboard_command();
+    command.arg("simulate").args(args);
+    let output = command.output().expect("callboard runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "simulate: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+#[test]
+fn a_simulated_day_produced_with_its_event_times_is_found_by_its_date() {
+    let dir = scratch("report-range-simulated");
+    let broker = Broker::start(&dir, free_port());
+    create_topic(&broker.address, TOPIC, 3, &[]);
+    create_topic(&broker.address, "produced-now", 1, &[]);
+    let day = ["--seed", "5", "--tenant", "globex", "--hours", "24"];
+    let to_kafka = [
+        "--brokers",
+        &broker.address,
+        "--topic",
+        TOPIC,
+        "--stamp",
+        "event",
+    ];
+    simulate_command(&[&day[..], &to_kafka].concat());
+    let now = ["--brokers", &broker.address, "--topic", "produced-now"];
+    simulate_command(&[&day[..], &now].concat());
+    let input = dir.join("day.jsonl");
+    std::fs::write(&input, simulate_command(&day)).unwrap();
+    let config = dir.join("callboard.toml");
+    std::fs::write(&config, CONFIG).unwrap();
+    let (input, config) = (input.to_str().unwrap(), config.to_str().unwrap());
+
+    // The simulated day starts at 2026-11-23T00:00Z: Berlin's 23 November is all of it but its last hour.
+    let from_file = stdout_lines(&report(&["--input", input, "--config", config]), "file");
+    let expected = rows_in_range(&from_file, "2026-11-23", "2026-11-24", &[]);
+    assert!(expected.len() > 50, "{} rows", expected.len());
+    let range = [
+        "--from",
+        "2026-11-23",
+        "--to",
+        "2026-11-24",
+        "--config",
+        config,
+    ];
+    let kafka = ["--brokers", &broker.address, "--topic", TOPIC];
+    let from_kafka = stdout_lines(&report(&[&kafka[..], &range].concat()), "event times");
+    assert_same_rows(&from_kafka, &expected, "queue, simulated with event times");
+    // Stamped when produced (today), the same records are not on 23 November.
+    let kafka = ["--brokers", &broker.address, "--topic", "produced-now"];
+    let from_kafka = stdout_lines(&report(&[&kafka[..], &range].concat()), "produced times");
+    assert_eq!(from_kafka, &expected[..1], "the header alone");
+}

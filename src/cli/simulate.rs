@@ -71,6 +71,11 @@ pub struct SimulateArgs {
     /// With --brokers, the topic to produce to.
     #[arg(long, default_value = "call-events")]
     pub topic: String,
+    /// With --brokers, the records' Kafka timestamps: `produced` (the time each is sent, as a live
+    /// feed's are) or `event` (each event's time, so `report --brokers --from --to` finds a simulated
+    /// day on its date; a broker may refuse timestamps far ahead of its clock).
+    #[arg(long, value_enum, default_value_t = Stamp::Produced)]
+    pub stamp: Stamp,
     /// Output format: callboard JSON v1 lines, or the day as an Asterisk queue_log would have written
     /// it (without what queue_log cannot carry: holds, wrap-up ends, outbound calls, surveys; read it
     /// back with `report --input-format asterisk_queue_log`), or as FreeSWITCH mod_callcenter would have
@@ -80,6 +85,12 @@ pub struct SimulateArgs {
     /// --brokers.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = super::source::InputFormat::CallboardV1)]
     pub format: super::source::InputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Stamp {
+    Produced,
+    Event,
 }
 
 impl SimulateArgs {
@@ -185,7 +196,10 @@ pub fn command(args: &SimulateArgs, out: &mut dyn Write) -> Result<(), Failure> 
                 .map_or_else(String::new, |value| value.get_name().to_string())
         )));
     }
-    let producer = EventProducer::new(brokers, &args.topic, &[]).map_err(Failure::Usage)?;
+    let mut producer = EventProducer::new(brokers, &args.topic, &[]).map_err(Failure::Usage)?;
+    if args.stamp == Stamp::Event {
+        producer = producer.stamping_event_times();
+    }
     let mut kafka = KafkaOutput { producer, sent: 0 };
     run(args, &mut kafka).map_err(Failure::Other)?;
     eprintln!(
