@@ -62,6 +62,11 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
     cluster
         .create_topic(&config.kafka.topic, args.partitions, 1)
         .context("cannot create the demo topic")?;
+    // The closed intervals topic, made here: the embedded broker does not take admin requests (its
+    // topics are not compacted, which a demo's few hours do not need).
+    cluster
+        .create_topic(&config.kafka.intervals_topic, 1, 1)
+        .context("cannot create the demo's intervals topic")?;
     // The mock broker does not answer offsets_for_times: partitions replay from the beginning.
     config.kafka.replay_by_time = false;
     // One group member: the embedded broker holds a first join for 3 s (its

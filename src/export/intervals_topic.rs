@@ -81,6 +81,9 @@ pub async fn create_if_missing(config: &rdkafka::ClientConfig, topic: &str) {
     use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
     use rdkafka::client::DefaultClientContext;
     use rdkafka::types::RDKafkaErrorCode;
+    if exists(config, topic).await {
+        return;
+    }
     let admin: AdminClient<DefaultClientContext> = match config.create() {
         Ok(admin) => admin,
         Err(error) => {
@@ -106,4 +109,21 @@ pub async fn create_if_missing(config: &rdkafka::ClientConfig, topic: &str) {
             tracing::warn!(%error, topic, "cannot create the intervals topic; create it compacted (cleanup.policy=compact)")
         }
     }
+}
+
+/// Whether the brokers list `topic` with partitions (then nothing is asked of the admin API, which some
+/// brokers, the embedded one of the demo among them, do not answer).
+async fn exists(config: &rdkafka::ClientConfig, topic: &str) -> bool {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let (config, topic) = (config.clone(), topic.to_string());
+    let listed = tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = config.create().ok()?;
+        let metadata = (consumer.fetch_metadata(Some(&topic), Duration::from_secs(10))).ok()?;
+        let found = metadata
+            .topics()
+            .iter()
+            .find(|found| found.name() == topic)?;
+        Some(found.error().is_none() && !found.partitions().is_empty())
+    });
+    listed.await.ok().flatten().unwrap_or(false)
 }
