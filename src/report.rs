@@ -237,24 +237,9 @@ pub fn team_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
     }
 }
 
-fn agent_row(tenant: &str, agent: &str, start: i64, interval: &AgentInterval) -> Vec<Cell> {
-    agent_cells(
-        tenant,
-        agent,
-        start,
-        &interval.times.agent_times(),
-        interval.tallies.handled,
-    )
-}
-
-/// One agent row: the agent's `times` and calls `handled` in the interval (or day) starting at `start`.
-pub fn agent_cells(
-    tenant: &str,
-    agent: &str,
-    start: i64,
-    times: &kpi::AgentTimes,
-    handled: u64,
-) -> Vec<Cell> {
+/// One agent interval's row of the agent report.
+pub fn agent_row(tenant: &str, agent: &str, start: i64, interval: &AgentInterval) -> Vec<Cell> {
+    let (times, handled) = (interval.times.agent_times(), interval.tallies.handled);
     vec![
         Cell::Text(tenant.to_string()),
         Cell::Text(agent.to_string()),
@@ -266,8 +251,8 @@ pub fn agent_cells(
         seconds(times.available_ms),
         seconds(times.not_ready_ms),
         seconds(times.logged_in_ms),
-        kpi::occupancy(times).into(),
-        kpi::utilization(times).into(),
+        kpi::occupancy(&times).into(),
+        kpi::utilization(&times).into(),
     ]
 }
 

@@ -8,8 +8,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use callboard::center::settings::MINUTE;
@@ -18,6 +18,7 @@ use callboard::event::Event;
 use callboard::sim::{simulate, SimOptions};
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
+use common::broker::Broker;
 use common::{callboard_command, free_port, wall_clock_ms};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
@@ -32,42 +33,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// A tansu broker process on its sqlite file in `dir`, stopped on drop.
-struct Broker {
-    process: Child,
-    address: String,
-}
-
-impl Broker {
-    fn start(dir: &Path, port: u16) -> Broker {
-        let address = format!("127.0.0.1:{port}");
-        let url = format!("tcp://{address}");
-        let process = Command::new("tansu")
-            .args(["broker", "--storage-engine", "sqlite://broker.db", "--listener-url", &url, "--advertised-listener-url", &url])
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tansu runs (cargo install tansu --version 0.6.0 --locked --features libsql,dynostore; .ci/run does)");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(&address).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "tansu did not listen on {address}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Broker { process, address }
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
 }
 
 fn create_topic(brokers: &str, topic: &str, partitions: i32, config: &[(&str, &str)]) {
@@ -248,7 +213,7 @@ fn assert_same_rows(actual: &[String], expected: &[String], what: &str) {
 #[test]
 fn a_range_read_from_kafka_reports_as_the_file_of_the_same_events_does() {
     let dir = scratch("report-range");
-    let broker = Broker::start(&dir, free_port());
+    let broker = Broker::start(&dir);
     create_topic(&broker.address, TOPIC, 3, &[]);
     let events = five_days();
     produce(&broker.address, TOPIC, &events);
@@ -340,7 +305,7 @@ fn a_range_older_than_the_topics_retention_fails_naming_the_partition() {
     let port = free_port();
     let topic = "short-lived";
     let now = wall_clock_ms();
-    let broker = Broker::start(&dir, port);
+    let broker = Broker::start_on(&dir, port);
     // One hour of retention: records stamped three hours ago go, those of ten minutes ago stay.
     create_topic(
         &broker.address,
@@ -382,7 +347,7 @@ fn a_range_older_than_the_topics_retention_fails_naming_the_partition() {
     );
     // tansu applies retention in its maintenance, at start and every ten minutes: restart it.
     drop(broker);
-    let broker = Broker::start(&dir, port);
+    let broker = Broker::start_on(&dir, port);
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", &broker.address)
         .set("broker.address.family", "v4")
@@ -586,7 +551,7 @@ fn simulate_command(args: &[&str]) -> Vec<u8> {
 #[test]
 fn a_simulated_day_produced_with_its_event_times_is_found_by_its_date() {
     let dir = scratch("report-range-simulated");
-    let broker = Broker::start(&dir, free_port());
+    let broker = Broker::start(&dir);
     create_topic(&broker.address, TOPIC, 3, &[]);
     create_topic(&broker.address, "produced-now", 1, &[]);
     let day = ["--seed", "5", "--tenant", "globex", "--hours", "24"];

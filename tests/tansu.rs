@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::broker::Broker;
 use common::{free_port, wall_clock_ms};
 
 use std::path::{Path, PathBuf};
@@ -26,43 +27,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// A tansu broker process, stopped on drop.
-struct Broker {
-    process: Child,
-    address: String,
-}
-
-impl Broker {
-    fn start(dir: &Path) -> Broker {
-        let port = free_port();
-        let address = format!("127.0.0.1:{port}");
-        let url = format!("tcp://{address}");
-        let process = Command::new("tansu")
-            .args(["broker", "--storage-engine", "sqlite://broker.db", "--listener-url", &url, "--advertised-listener-url", &url])
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tansu runs (cargo install tansu --version 0.6.0 --locked --features libsql,dynostore; .ci/run does)");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(&address).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "tansu did not listen on {address}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Broker { process, address }
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
 }
 
 fn client_properties() -> Vec<(String, String)> {

@@ -76,18 +76,17 @@ pub fn closed_records(
             days.entry(day).or_default().merge(counts);
             let cells = report::queue_row(tenant, &queue.id, start, counts, formula);
             let date = calendar.local_date(day);
-            let start_text = report::interval_time(start);
-            records.push(record(
+            records.push(interval_record(
                 tenant,
                 Kind::Queue,
                 &queue.id,
-                &start_text,
+                start,
                 &date,
                 cells,
             ));
         }
         for (day, counts) in days {
-            if calendar.day(day).end <= closing && day >= complete_from {
+            if day_closed(&mut calendar, day, closed) {
                 let cells = report::queue_row(tenant, &queue.id, day, &counts, formula);
                 let date = calendar.local_date(day);
                 records.push(record(
@@ -110,22 +109,19 @@ pub fn closed_records(
         for (&start, interval) in intervals.range(complete_from..) {
             let day = calendar.day(start).start;
             days.entry(day).or_default().push(interval);
-            let times = interval.times.agent_times();
-            let cells =
-                report::agent_cells(tenant, &agent.id, start, &times, interval.tallies.handled);
+            let cells = report::agent_row(tenant, &agent.id, start, interval);
             let date = calendar.local_date(day);
-            let start_text = report::interval_time(start);
-            records.push(record(
+            records.push(interval_record(
                 tenant,
                 Kind::Agent,
                 &agent.id,
-                &start_text,
+                start,
                 &date,
                 cells,
             ));
         }
         for (day, of_day) in days {
-            if calendar.day(day).end <= closing && day >= complete_from {
+            if day_closed(&mut calendar, day, closed) {
                 let cells = scorecard::day_card(tenant, agent, day, of_day, floor, settings);
                 let date = calendar.local_date(day);
                 records.push(record(
@@ -167,6 +163,31 @@ fn closed_agent_intervals(
     }
     closed.retain(|_, interval| *interval != AgentInterval::default());
     closed
+}
+
+/// Whether the day starting at `day` is closed: ended by the closing instant, and begun where the floor
+/// is complete.
+fn day_closed(calendar: &mut Calendar, day: Millis, closed: Closed) -> bool {
+    calendar.day(day).end <= closed.closing && day >= closed.complete_from
+}
+
+/// The record of the interval starting at `start`, keyed by its RFC 3339 start, of the local `date`.
+fn interval_record(
+    tenant: &str,
+    kind: Kind,
+    subject: &str,
+    start: Millis,
+    date: &str,
+    cells: Vec<Cell>,
+) -> Record {
+    record(
+        tenant,
+        kind,
+        subject,
+        &report::interval_time(start),
+        date,
+        cells,
+    )
 }
 
 fn record(

@@ -11,6 +11,7 @@ use crate::center::floor::Floor;
 use crate::center::settings::CenterSettings;
 use crate::center::snapshot::applicable_quotas;
 use crate::center::Center;
+use crate::event::Id;
 use crate::kpi;
 
 pub const SCORECARD_HEADER: [&str; 28] = [
@@ -72,20 +73,21 @@ impl Period {
 
 /// One agent's intervals of one period, summed.
 #[derive(Default)]
-struct Sum {
+struct Sum<'a> {
     times: StateTimes,
     tallies: Tallies,
     cost: f64,
-    team: Option<String>,
+    /// The latest team the intervals name.
+    team: Option<&'a Id>,
 }
 
-impl Sum {
-    fn add(&mut self, interval: &AgentInterval) {
+impl<'a> Sum<'a> {
+    fn add(&mut self, interval: &'a AgentInterval) {
         self.times.merge(&interval.times);
         self.tallies.merge(&interval.tallies);
         self.cost += interval.cost;
-        if let Some(team) = &interval.team {
-            self.team = Some(team.to_string());
+        if interval.team.is_some() {
+            self.team = interval.team.as_ref();
         }
     }
 }
@@ -170,11 +172,11 @@ fn card(
     floor: &Floor,
     settings: &CenterSettings,
 ) -> Vec<Cell> {
-    let team = (sum.team.clone()).or_else(|| agent.team.as_ref().map(|t| t.to_string()));
+    let team = sum.team.or(agent.team.as_ref());
     let mut row = vec![
         Cell::Text(tenant.to_string()),
         Cell::Text(agent.id.to_string()),
-        Cell::Text(team.unwrap_or_default()),
+        Cell::Text(team.map(|team| team.to_string()).unwrap_or_default()),
         Cell::Text(period.name().to_string()),
         Cell::Text(date.to_string()),
     ];

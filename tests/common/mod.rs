@@ -1,6 +1,8 @@
 //! Helpers the integration tests share: ports, plain HTTP GETs, the wall clock, child processes.
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod broker;
+
 use std::net::TcpListener;
 use std::process::Child;
 
