@@ -1,9 +1,9 @@
-//! Reading JSON Lines input (a file or `-` for stdin) for `replay` and `report`, line by line into one
-//! reused buffer that never holds more than the message limit (an over-long line is skipped, not read
-//! whole), with an optional progress line on stderr for long inputs.
+//! Reading JSON Lines input (a file or `-` for stdin) for `replay` and `report`, a block at a time into
+//! one reused buffer, lines handed over where they lie in it; a line over the message limit is skipped,
+//! never held whole. With an optional progress line on stderr for long inputs.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Read};
+use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -11,16 +11,13 @@ use anyhow::Context;
 
 const BUFFER_BYTES: usize = 1 << 20;
 
-/// Opens `path` (`-` is stdin) for buffered reading.
-pub fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
+/// Opens `path` (`-` is stdin) for reading; [`for_each_line`] does the buffering.
+pub fn open(path: &Path) -> anyhow::Result<Box<dyn Read + Send>> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(BufReader::with_capacity(
-            BUFFER_BYTES,
-            io::stdin(),
-        )));
+        return Ok(Box::new(io::stdin()));
     }
     let file = File::open(path).with_context(|| format!("cannot open input {}", path.display()))?;
-    Ok(Box::new(BufReader::with_capacity(BUFFER_BYTES, file)))
+    Ok(Box::new(file))
 }
 
 /// One line of input as [`for_each_line`] hands it over.
@@ -35,64 +32,139 @@ pub enum Line<'a> {
 
 /// Calls `each(line, line_number)` for every non-blank line. Lines are bytes: invalid UTF-8 is the
 /// decoder's to reject, not a reason to stop reading. A line whose content (without its line ending) is
-/// longer than `max_line_bytes` comes as [`Line::TooLarge`]: only its first `max_line_bytes + 1` bytes are
-/// ever buffered, so one endless line without a newline cannot take unbounded memory.
+/// longer than `max_line_bytes` comes as [`Line::TooLarge`]: only its first `max_line_bytes` bytes are
+/// kept while the rest is skipped to its newline, so one endless line without a newline cannot take
+/// unbounded memory.
 pub fn for_each_line(
-    reader: impl BufRead,
+    reader: impl Read,
     max_line_bytes: usize,
     each: impl FnMut(Line<'_>, u64),
 ) -> io::Result<u64> {
-    let mut line = Vec::with_capacity(4096);
-    read_lines(reader, max_line_bytes, &mut line, each)
+    let mut buffer = Vec::new();
+    read_lines(reader, max_line_bytes, &mut buffer, each)
 }
 
-/// [`for_each_line`] with the line buffer passed in, so a test can see how large it grew.
+/// [`for_each_line`] with the buffer passed in, so a test can see how large it grew. The input is read
+/// a block at a time into `buffer` and lines are handed over where they lie in it, never copied; only
+/// a line that does not end within a block moves to the buffer's start before the next read.
 fn read_lines(
-    mut reader: impl BufRead,
+    mut reader: impl Read,
     max_line_bytes: usize,
-    line: &mut Vec<u8>,
+    buffer: &mut Vec<u8>,
     mut each: impl FnMut(Line<'_>, u64),
 ) -> io::Result<u64> {
-    let keep = u64::try_from(max_line_bytes)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    let mut number = 0u64;
-    let mut progress = Progress::new();
+    // Room for a whole line of the limit (with its newline) and then some, so each read makes progress.
+    let capacity = BUFFER_BYTES.max(max_line_bytes.saturating_add(2));
+    buffer.clear();
+    buffer.resize(capacity, 0);
+    let mut lines = Lines {
+        number: 0,
+        max_line_bytes,
+        progress: Progress::new(),
+    };
+    // The line being read starts at `start`; bytes up to `end` are read; none of `start..searched`
+    // is a newline. `skipping` holds the head of a line found too long, whose rest is being skipped.
+    let (mut start, mut searched, mut end) = (0, 0, 0);
+    let mut skipping: Option<Skipped> = None;
     loop {
-        line.clear();
-        // One byte past the limit tells a line that is too long from one that just fits.
-        if (&mut reader).take(keep).read_until(b'\n', line)? == 0 {
+        while let Some(found) = memchr::memchr(b'\n', &buffer[searched..end]) {
+            let newline = searched + found;
+            match skipping.take() {
+                Some(mut skipped) => {
+                    skipped.beyond.observe(&buffer[start..newline]);
+                    lines.skipped(skipped, &mut each);
+                }
+                None => lines.whole(&buffer[start..newline], &mut each),
+            }
+            start = newline + 1;
+            searched = start;
+        }
+        searched = end;
+        if let Some(skipped) = &mut skipping {
+            skipped.beyond.observe(&buffer[start..end]);
+            (start, searched, end) = (0, 0, 0);
+        } else if end - start > max_line_bytes {
+            // Past the limit with no newline yet: the head is kept, the rest observed and skipped.
+            let head = buffer[start..start + max_line_bytes].to_vec();
+            let mut beyond = Beyond::default();
+            beyond.observe(&buffer[start + max_line_bytes..end]);
+            skipping = Some(Skipped { head, beyond });
+            (start, searched, end) = (0, 0, 0);
+        } else if start > 0 {
+            buffer.copy_within(start..end, 0);
+            (searched, end) = (searched - start, end - start);
+            start = 0;
+        }
+        let read = match reader.read(&mut buffer[end..]) {
+            Ok(read) => read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if read == 0 {
             break;
         }
-        number += 1;
-        let next = if line.len() > max_line_bytes && line.last() != Some(&b'\n') {
-            // Past the limit with no newline yet: the rest of the line is skipped, not kept. Only
-            // carriage returns past the limit leave the content (which excludes them) within it.
-            let mut beyond = Beyond::default();
-            beyond.observe(&line[max_line_bytes..]);
-            beyond.skip_rest_of_line(&mut reader)?;
-            let head = &line[..max_line_bytes];
-            if beyond.blank && is_blank(head) {
-                None
-            } else if beyond.content {
-                Some(Line::TooLarge)
-            } else {
-                Some(Line::Text(without_line_ending(head)))
-            }
+        end += read;
+    }
+    // The last line, without a newline.
+    match skipping {
+        Some(skipped) => lines.skipped(skipped, &mut each),
+        None if end > start => lines.whole(&buffer[start..end], &mut each),
+        None => {}
+    }
+    lines.progress.done(lines.number);
+    Ok(lines.number)
+}
+
+/// Counts lines as they end and hands over those with content.
+struct Lines {
+    number: u64,
+    max_line_bytes: usize,
+    progress: Progress,
+}
+
+impl Lines {
+    /// A line read whole (without its newline).
+    fn whole(&mut self, line: &[u8], each: &mut impl FnMut(Line<'_>, u64)) {
+        let content = without_line_ending(line);
+        let next = if is_blank(content) {
+            None
+        } else if content.len() > self.max_line_bytes {
+            Some(Line::TooLarge)
         } else {
-            let content = without_line_ending(line);
-            (!is_blank(content)).then_some(Line::Text(content))
+            Some(Line::Text(content))
         };
-        let Some(next) = next else {
-            continue;
+        self.hand_over(next, each);
+    }
+
+    /// A line whose head was kept and whose rest was skipped.
+    fn skipped(&mut self, skipped: Skipped, each: &mut impl FnMut(Line<'_>, u64)) {
+        let Skipped { head, beyond } = skipped;
+        let next = if beyond.blank && is_blank(&head) {
+            None
+        } else if beyond.content {
+            Some(Line::TooLarge)
+        } else {
+            // Only carriage returns past the limit: they are the line ending, the content fits.
+            Some(Line::Text(without_line_ending(&head)))
         };
-        each(next, number);
-        if number % 65_536 == 0 {
-            progress.tick(number);
+        self.hand_over(next, each);
+    }
+
+    fn hand_over(&mut self, next: Option<Line<'_>>, each: &mut impl FnMut(Line<'_>, u64)) {
+        self.number += 1;
+        if let Some(next) = next {
+            each(next, self.number);
+            if self.number % 65_536 == 0 {
+                self.progress.tick(self.number);
+            }
         }
     }
-    progress.done(number);
-    Ok(number)
+}
+
+/// The head of an over-long line and what was seen of its rest.
+struct Skipped {
+    head: Vec<u8>,
+    beyond: Beyond,
 }
 
 fn without_line_ending(mut content: &[u8]) -> &[u8] {
@@ -131,28 +203,6 @@ impl Beyond {
     fn observe(&mut self, bytes: &[u8]) {
         self.content |= bytes.iter().any(|&byte| byte != b'\r');
         self.blank &= bytes.iter().all(u8::is_ascii_whitespace);
-    }
-
-    /// Reads through the next newline (or to the end) a reader's buffer at a time.
-    fn skip_rest_of_line(&mut self, reader: &mut impl BufRead) -> io::Result<()> {
-        loop {
-            let chunk = match reader.fill_buf() {
-                Ok(chunk) => chunk,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(error),
-            };
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            let newline = chunk.iter().position(|&byte| byte == b'\n');
-            let part = &chunk[..newline.unwrap_or(chunk.len())];
-            self.observe(part);
-            let used = part.len() + usize::from(newline.is_some());
-            reader.consume(used);
-            if newline.is_some() {
-                return Ok(());
-            }
-        }
     }
 }
 
@@ -209,22 +259,33 @@ mod tests {
     /// number of lines read.
     type Seen = (Vec<(Option<Vec<u8>>, u64)>, u64);
 
-    /// What [`for_each_line`] hands over.
-    fn lines(input: &[u8], max: usize, capacity: usize) -> Seen {
+    /// A reader that gives at most `chunk` bytes a read, as a pipe may.
+    struct Trickle<'a> {
+        input: &'a [u8],
+        chunk: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.chunk).min(self.input.len());
+            buf[..n].copy_from_slice(&self.input[..n]);
+            self.input = &self.input[n..];
+            Ok(n)
+        }
+    }
+
+    /// What [`for_each_line`] hands over, reading `chunk` bytes at a time.
+    fn lines(input: &[u8], max: usize, chunk: usize) -> Seen {
         let mut seen = Vec::new();
-        let total = for_each_line(
-            BufReader::with_capacity(capacity, input),
-            max,
-            |line, number| {
-                seen.push((
-                    match line {
-                        Line::Text(bytes) => Some(bytes.to_vec()),
-                        Line::TooLarge => None,
-                    },
-                    number,
-                ))
-            },
-        )
+        let total = for_each_line(Trickle { input, chunk }, max, |line, number| {
+            seen.push((
+                match line {
+                    Line::Text(bytes) => Some(bytes.to_vec()),
+                    Line::TooLarge => None,
+                },
+                number,
+            ))
+        })
         .unwrap();
         (seen, total)
     }
@@ -251,7 +312,7 @@ mod tests {
 
     #[test]
     fn lines_over_the_limit_are_too_large_and_the_rest_as_before() {
-        // Limit 8 bytes of content; a 4-byte reader buffer, so lines span several fills.
+        // Limit 8 bytes of content; 4 bytes a read, so lines span several reads.
         let input =
             b"12345678\n123456789\n12345678\r\r\r\n\n                    \nabc\r\n123456789abc";
         let (seen, total) = lines(input, 8, 4);
@@ -328,9 +389,13 @@ mod tests {
         assert_eq!(total, 2);
         assert_eq!(seen, vec![(true, 1), (false, 2)]);
         assert_eq!(reader.read, TEN_MB + 1 + valid.len() as u64 + 1);
-        // The line buffer held at most the limit + 1 byte (growing by doubling from empty: 128 KiB),
-        // never the 10 MB line.
-        assert!(buffer.capacity() <= 128 * 1024, "{}", buffer.capacity());
+        // The buffer held one block (the limit is below it), never the 10 MB line.
+        assert!(limits.max_message_bytes < BUFFER_BYTES);
+        assert!(
+            buffer.capacity() < 2 * BUFFER_BYTES,
+            "{}",
+            buffer.capacity()
+        );
         tenants.finish();
         let (applied, rejected) = tenants.totals();
         assert_eq!(applied, 1);
@@ -339,7 +404,7 @@ mod tests {
     }
 
     proptest! {
-        /// Bounded reading hands over exactly what reading whole lines did, for any limit and buffer size.
+        /// Bounded reading hands over exactly what reading whole lines did, for any limit and read size.
         #[test]
         fn bounded_reading_equals_reading_whole_lines(
             input in proptest::collection::vec(
@@ -347,9 +412,9 @@ mod tests {
                 0..200,
             ),
             max in 0usize..12,
-            capacity in 1usize..16,
+            chunk in 1usize..16,
         ) {
-            prop_assert_eq!(lines(&input, max, capacity), whole_lines(&input, max));
+            prop_assert_eq!(lines(&input, max, chunk), whole_lines(&input, max));
         }
     }
 }

@@ -1,13 +1,15 @@
 //! JSON v1 input for `report` and `replay` on every core the process is given: this thread reads
-//! lines, decoder threads decode batches of them, and one thread applies the events to the tenants
-//! in input order, so the figures are those of reading, decoding and applying one line at a time.
+//! lines and decodes its share of them, decoder threads decode the rest, and one thread applies the
+//! events to the tenants in input order, so the figures are those of reading, decoding and applying
+//! one line at a time.
 //!
-//! Batches go to the decoders in turn and are taken back in the same turn, which keeps input order
-//! without a reordering buffer. Channels are bounded: a few batches per decoder are in flight, so
-//! memory does not grow with the input.
+//! Batches go to the decoders (this thread first) in turn and are taken back in the same turn, which
+//! keeps input order without a reordering buffer. Channels are bounded: a few batches per decoder are
+//! in flight, so memory does not grow with the input. One busy thread per core: the applying thread,
+//! the critical path, then has a core to itself (with two cores, this thread decodes everything).
 
-use std::io::{self, BufRead};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::io::{self, Read};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use crate::decode::{json_v1, DecodeLimits};
 use crate::event::{Event, RejectReason};
@@ -19,11 +21,11 @@ const LINES_PER_BATCH: usize = 2048;
 /// Batches waiting at each decoder, and decoded at each, before the one handing them over waits.
 const BATCHES_IN_FLIGHT: usize = 2;
 
-/// How many decoder threads to run, or `None` for one core, where reading, decoding and applying on
-/// one thread is fastest.
+/// How many decoder threads to run besides the reading thread (which decodes too) and the applying
+/// one, or `None` for one core, where reading, decoding and applying on one thread is fastest.
 pub fn decoders() -> Option<usize> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    (cores > 1).then_some(cores)
+    (cores > 1).then(|| cores - 2)
 }
 
 /// Lines as read: their bytes end to end, and each line's end, number and kind.
@@ -52,9 +54,10 @@ enum Decoded {
     Undecodable(RejectReason),
 }
 
-fn decode_batch(batch: &Batch, limits: &DecodeLimits) -> Vec<Decoded> {
+/// Decodes `batch` into `decoded` (emptied first).
+fn decode_batch(batch: &Batch, limits: &DecodeLimits, decoded: &mut Vec<Decoded>) {
+    decoded.clear();
     let mut start = 0;
-    let mut decoded = Vec::with_capacity(batch.lines.len());
     for &(end, number, too_large) in &batch.lines {
         let line = &batch.bytes[start..end];
         start = end;
@@ -68,16 +71,22 @@ fn decode_batch(batch: &Batch, limits: &DecodeLimits) -> Vec<Decoded> {
             }
         });
     }
-    decoded
 }
 
-/// Applies the decoders' batches in the turn they were handed out, until the next in turn has none.
-fn apply_in_order(decoded: Vec<Receiver<Vec<Decoded>>>, tenants: &mut Tenants) {
-    for turn in (0..decoded.len()).cycle() {
-        let Ok(batch) = decoded[turn].recv() else {
+/// The applying thread's end of a decoder's way: decoded batches from it, emptied vectors back.
+struct FromDecoder {
+    batches: Receiver<Vec<Decoded>>,
+    emptied: SyncSender<Vec<Decoded>>,
+}
+
+/// Applies the decoders' batches in the turn they were handed out, until the next in turn has none,
+/// handing each emptied batch back to its decoder.
+fn apply_in_order(decoders: Vec<FromDecoder>, tenants: &mut Tenants) {
+    for turn in (0..decoders.len()).cycle() {
+        let Ok(mut batch) = decoders[turn].batches.recv() else {
             return;
         };
-        for line in batch {
+        for line in batch.drain(..) {
             match line {
                 Decoded::Event(event, tag) => {
                     tenants.ingest(event, tag);
@@ -85,58 +94,114 @@ fn apply_in_order(decoded: Vec<Receiver<Vec<Decoded>>>, tenants: &mut Tenants) {
                 Decoded::Undecodable(reason) => tenants.count_undecodable(reason),
             }
         }
+        // The decoder may be gone (the input ended) or have enough: then the vector is dropped.
+        let _ = decoders[turn].emptied.try_send(batch);
     }
 }
 
 /// Reads every line of `reader` as [`input::for_each_line`] does and applies each to `tenants` as
-/// `Feed::CallboardV1` does, on `decoders` decoder threads and one applying thread; returns the
-/// number of lines read.
+/// `Feed::CallboardV1` does, decoding on this thread and `decoders` more, and applying on another;
+/// returns the number of lines read.
+///
+/// Buffers go round: the reader's batches come back from the decoders emptied, and the decoders'
+/// vectors from the applying thread, so the same few are reused for the whole input (fresh ones
+/// would each be new memory the kernel must clear, and were a fifth of the run).
 pub fn run(
-    reader: impl BufRead,
+    reader: impl Read,
     limits: DecodeLimits,
     decoders: usize,
     tenants: &mut Tenants,
 ) -> io::Result<u64> {
-    let decoders = decoders.max(1);
+    // Every batch in flight can come back at once.
+    let spare = (decoders + 1) * (2 * BATCHES_IN_FLIGHT + 2);
+    let (return_batch, returned_batches) = sync_channel::<Batch>(spare);
     std::thread::scope(|scope| {
+        // Turn 0 is this thread's; turn `n` the decoder thread `n`'s.
+        let (own, own_turn) = decoder_channels();
         let mut to_decoders = Vec::with_capacity(decoders);
-        let mut from_decoders = Vec::with_capacity(decoders);
-        for index in 0..decoders {
+        let mut from_decoders = vec![own_turn];
+        for index in 1..=decoders {
             let (send_lines, lines) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
-            let (send_decoded, decoded) = sync_channel(BATCHES_IN_FLIGHT);
+            let (to_apply, from_decoder) = decoder_channels();
+            let return_batch = return_batch.clone();
             let decoder = move || {
-                for batch in lines {
-                    if send_decoded.send(decode_batch(&batch, &limits)).is_err() {
+                for mut batch in lines {
+                    if to_apply.decode(&batch, &limits).is_err() {
                         return;
                     }
+                    batch.bytes.clear();
+                    batch.lines.clear();
+                    let _ = return_batch.try_send(batch);
                 }
             };
             named(format!("decode-{index}")).spawn_scoped(scope, decoder)?;
             to_decoders.push(send_lines);
-            from_decoders.push(decoded);
+            from_decoders.push(from_decoder);
         }
+        drop(return_batch);
         named("apply".to_string())
             .spawn_scoped(scope, move || apply_in_order(from_decoders, tenants))?;
-        let mut batch = Batch::default();
+        let fresh = || returned_batches.try_recv().unwrap_or_default();
+        let mut batch = fresh();
         let mut turn = 0;
-        let mut hand_over = move |batch: Batch| {
-            // A decoder gone means the applying thread is gone: it panicked, which the scope re-raises.
-            let _ = to_decoders[turn].send(batch);
-            turn = (turn + 1) % decoders;
+        let mut hand_over = move |batch: &mut Batch| {
+            // A channel closed means the applying thread is gone: it panicked, which the scope
+            // re-raises.
+            if turn == 0 {
+                let _ = own.decode(batch, &limits);
+                batch.bytes.clear();
+                batch.lines.clear();
+            } else {
+                let _ = to_decoders[turn - 1].send(std::mem::replace(batch, fresh()));
+            }
+            turn = (turn + 1) % (decoders + 1);
         };
         let read = input::for_each_line(reader, limits.max_message_bytes, |line, number| {
             batch.push(line, number);
             if batch.lines.len() >= LINES_PER_BATCH {
-                hand_over(std::mem::take(&mut batch));
+                hand_over(&mut batch);
             }
         });
         if !batch.lines.is_empty() {
-            hand_over(batch);
+            hand_over(&mut batch);
         }
         // Dropping the senders ends the decoders, whose ends end the applying thread.
         drop(hand_over);
         read
     })
+}
+
+/// A decoder's ends of its way to the applying thread (decoded batches there, emptied vectors back),
+/// and the applying thread's ends.
+fn decoder_channels() -> (ToApply, FromDecoder) {
+    let (send_decoded, batches) = sync_channel(BATCHES_IN_FLIGHT);
+    let (emptied, returned) = sync_channel::<Vec<Decoded>>(2 * BATCHES_IN_FLIGHT + 2);
+    (
+        ToApply {
+            decoded: send_decoded,
+            returned,
+        },
+        FromDecoder { batches, emptied },
+    )
+}
+
+/// A decoder's end of its way to the applying thread.
+struct ToApply {
+    decoded: SyncSender<Vec<Decoded>>,
+    returned: Receiver<Vec<Decoded>>,
+}
+
+impl ToApply {
+    /// Decodes `batch` into an emptied vector (or a new one) and sends it to be applied; an error
+    /// when the applying thread is gone.
+    fn decode(&self, batch: &Batch, limits: &DecodeLimits) -> Result<(), ()> {
+        let mut decoded = self
+            .returned
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(batch.lines.len()));
+        decode_batch(batch, limits, &mut decoded);
+        self.decoded.send(decoded).map_err(|_| ())
+    }
 }
 
 /// Threads named for what they do, as profiles and `top -H` show them.
@@ -239,10 +304,14 @@ mod tests {
         ] {
             assert!(rejected.get(reason) > 0, "{reason:?}: {rejected:?}");
         }
-        for decoders in [1, 2, 3] {
+        for decoders in [0, 1, 2] {
             let mut tenants = tenants(limits);
             let lines = run(&input[..], limits, decoders, &mut tenants).unwrap();
-            assert_eq!(outcome(tenants, lines), expected, "{decoders} decoders");
+            assert_eq!(
+                outcome(tenants, lines),
+                expected,
+                "{decoders} more decoders"
+            );
         }
     }
 }
