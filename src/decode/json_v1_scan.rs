@@ -1,5 +1,6 @@
 //! The fast path of the v1 decoder: a message of the usual shape — one flat object of known fields,
-//! string values without escapes, non-negative integers, string arrays — scanned straight into a
+//! string values without escapes, non-negative integers and short decimals, string arrays — scanned
+//! straight into a
 //! [`Wire`] of borrowed fields, with no serde machinery and no allocation but an agent's queue list.
 //!
 //! It only ever accepts a subset of what serde_json accepts, and gives exactly serde's [`Wire`] for it:
@@ -46,7 +47,7 @@ pub(super) fn scan<'a>(bytes: &'a [u8], wire: &mut Wire<'a>) -> Option<()> {
     (scanner.at == bytes.len()).then_some(())
 }
 
-/// The fields this path reads; the survey and review numbers (floats) are left to serde.
+/// The fields this path reads.
 #[derive(Clone, Copy)]
 enum Field {
     Kind,
@@ -72,6 +73,9 @@ enum Field {
     Evaluator,
     Form,
     CriticalFailure,
+    Score,
+    Scale,
+    MaxScore,
 }
 
 fn field_of(key: &str) -> Option<Field> {
@@ -99,6 +103,9 @@ fn field_of(key: &str) -> Option<Field> {
         "evaluator" => Field::Evaluator,
         "form" => Field::Form,
         "critical_failure" => Field::CriticalFailure,
+        "score" => Field::Score,
+        "scale" => Field::Scale,
+        "max_score" => Field::MaxScore,
         _ => return None,
     })
 }
@@ -151,11 +158,7 @@ impl<'a> Scanner<'a> {
     /// A non-negative integer of at most 18 digits, without a leading zero (which JSON forbids), ended
     /// by something other than a fraction or exponent: what serde_json reads as that integer.
     fn integer(&mut self) -> Option<i64> {
-        let start = self.at;
-        while self.peek().is_some_and(|byte| byte.is_ascii_digit()) {
-            self.at += 1;
-        }
-        let digits = &self.bytes[start..self.at];
+        let digits = self.integer_digits();
         let length = digits.len();
         if length == 0 || length > 18 || (length > 1 && digits[0] == b'0') {
             return None;
@@ -168,6 +171,44 @@ impl<'a> Scanner<'a> {
                 .iter()
                 .fold(0i64, |value, digit| value * 10 + i64::from(digit - b'0')),
         )
+    }
+
+    /// A non-negative number of at most 15 significant digits, with or without a fraction and without
+    /// an exponent (`4`, `4.5`, `0.25`): the mantissa and the power of ten are both exact in an `f64`,
+    /// so one division gives the correctly rounded value, which is what serde_json (with
+    /// `float_roundtrip`) reads.
+    fn decimal(&mut self) -> Option<f64> {
+        const MAX_DIGITS: usize = 15;
+        let whole = self.integer_digits();
+        if whole.is_empty() || (whole.len() > 1 && whole[0] == b'0') {
+            return None;
+        }
+        let fraction: &[u8] = if self.peek() == Some(b'.') {
+            self.at += 1;
+            let fraction = self.integer_digits();
+            if fraction.is_empty() {
+                return None;
+            }
+            fraction
+        } else {
+            &[]
+        };
+        if matches!(self.peek(), Some(b'e' | b'E')) || whole.len() + fraction.len() > MAX_DIGITS {
+            return None;
+        }
+        let mantissa = (whole.iter().chain(fraction))
+            .fold(0u64, |value, digit| value * 10 + u64::from(digit - b'0'));
+        let scale = 10u64.pow(fraction.len() as u32);
+        Some(mantissa as f64 / scale as f64)
+    }
+
+    /// The ASCII digits from here on.
+    fn integer_digits(&mut self) -> &'a [u8] {
+        let start = self.at;
+        while self.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+            self.at += 1;
+        }
+        &self.bytes[start..self.at]
     }
 
     /// An array of strings without escapes.
@@ -215,6 +256,9 @@ impl<'a> Scanner<'a> {
             Field::Priority => wire.priority = Some(self.integer()?),
             Field::Queues => wire.queues = Some(self.strings()?),
             Field::CriticalFailure => wire.critical_failure = Some(self.boolean()?),
+            Field::Score => wire.score = Some(self.decimal()?),
+            Field::Scale => wire.scale = Some(self.decimal()?),
+            Field::MaxScore => wire.max_score = Some(self.decimal()?),
             text_field => *text_slot(text_field, wire)? = Some(self.text()?),
         }
         Some(())
@@ -242,9 +286,14 @@ fn text_slot<'w, 'a>(field: Field, wire: &'w mut Wire<'a>) -> Option<&'w mut Opt
         Field::Direction => &mut wire.direction,
         Field::Evaluator => &mut wire.evaluator,
         Field::Form => &mut wire.form,
-        Field::Time | Field::Version | Field::Priority | Field::Queues | Field::CriticalFailure => {
-            return None
-        }
+        Field::Time
+        | Field::Version
+        | Field::Priority
+        | Field::Queues
+        | Field::CriticalFailure
+        | Field::Score
+        | Field::Scale
+        | Field::MaxScore => return None,
     })
 }
 

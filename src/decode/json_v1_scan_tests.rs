@@ -9,7 +9,7 @@ use crate::decode::DecodeLimits;
 use crate::event::{Direction, Event, EventKind};
 
 /// One message of each shape the fast path reads, as producers send them.
-const USUAL: [&str; 8] = [
+const USUAL: [&str; 10] = [
     r#"{"type":"agent.login","time":"2026-11-23T08:00:00Z","tenant":"acme","agent":"a17","queues":["billing","sales"],"team":"t1","id":"e1"}"#,
     r#"{"type":"call.queued","time":"2026-11-23T09:00:00.123Z","tenant":"acme","id":"e2","call":"c9","queue":"billing","caller":"cust-1","priority":3,"direction":"outbound","v":1}"#,
     r#"{"type":"call.answered","time":1795424412500,"tenant":"acme","call":"c9","queue":"billing","agent":"a17"}"#,
@@ -18,6 +18,8 @@ const USUAL: [&str; 8] = [
     r#" { "type" : "call.transferred" ,	"time":"2026-11-23T09:04:40Z", "call":"c9","agent":"a17","to_queue":"sales","to_agent":"a2" } "#,
     r#"{"type":"agent.queues","time":"2026-11-23T09:04:40Z","agent":"ä17","queues":[ ]}"#,
     r#"{"type":"qa.scored","time":"2026-11-23T09:04:40Z","call":"c9","agent":"a17","evaluator":"e","form":"f","critical_failure":true}"#,
+    r#"{"type":"survey.completed","time":"2026-11-23T09:10:00Z","tenant":"acme","id":"e3","call":"c9","agent":"a17","queue":"billing","score":4.0,"scale":5.0}"#,
+    r#"{"type":"qa.scored","time":"2026-11-23T10:00:00Z","call":"c9","agent":"a17","evaluator":"e","form":"f","score":87.25,"max_score":100}"#,
 ];
 
 fn same_as_serde(bytes: &[u8]) {
@@ -79,6 +81,16 @@ fn shapes_the_fast_path_leaves_to_serde_decode_as_serde_decides() {
         r#""critical_failure":"true""#,
         r#""score":4.5"#,
         r#""time":-5"#,
+        r#""score":-1.5"#,
+        r#""score":4."#,
+        r#""score":.5"#,
+        r#""score":04.5"#,
+        r#""score":4.5e0"#,
+        r#""score":4.5.1"#,
+        r#""score":1234567890123456"#,
+        r#""score":0.1234567890123456"#,
+        r#""score":"4""#,
+        r#""score":null"#,
     ] {
         same_as_serde(format!("{{{base},{member}}}").as_bytes());
     }
@@ -144,6 +156,28 @@ proptest! {
         }
         let fast = decode(&bytes, &DecodeLimits::default());
         prop_assert_eq!(fast, decode_with_serde(&bytes));
+    }
+
+    /// Scores written any way a producer may (integers, decimals, long fractions, exponents) decode
+    /// as serde reads them, to the bit.
+    #[test]
+    fn scores_decode_as_serde_reads_them(
+        whole in 0u64..100_000,
+        fraction in prop::option::of("[0-9]{1,12}"),
+        exponent in prop::option::of(-3i32..3),
+        scale in 1u64..200,
+    ) {
+        let mut score = whole.to_string();
+        if let Some(fraction) = fraction {
+            score = format!("{score}.{fraction}");
+        }
+        if let Some(exponent) = exponent {
+            score = format!("{score}e{exponent}");
+        }
+        let survey = format!(r#"{{"type":"survey.completed","time":1795424400000,"call":"c","agent":"a","queue":"q","score":{score},"scale":{scale}.0}}"#);
+        same_as_serde(survey.as_bytes());
+        let review = format!(r#"{{"type":"qa.scored","time":1795424400000,"call":"c","agent":"a","evaluator":"e","form":"f","score":{score},"max_score":{scale}}}"#);
+        same_as_serde(review.as_bytes());
     }
 
     /// Eight bytes at a time finds what a byte at a time finds.
