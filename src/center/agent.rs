@@ -347,6 +347,9 @@ pub struct Agent {
     pub session_start: Option<Millis>,
     pub session_times: StateTimes,
     pub session_tallies: Tallies,
+    /// What was counted at the latest instant for work begun at it, which a login at that instant
+    /// takes into the session it starts (see [`Agent::log_in`]).
+    counted_at_instant: InstantTallies,
     /// Counts within the longest rolling window, in event-time order.
     recent: VecDeque<(Millis, AgentTally)>,
     /// Per report interval start; kept only when the center is asked to.
@@ -360,6 +363,49 @@ pub struct Agent {
     pub hourly_cost: f64,
     /// The cost of the agent's logged-in time by local day, at the rate in force as it was credited.
     pub costs: super::labour::Costs,
+}
+
+/// The tallies counted at one instant for work begun at it (a survey, a review, a ring that ended, a
+/// dial or connect): what a session starting at that instant holds, whichever of the instant's events
+/// is applied first.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct InstantTallies {
+    at: Millis,
+    tallies: Tallies,
+}
+
+impl Default for InstantTallies {
+    fn default() -> Self {
+        InstantTallies {
+            at: Millis::MIN,
+            tallies: Tallies::default(),
+        }
+    }
+}
+
+impl InstantTallies {
+    /// Adds `tally` counted at `time`; an instant older than the latest (a late survey, whose login,
+    /// if any, was applied long before) needs no keeping.
+    fn add(&mut self, time: Millis, tally: AgentTally) {
+        if time > self.at {
+            *self = InstantTallies {
+                at: time,
+                tallies: Tallies::default(),
+            };
+        }
+        if time == self.at {
+            tally.add_to(&mut self.tallies);
+        }
+    }
+
+    /// What was counted at `time` for work begun then.
+    fn at(&self, time: Millis) -> Tallies {
+        if time == self.at {
+            self.tallies.clone()
+        } else {
+            Tallies::default()
+        }
+    }
 }
 
 /// The rings an agent let go unanswered since it last answered a call: the times they ended, after its
@@ -421,6 +467,7 @@ impl Agent {
             session_start: None,
             session_times: StateTimes::default(),
             session_tallies: Tallies::default(),
+            counted_at_instant: InstantTallies::default(),
             recent: VecDeque::new(),
             intervals: keep_intervals.then(BTreeMap::new),
             missed_rings: MissedRings::default(),
@@ -476,12 +523,14 @@ impl Agent {
     }
 
     /// Starts a session at `time` (explicit login, or the first call event of an agent never seen to log in).
+    /// A session runs from its login, that instant included: what was counted at `time` for work begun
+    /// then (a survey, say) is the session's even when it was applied before the login.
     pub fn log_in(&mut self, time: Millis) {
         if !self.logged_in {
             self.logged_in = true;
             self.session_start = Some(time);
             self.session_times = StateTimes::default();
-            self.session_tallies = Tallies::default();
+            self.session_tallies = self.counted_at_instant.at(time);
         }
     }
 
@@ -590,6 +639,9 @@ impl Agent {
         // A tally arriving late, or for work begun, before the current session belongs to an earlier one.
         if self.session_start.is_some_and(|start| began >= start) {
             tally.add_to(&mut self.session_tallies);
+        }
+        if began == time {
+            self.counted_at_instant.add(time, tally);
         }
         // A tally arriving late (beyond the lateness, say a survey) goes to its place in time, so the
         // rolling windows, which stop at the first record before their start, still see newer ones.

@@ -409,6 +409,8 @@ mod persist_tests;
 #[cfg(test)]
 mod qa_floor_tests;
 #[cfg(test)]
+mod session_tests;
+#[cfg(test)]
 mod test_events;
 #[cfg(test)]
 mod tests;

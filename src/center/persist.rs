@@ -48,7 +48,8 @@ use crate::kpi::QueueCounts;
 /// 3: agents keep the rings they let go unanswered since their last answer.
 /// 4: calls chosen for quality review, and whether a call in work was transferred.
 /// 5: an agent's report intervals keep every tally (dials, surveys, missed rings), for scorecards.
-pub const FORMAT_VERSION: u16 = 5;
+/// 6: agents keep what was counted at their latest instant, for a session that starts at it.
+pub const FORMAT_VERSION: u16 = 6;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {

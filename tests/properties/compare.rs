@@ -1,7 +1,7 @@
 //! Comparing what the engine shows — snapshots and interval reports — with the figures recomputed from
 //! the expected floor, and the sums of handled calls the third property sets side by side.
 
-use callboard::center::snapshot::{CenterSnapshot, TODAY};
+use callboard::center::snapshot::{AgentSnapshot, CenterSnapshot, TODAY};
 use callboard::center::Center;
 use callboard::decode::time::rfc3339;
 use callboard::event::Millis;
@@ -239,7 +239,44 @@ fn check_agents(
             let shown_surveys = (window.contacts.surveys, window.contacts.csat);
             prop_assert_eq!(shown_surveys, surveys, "{} {} surveys at {}", id, name, now);
         }
+        check_session(expected, agent, shown, now)?;
     }
+    Ok(())
+}
+
+/// The agent's session window: it runs from the latest login at or before `now`, that instant
+/// included, and holds the surveys timed in it and the calls answered in it (completed by `now`),
+/// after its logout too.
+fn check_session(
+    expected: &Expected,
+    agent: usize,
+    shown: &AgentSnapshot,
+    now: Millis,
+) -> Result<(), TestCaseError> {
+    let id = shown.agent.as_str();
+    let start = expected.session_start(agent, now);
+    prop_assert_eq!(
+        shown.session_start_ms,
+        start,
+        "{} session start at {}",
+        id,
+        now
+    );
+    let window = shown.windows.iter().find(|w| w.window == "session");
+    let (Some(start), Some(window)) = (start, window) else {
+        prop_assert!(
+            window.is_none(),
+            "{} has a session window without a session",
+            id
+        );
+        return Ok(());
+    };
+    let in_session = |time: Millis| start <= time && time <= now;
+    let handled = expected.agent_handled_began(agent, now, in_session);
+    prop_assert_eq!(window.handled, handled, "{} session handled at {}", id, now);
+    let surveys = expected.surveys(|s| s.agent == Some(agent), in_session);
+    let shown_surveys = (window.contacts.surveys, window.contacts.csat);
+    prop_assert_eq!(shown_surveys, surveys, "{} session surveys at {}", id, now);
     Ok(())
 }
 

@@ -162,6 +162,34 @@ impl Expected {
         handles.iter().filter(|(time, _)| inside(*time)).count() as u64
     }
 
+    /// Handled calls of the agent answered at times `began` accepts, completed by `now`.
+    pub fn agent_handled_began(
+        &self,
+        agent: usize,
+        now: Millis,
+        began: impl Fn(Millis) -> bool,
+    ) -> u64 {
+        let handles = self.agents[agent].handles.iter();
+        // A handle's milliseconds run from its answer to its end.
+        let counted = handles.filter(|&&(end, ms)| end <= now && began(end - ms as Millis));
+        counted.count() as u64
+    }
+
+    /// Start of the agent's latest session at `now`: the latest instant at or before `now` after which
+    /// it was logged in and before which it was not (or was not known).
+    pub fn session_start(&self, agent: usize, now: Millis) -> Option<Millis> {
+        let transitions = &self.agents[agent].transitions;
+        let mut before = State::LoggedOut;
+        let mut start = None;
+        for &(time, state) in transitions.iter().take_while(|(time, _)| *time <= now) {
+            if before == State::LoggedOut && state != State::LoggedOut {
+                start = Some(time);
+            }
+            before = state;
+        }
+        start
+    }
+
     /// The agent's average handle time in seconds over its handles `inside` accepts.
     pub fn agent_aht_seconds(&self, agent: usize, inside: impl Fn(Millis) -> bool) -> Option<f64> {
         let handles = self.agents[agent].handles.iter();
