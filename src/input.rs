@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-const BUFFER_BYTES: usize = 1 << 20;
+const BUFFER_BYTES: usize = 1 << 18;
 
 /// Opens `path` (`-` is stdin) for reading; [`for_each_line`] does the buffering.
 pub fn open(path: &Path) -> anyhow::Result<Box<dyn Read + Send>> {
