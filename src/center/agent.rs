@@ -497,6 +497,11 @@ impl Agent {
 
     /// Moves the agent to the state its flags now say, crediting the state it leaves up to `time`.
     pub fn settle(&mut self, time: Millis, calendar: &mut Calendar) {
+        // An agent between calls keeps no room for them: the vector would hold four calls' worth (576
+        // bytes) from the agent's first call on.
+        if self.works.is_empty() && self.works.capacity() > 0 {
+            self.works = Vec::new();
+        }
         let next = self.derived_state();
         if next == self.state {
             return;
