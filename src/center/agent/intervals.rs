@@ -42,8 +42,8 @@ const NOT_READY: u64 = 2;
 /// The bit of the first word; word `n` is bit `FIRST_WORD << n`.
 const FIRST_WORD: u64 = 4;
 const WORDS: usize = 19;
-/// The words that are `f64` bits, written as 8 bytes (their varint would take 10).
-const FLOAT_WORDS: [usize; 3] = [9, 15, 17];
+/// The words that are `f64` bits (one bit per word), written as 8 bytes (their varint would take 10).
+const FLOAT_WORDS: u64 = 1 << 9 | 1 << 15 | 1 << 17;
 /// The spare bytes the buffer grows by at least: more than a usual interval takes.
 const GROWTH: usize = 48;
 
@@ -186,14 +186,19 @@ impl Reader<'_> {
             }
         }
         let mut words = [0u64; WORDS];
-        for (index, word) in words.iter_mut().enumerate() {
-            if mask & (FIRST_WORD << index) != 0 {
-                *word = if FLOAT_WORDS.contains(&index) {
-                    self.eight_bytes()
-                } else {
-                    self.varint()
-                };
-            }
+        // Only the words present are read: a usual interval has nine of nineteen.
+        let mut present = mask / FIRST_WORD;
+        while present != 0 {
+            let index = present.trailing_zeros() as usize;
+            present &= present - 1;
+            let Some(word) = words.get_mut(index) else {
+                break;
+            };
+            *word = if FLOAT_WORDS & (1 << index) != 0 {
+                self.eight_bytes()
+            } else {
+                self.varint()
+            };
         }
         (start, from_words(words, team, not_ready_ms))
     }
@@ -377,7 +382,7 @@ fn encode(
         if *word == 0 {
             continue;
         }
-        if FLOAT_WORDS.contains(&index) {
+        if FLOAT_WORDS & (1 << index) != 0 {
             bytes.extend_from_slice(&word.to_le_bytes());
         } else {
             put_varint(bytes, *word);
