@@ -171,10 +171,11 @@ enum Calls {
 }
 
 /// The floor as one center: `agents` logged in over `queues` (ten agents a queue), each handling six
-/// calls in the hour (waits spread over 0–59 s so the queues' wait histograms fill, a hold on every other
-/// call, four minutes of talk, a minute of wrap-up) with a break, and ten abandons a queue. Every call
-/// has ended when it is measured (the goals exclude calls in flight).
-fn floor(agents: usize, queues: usize, calls: Calls) -> Vec<Event> {
+/// calls an hour for `hours` (waits spread over 0–59 s so the queues' wait histograms fill, a hold on
+/// every other call, four minutes of talk, a minute of wrap-up) with a break each hour, and ten abandons
+/// a queue (in the first hour). Every call has ended when it is measured (the goals exclude calls in
+/// flight).
+fn floor(agents: usize, queues: usize, calls: Calls, hours: i64) -> Vec<Event> {
     // Outbound, every agent keeps its one skill, on a single queue that is offered nothing.
     let queue_id = |index: usize| Id::from(format!("queue-{:05}", index % queues.max(1)));
     let mut events = Vec::new();
@@ -200,7 +201,7 @@ fn floor(agents: usize, queues: usize, calls: Calls) -> Vec<Event> {
             )
         };
         events.push(availability(start, Availability::Available));
-        for slot in 0..6 {
+        for slot in 0..6 * hours {
             let call = Id::from(format!("c{index}-{slot}"));
             let queued = start + slot * 10 * MINUTE + 30 * SECOND;
             let answered = queued + ((index as Millis * 7 + slot * 13) % 60) * SECOND + 137;
@@ -267,7 +268,7 @@ fn floor(agents: usize, queues: usize, calls: Calls) -> Vec<Event> {
                 events.push(event(answered + MINUTE, held));
                 events.push(event(answered + 90 * SECOND, resumed));
             }
-            if slot == 3 {
+            if slot % 6 == 3 {
                 let reason = Some(Id::from("break"));
                 events.push(availability(
                     completed + 10 * SECOND,
@@ -339,6 +340,27 @@ fn main() {
         ..CenterSettings::default()
     };
     measure_floor(100_000, 10_000, "floor, agent intervals kept", &kept);
+    // A day's intervals must not grow an agent by kilobytes either: the same agents over a shift.
+    measure_shift(10_000, 8, "agents over a shift", &CenterSettings::default());
+    measure_shift(
+        10_000,
+        8,
+        "agents over a shift, agent intervals kept",
+        &kept,
+    );
+}
+
+/// `agents` making the floor's calls outbound for `hours`: the agents' bytes each after a shift.
+fn measure_shift(agents: usize, hours: i64, name: &str, settings: &CenterSettings) {
+    let heap_before = live_bytes();
+    let (center, count) = feed(floor(agents, 1, Calls::Outbound, hours), settings);
+    let per_agent = live_bytes().saturating_sub(heap_before) / agents as u64;
+    drop(center);
+    println!(
+        "{name}: {agents} agents after {count} events over {hours} hours (the floor's calls outbound): \
+         {per_agent} bytes each (goal <= 2048, {})",
+        if per_agent <= 2048 { "met" } else { "OVER GOAL" },
+    );
 }
 
 /// The whole floor in one center, whose heap agents and queues share. The same agents making the same
@@ -347,7 +369,7 @@ fn main() {
 fn measure_floor(agents: usize, queues: usize, name: &str, settings: &CenterSettings) {
     let held = |queues, calls| {
         let heap_before = live_bytes();
-        let (center, count) = feed(floor(agents, queues, calls), settings);
+        let (center, count) = feed(floor(agents, queues, calls, 1), settings);
         let held = live_bytes().saturating_sub(heap_before);
         drop(center);
         (held, count)

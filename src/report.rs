@@ -168,12 +168,12 @@ pub fn agent_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
         let mut agents: Vec<_> = floor.agents.iter().collect();
         agents.sort_by(|a, b| a.id.cmp(&b.id));
         for agent in agents {
-            for (start, interval) in agent.intervals.iter().flatten() {
+            for (start, interval) in agent.kept_intervals() {
                 // An interval with only tallies this report does not show (a survey) shows no row.
                 if interval.times == StateTimes::default() && interval.tallies.handled == 0 {
                     continue;
                 }
-                rows.push(agent_row(center.tenant(), &agent.id, *start, interval));
+                rows.push(agent_row(center.tenant(), &agent.id, start, &interval));
             }
         }
     }
@@ -199,13 +199,13 @@ pub fn team_table<'a>(centers: impl IntoIterator<Item = &'a Center>) -> Table {
         let (floor, _) = center.projection();
         let mut sums: std::collections::BTreeMap<(String, i64), Sum> = Default::default();
         for agent in &floor.agents {
-            for (start, interval) in agent.intervals.iter().flatten() {
+            for (start, interval) in agent.kept_intervals() {
                 let times = interval.times.agent_times();
                 if times.logged_in_ms == 0 && interval.tallies.handled == 0 {
                     continue;
                 }
                 let team = interval.team.as_deref().unwrap_or("").to_string();
-                let sum = sums.entry((team, *start)).or_default();
+                let sum = sums.entry((team, start)).or_default();
                 sum.agents += 1;
                 sum.times.merge(&times);
                 let tallies = &interval.tallies;

@@ -2,7 +2,9 @@
 //! not_ready(reason)) and the time it spends in each state, credited exactly to its day, its session,
 //! its report intervals, and a compact timeline the rolling windows are cut from.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+pub use intervals::AgentIntervals;
 
 use super::calendar::{split_span, Calendar, Daily};
 use super::history::{insert_in_time_order, push_growing_by_half};
@@ -10,6 +12,8 @@ use super::queue::QueueIx;
 use super::settings::{QuotaCount, HOUR};
 use crate::event::{Direction, Id, Millis};
 use crate::kpi::{AgentTimes, QueueCounts};
+
+pub mod intervals;
 
 /// Dense index of an agent within its center.
 pub type AgentIx = u32;
@@ -352,8 +356,9 @@ pub struct Agent {
     counted_at_instant: InstantTallies,
     /// Counts within the longest rolling window, in event-time order.
     recent: VecDeque<(Millis, AgentTally)>,
-    /// Per report interval start; kept only when the center is asked to.
-    pub intervals: Option<BTreeMap<Millis, AgentInterval>>,
+    /// Per report interval start, packed; kept only when the center is asked to (boxed, so an agent
+    /// without them holds a pointer's room).
+    pub intervals: Option<Box<AgentIntervals>>,
     /// Rings that went unanswered by the agent since it last answered a call (an agent who lets calls
     /// ring out).
     pub missed_rings: MissedRings,
@@ -469,7 +474,7 @@ impl Agent {
             session_tallies: Tallies::default(),
             counted_at_instant: InstantTallies::default(),
             recent: VecDeque::new(),
-            intervals: keep_intervals.then(BTreeMap::new),
+            intervals: keep_intervals.then(Box::default),
             missed_rings: MissedRings::default(),
             recent_reviews: Default::default(),
             hourly_cost: 0.0,
@@ -479,6 +484,11 @@ impl Agent {
 
     pub fn state(&self) -> TimeState {
         self.state
+    }
+
+    /// The report intervals kept, decoded, in start order (none when the center keeps none).
+    pub fn kept_intervals(&self) -> impl Iterator<Item = (Millis, AgentInterval)> + '_ {
+        self.intervals.iter().flat_map(|kept| kept.iter())
     }
 
     /// When the agent entered its current state (for a logged-out agent: its logout).
@@ -536,6 +546,11 @@ impl Agent {
 
     /// Moves the agent to the state its flags now say, crediting the state it leaves up to `time`.
     pub fn settle(&mut self, time: Millis, calendar: &mut Calendar) {
+        // An agent between calls keeps no room for them: the vector would hold four calls' worth (576
+        // bytes) from the agent's first call on.
+        if self.works.is_empty() && self.works.capacity() > 0 {
+            self.works = Vec::new();
+        }
         let next = self.derived_state();
         if next == self.state {
             return;
@@ -593,12 +608,13 @@ impl Agent {
                 to,
                 |time| calendar.interval(time),
                 |interval, ms| {
-                    let entry = intervals.entry(interval.start).or_default();
-                    entry.times.add(state, ms);
-                    if entry.team.as_ref() != team {
-                        entry.team = team.cloned();
-                    }
-                    entry.cost += ms as f64 * rate / HOUR as f64;
+                    intervals.update(interval.start, |entry| {
+                        entry.times.add(state, ms);
+                        if entry.team.as_ref() != team {
+                            entry.team = team.cloned();
+                        }
+                        entry.cost += ms as f64 * rate / HOUR as f64;
+                    });
                 },
             );
         }
@@ -647,12 +663,8 @@ impl Agent {
         // rolling windows, which stop at the first record before their start, still see newer ones.
         insert_in_time_order(&mut self.recent, (time, tally), |(time, _)| *time);
         if let Some(intervals) = &mut self.intervals {
-            tally.add_to(
-                &mut intervals
-                    .entry(calendar.interval(time).start)
-                    .or_default()
-                    .tallies,
-            );
+            let start = calendar.interval(time).start;
+            intervals.update(start, |entry| tally.add_to(&mut entry.tallies));
         }
     }
 
@@ -703,7 +715,7 @@ impl Agent {
                 .iter()
                 .all(|(reason, _)| reason_ok(*reason))
         };
-        let interval_times = self.intervals.iter().flatten();
+        let mut interval_times = self.kept_intervals();
         if !(state_ok(self.state)
             && state_ok(self.availability)
             && self
@@ -712,9 +724,7 @@ impl Agent {
                 .all(|transition| state_ok(transition.state()))
             && times_ok(&self.today_times.value)
             && times_ok(&self.session_times)
-            && interval_times
-                .map(|(_, interval)| &interval.times)
-                .all(times_ok))
+            && interval_times.all(|(_, interval)| times_ok(&interval.times)))
         {
             return Err(format!("agent {}: a reason index is out of range", self.id));
         }

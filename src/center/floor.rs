@@ -672,7 +672,7 @@ impl Floor {
             // Agent intervals are kept (for the intervals topic) as long as queue intervals.
             if let (Some(keep_from), Some(intervals)) = (keep_intervals_from, &mut agent.intervals)
             {
-                *intervals = intervals.split_off(&keep_from);
+                intervals.keep_from(keep_from);
             }
         }
     }

@@ -148,8 +148,8 @@ fn closed_agent_intervals(
     let Some(kept) = &agent.intervals else {
         return BTreeMap::new();
     };
-    let mut closed: BTreeMap<Millis, AgentInterval> = (kept.range(..closed_until))
-        .map(|(start, interval)| (*start, interval.clone()))
+    let mut closed: BTreeMap<Millis, AgentInterval> = (kept.iter())
+        .take_while(|(start, _)| *start < closed_until)
         .collect();
     let state = agent.state();
     let from = agent.credited_until();

@@ -126,8 +126,10 @@ pub fn scorecard_rows(
     let mut agents: Vec<&Agent> = floor.agents.iter().collect();
     agents.sort_by(|a, b| a.id.cmp(&b.id));
     for agent in agents {
+        // Decoded once, so the sums can borrow their team from them.
+        let intervals: Vec<(i64, AgentInterval)> = agent.kept_intervals().collect();
         let mut sums: BTreeMap<i64, Sum> = BTreeMap::new();
-        for (start, interval) in agent.intervals.iter().flatten() {
+        for (start, interval) in &intervals {
             let empty =
                 interval.times == StateTimes::default() && interval.tallies == Tallies::default();
             if empty || !keep(*start) {
