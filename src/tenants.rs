@@ -81,6 +81,18 @@ impl Tenants {
     /// Applies one decoded event (in its turn); a rejection known at once is returned. Rejections
     /// found later, when a buffered event reaches the floor, are collected for [`Tenants::take_rejections`].
     pub fn ingest(&mut self, event: Event, tag: u64) -> Option<RejectReason> {
+        let id_hash = event.id.as_deref().map(crate::center::dedup::id_hash);
+        self.ingest_hashed(event, id_hash, tag)
+    }
+
+    /// [`Tenants::ingest`] with the event's id hashed already (by a decoding thread), which leaves
+    /// the applying thread less to do.
+    pub fn ingest_hashed(
+        &mut self,
+        event: Event,
+        id_hash: Option<u64>,
+        tag: u64,
+    ) -> Option<RejectReason> {
         self.read_from_start.get_or_insert(tag == 0);
         let center = match self.centers.get_mut(&event.tenant) {
             Some(center) => center,
@@ -93,7 +105,7 @@ impl Tenants {
             }
         };
         let before = self.rejections.len();
-        center.ingest(event, tag, &mut self.rejections);
+        center.ingest_hashed(event, id_hash, tag, &mut self.rejections);
         self.rejections[before..]
             .iter()
             .find(|rejection| rejection.tag == tag)

@@ -544,11 +544,20 @@ impl Agent {
         }
     }
 
+    /// Takes on a call. Room for one call is made once and kept, so the usual agent, one call at a
+    /// time, allocates nothing per call.
+    pub fn start_work(&mut self, work: Work) {
+        if self.works.capacity() == 0 {
+            self.works.reserve_exact(1);
+        }
+        self.works.push(work);
+    }
+
     /// Moves the agent to the state its flags now say, crediting the state it leaves up to `time`.
     pub fn settle(&mut self, time: Millis, calendar: &mut Calendar) {
-        // An agent between calls keeps no room for them: the vector would hold four calls' worth (576
-        // bytes) from the agent's first call on.
-        if self.works.is_empty() && self.works.capacity() > 0 {
+        // An agent between calls keeps room for one (see `start_work`), not the four calls' worth (576
+        // bytes) a vector grows to at its second.
+        if self.works.is_empty() && self.works.capacity() > 1 {
             self.works = Vec::new();
         }
         let next = self.derived_state();

@@ -9,8 +9,6 @@ use crate::event::Millis;
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Dedup {
     horizon_ms: Millis,
-    #[serde(skip, default = "fixed_hasher")]
-    hasher: ahash::RandomState,
     /// Not kept in a state snapshot: the hashes in `order` (see [`Dedup::restored`]).
     #[serde(skip)]
     seen: HashSet<u64, ahash::RandomState>,
@@ -22,7 +20,6 @@ impl Dedup {
     pub fn new(horizon_ms: Millis) -> Self {
         Dedup {
             horizon_ms,
-            hasher: fixed_hasher(),
             seen: HashSet::default(),
             order: VecDeque::new(),
         }
@@ -30,6 +27,11 @@ impl Dedup {
 
     /// True when `id` was seen within the horizon before `latest`; else remembers it at `time`.
     pub fn is_duplicate(&mut self, id: &str, time: Millis, latest: Millis) -> bool {
+        self.is_duplicate_hash(id_hash(id), time, latest)
+    }
+
+    /// [`Dedup::is_duplicate`] for an id hashed already ([`id_hash`], on another thread say).
+    pub fn is_duplicate_hash(&mut self, hash: u64, time: Millis, latest: Millis) -> bool {
         let cutoff = latest.saturating_sub(self.horizon_ms);
         while let Some(&(seen_at, hash)) = self.order.front() {
             if seen_at >= cutoff {
@@ -38,7 +40,6 @@ impl Dedup {
             self.order.pop_front();
             self.seen.remove(&hash);
         }
-        let hash = self.hasher.hash_one(id);
         if !self.seen.insert(hash) {
             return true;
         }
@@ -61,10 +62,13 @@ impl Dedup {
     }
 }
 
-/// Fixed keys: the same ids hash the same way in every process, which keeps runs reproducible (and
-/// the hashes of a state snapshot valid in the next process).
-fn fixed_hasher() -> ahash::RandomState {
-    ahash::RandomState::with_seeds(0x6361_6c6c, 0x626f_6172, 0x6465_6475, 0x7030_0001)
+/// The hash an id is remembered by. Fixed keys: the same ids hash the same way in every process,
+/// which keeps runs reproducible (and the hashes of a state snapshot valid in the next process).
+pub fn id_hash(id: &str) -> u64 {
+    static HASHER: std::sync::LazyLock<ahash::RandomState> = std::sync::LazyLock::new(|| {
+        ahash::RandomState::with_seeds(0x6361_6c6c, 0x626f_6172, 0x6465_6475, 0x7030_0001)
+    });
+    HASHER.hash_one(id)
 }
 
 #[cfg(test)]

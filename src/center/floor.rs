@@ -303,7 +303,7 @@ impl Floor {
                 let mut work = Work::started(call.clone(), None, time, Direction::Outbound);
                 work.campaign = campaign.clone();
                 work.caller = caller.clone();
-                agent.works.push(work);
+                agent.start_work(work);
                 agent.count(time, AgentTally::Dialed, &mut self.calendar);
                 agent.settle(time, &mut self.calendar);
                 self.count_campaign(campaign.as_ref(), time, |tallies| tallies.dialed += 1);
@@ -587,7 +587,7 @@ impl Floor {
         if let Some(at) = agent.ringing.iter().position(|ringing| ringing == call) {
             agent.ringing.remove(at);
         }
-        agent.works.push(Work::started(
+        agent.start_work(Work::started(
             call.clone(),
             answered_from,
             time,

@@ -138,11 +138,24 @@ impl Center {
     /// the watermark but within the windows the center holds); what cannot be applied is pushed to
     /// `rejections` with its tag, now or when its turn comes.
     pub fn ingest(&mut self, event: Event, tag: u64, rejections: &mut Vec<Rejection>) {
+        let id_hash = event.id.as_deref().map(dedup::id_hash);
+        self.ingest_hashed(event, id_hash, tag, rejections);
+    }
+
+    /// [`Center::ingest`] with the event's id hashed already ([`dedup::id_hash`]).
+    pub fn ingest_hashed(
+        &mut self,
+        event: Event,
+        id_hash: Option<u64>,
+        tag: u64,
+        rejections: &mut Vec<Rejection>,
+    ) {
+        debug_assert_eq!(id_hash, event.id.as_deref().map(dedup::id_hash));
         self.taken += 1;
-        if let Some(id) = &event.id {
+        if let Some(hash) = id_hash {
             if self
                 .dedup
-                .is_duplicate(id, event.time, self.latest.max(event.time))
+                .is_duplicate_hash(hash, event.time, self.latest.max(event.time))
             {
                 self.reject(tag, RejectReason::Duplicate, None, rejections);
                 return;
@@ -193,8 +206,10 @@ impl Center {
         match self.floor.apply(&pending.event, &self.settings) {
             Ok(()) => {
                 self.count_applied(pending.tag);
-                for tag in retry_deferred(&mut self.floor, &self.settings, &mut self.deferred) {
-                    self.count_applied(tag);
+                if !self.deferred.is_empty() {
+                    for tag in retry_deferred(&mut self.floor, &self.settings, &mut self.deferred) {
+                        self.count_applied(tag);
+                    }
                 }
             }
             Err(RejectReason::Inconsistent) => self.deferred.push(pending),

@@ -11,6 +11,7 @@
 use std::io::{self, Read};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
+use crate::center::dedup;
 use crate::decode::{json_v1, DecodeLimits};
 use crate::event::{Event, RejectReason};
 use crate::input::{self, Line};
@@ -56,7 +57,8 @@ impl Batch {
 
 /// What a line gives the tenants.
 enum Decoded {
-    Event(Event, u64),
+    /// The event, its id's hash for deduplication (taken off the applying thread), its line number.
+    Event(Event, Option<u64>, u64),
     Undecodable(RejectReason),
 }
 
@@ -72,7 +74,10 @@ fn decode_batch(batch: &Batch, limits: &DecodeLimits, decoded: &mut Vec<Decoded>
             Decoded::Undecodable(RejectReason::TooLarge)
         } else {
             match json_v1::decode(line, limits) {
-                Ok(event) => Decoded::Event(event, number),
+                Ok(event) => {
+                    let id_hash = event.id.as_deref().map(dedup::id_hash);
+                    Decoded::Event(event, id_hash, number)
+                }
                 Err(error) => Decoded::Undecodable(error.reason),
             }
         });
@@ -94,8 +99,8 @@ fn apply_in_order(decoders: Vec<FromDecoder>, tenants: &mut Tenants) {
         };
         for line in batch.drain(..) {
             match line {
-                Decoded::Event(event, tag) => {
-                    tenants.ingest(event, tag);
+                Decoded::Event(event, id_hash, tag) => {
+                    tenants.ingest_hashed(event, id_hash, tag);
                 }
                 Decoded::Undecodable(reason) => tenants.count_undecodable(reason),
             }
