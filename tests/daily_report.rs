@@ -30,16 +30,10 @@ const DAY: &str = "2026-11-30";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_tenant_gets_one_mail_with_the_days_report_and_a_restart_sends_nothing_twice() {
     let dir = scratch("daily");
-    let mailbox = dir.join("mailbox");
-    std::fs::create_dir_all(&mailbox).unwrap();
-    let (ca, cert, key) = certificates();
-    std::fs::write(dir.join("ca.pem"), ca).unwrap();
-    std::fs::write(dir.join("server.pem"), cert).unwrap();
-    std::fs::write(dir.join("server.key"), key).unwrap();
+    let (_smtp, smtp_port, mailbox) = start_tls_smtp(&dir);
     std::fs::write(dir.join("smtp-password"), "s3cret\n").unwrap();
-    let smtp_port = free_port();
-    let _smtp = start_smtp(&dir, smtp_port, &mailbox, "starttls");
-    let (_tansu, brokers) = start_tansu(&dir);
+    let tansu = Broker::start(&dir);
+    let brokers = tansu.address.clone();
     create_topic(&brokers, RECORD_TOPIC, 2).await;
     let (hooks, posts) = start_webhooks().await;
     let events = dir.join("events.jsonl");

@@ -9,7 +9,6 @@ mod common;
 #[path = "delivery/support.rs"]
 mod support;
 
-use common::free_port;
 use support::*;
 
 use std::time::{Duration, Instant};
@@ -31,15 +30,9 @@ async fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool)
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_service_mails_yesterday_once_and_a_restarted_service_sends_nothing_more() {
     let dir = scratch("daily-service");
-    let mailbox = dir.join("mailbox");
-    std::fs::create_dir_all(&mailbox).unwrap();
-    let (ca, cert, key) = certificates();
-    std::fs::write(dir.join("ca.pem"), ca).unwrap();
-    std::fs::write(dir.join("server.pem"), cert).unwrap();
-    std::fs::write(dir.join("server.key"), key).unwrap();
-    let smtp_port = free_port();
-    let _smtp = start_smtp(&dir, smtp_port, &mailbox, "starttls");
-    let (_tansu, brokers) = start_tansu(&dir);
+    let (_smtp, smtp_port, mailbox) = start_tls_smtp(&dir);
+    let tansu = Broker::start(&dir);
+    let brokers = tansu.address.clone();
     create_topic(&brokers, "call-events", 2).await;
     create_topic(&brokers, "call-intervals", 1).await;
     let (hooks, posts) = start_webhooks().await;

@@ -6,9 +6,9 @@
 mod common;
 
 use common::broker::Broker;
-use common::{free_port, wall_clock_ms};
+use common::{free_port, scratch, wall_clock_ms};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,13 +21,6 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::ClientConfig;
 
 const TOPIC: &str = "call-events";
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("callboard-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn client_properties() -> Vec<(String, String)> {
     vec![("broker.address.family".to_string(), "v4".to_string())]

@@ -25,13 +25,9 @@ impl Dedup {
         }
     }
 
-    /// True when `id` was seen within the horizon before `latest`; else remembers it at `time`.
-    pub fn is_duplicate(&mut self, id: &str, time: Millis, latest: Millis) -> bool {
-        self.is_duplicate_hash(id_hash(id), time, latest)
-    }
-
-    /// [`Dedup::is_duplicate`] for an id hashed already ([`id_hash`], on another thread say).
-    pub fn is_duplicate_hash(&mut self, hash: u64, time: Millis, latest: Millis) -> bool {
+    /// True when the id of hash `hash` ([`id_hash`]) was seen within the horizon before `latest`; else
+    /// remembers it at `time`.
+    pub fn is_duplicate(&mut self, hash: u64, time: Millis, latest: Millis) -> bool {
         let cutoff = latest.saturating_sub(self.horizon_ms);
         while let Some(&(seen_at, hash)) = self.order.front() {
             if seen_at >= cutoff {
@@ -78,11 +74,11 @@ mod tests {
     #[test]
     fn repeats_within_the_horizon_are_duplicates_and_older_ones_are_forgotten() {
         let mut dedup = Dedup::new(600_000);
-        assert!(!dedup.is_duplicate("e1", 0, 0));
-        assert!(dedup.is_duplicate("e1", 1_000, 1_000));
-        assert!(!dedup.is_duplicate("e2", 1_000, 1_000));
+        assert!(!dedup.is_duplicate(id_hash("e1"), 0, 0));
+        assert!(dedup.is_duplicate(id_hash("e1"), 1_000, 1_000));
+        assert!(!dedup.is_duplicate(id_hash("e2"), 1_000, 1_000));
         // Eleven minutes later e1 is past the ten-minute horizon: seen again, it counts.
-        assert!(!dedup.is_duplicate("e1", 660_000, 660_000));
+        assert!(!dedup.is_duplicate(id_hash("e1"), 660_000, 660_000));
         assert_eq!(dedup.len(), 1);
     }
 }

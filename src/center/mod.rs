@@ -155,7 +155,7 @@ impl Center {
         if let Some(hash) = id_hash {
             if self
                 .dedup
-                .is_duplicate_hash(hash, event.time, self.latest.max(event.time))
+                .is_duplicate(hash, event.time, self.latest.max(event.time))
             {
                 self.reject(tag, RejectReason::Duplicate, None, rejections);
                 return;

@@ -6,6 +6,14 @@ pub mod broker;
 use std::net::TcpListener;
 use std::process::Child;
 
+/// A fresh, empty directory for one test (kept after it, so a failure's files can be read).
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("callboard-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

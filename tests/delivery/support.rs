@@ -1,13 +1,13 @@
-//! What the daily report tests share: scratch directories, a test CA, the aiosmtpd server (STARTTLS and
-//! a login, or plain), a tansu broker, a webhook receiver, simulated events and `callboard report`
-//! restricted to a day, and the delivered messages as Python's email parser wrote them out.
+//! What the daily report tests share: a test CA, the aiosmtpd server (STARTTLS and a login, or plain), a
+//! webhook receiver, simulated events and `callboard report` restricted to a day, and the delivered
+//! messages as Python's email parser wrote them out. Scratch directories and the tansu broker are the
+//! common ones, re-exported.
 #![allow(dead_code)] // each test file uses its own part
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::routing::post;
 use callboard::event::Event;
@@ -17,24 +17,9 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::ClientConfig;
 
-use super::common::{callboard_command, free_port, succeeded};
-
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("callboard-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A child process killed on drop.
-pub struct Running(pub Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+pub use super::common::broker::Broker;
+pub use super::common::scratch;
+use super::common::{callboard_command, succeeded, Process};
 
 /// A test CA and a server certificate for `localhost` signed by it: (CA PEM, certificate PEM, key PEM).
 pub fn certificates() -> (String, String, String) {
@@ -101,8 +86,22 @@ while True:
     time.sleep(3600)
 "#;
 
+/// A STARTTLS mail server for `dir`: the test CA (`ca.pem`) and the server's certificate written there,
+/// its mailbox `dir/mailbox`. Returns the server, its port and the mailbox.
+pub fn start_tls_smtp(dir: &Path) -> (Process, u16, PathBuf) {
+    let mailbox = dir.join("mailbox");
+    std::fs::create_dir_all(&mailbox).unwrap();
+    let (ca, cert, key) = certificates();
+    std::fs::write(dir.join("ca.pem"), ca).unwrap();
+    std::fs::write(dir.join("server.pem"), cert).unwrap();
+    std::fs::write(dir.join("server.key"), key).unwrap();
+    let port = super::common::free_port();
+    let server = start_smtp(dir, port, &mailbox, "starttls");
+    (server, port, mailbox)
+}
+
 /// The SMTP server on `port`, writing to `mailbox`; `mode` is "starttls" or "plain".
-pub fn start_smtp(dir: &Path, port: u16, mailbox: &Path, mode: &str) -> Running {
+pub fn start_smtp(dir: &Path, port: u16, mailbox: &Path, mode: &str) -> Process {
     std::fs::write(dir.join("smtp_server.py"), SMTP_SERVER).unwrap();
     let mut child = Command::new("python3")
         .arg(dir.join("smtp_server.py"))
@@ -123,36 +122,7 @@ pub fn start_smtp(dir: &Path, port: u16, mailbox: &Path, mode: &str) -> Running 
         "ready",
         "aiosmtpd did not start (python3 -m pip install aiosmtpd)"
     );
-    Running(child)
-}
-
-pub fn start_tansu(dir: &Path) -> (Running, String) {
-    let address = format!("127.0.0.1:{}", free_port());
-    let url = format!("tcp://{address}");
-    let child = Command::new("tansu")
-        .args([
-            "broker",
-            "--storage-engine",
-            "sqlite://broker.db",
-            "--listener-url",
-            &url,
-            "--advertised-listener-url",
-            &url,
-        ])
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tansu runs (.ci/run installs it)");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(&address).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "tansu did not listen"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (Running(child), address)
+    Process(child)
 }
 
 pub async fn create_topic(brokers: &str, name: &str, partitions: i32) {
