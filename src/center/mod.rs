@@ -364,15 +364,24 @@ impl Center {
 /// first such step. A `call.queued` after the end of a leg of its call is a new segment and stays last.
 fn place_in_buffer(buffer: &VecDeque<Pending>, pending: &Pending) -> usize {
     let time = pending.event.time;
-    let instant_start = buffer.partition_point(|earlier| earlier.event.time < time);
-    let instant_end = buffer.partition_point(|earlier| earlier.event.time <= time);
+    // Most often the event is of the buffer's last instant (one-second clocks).
+    let instant_end = if buffer.back().is_some_and(|last| last.event.time <= time) {
+        buffer.len()
+    } else {
+        buffer.partition_point(|earlier| earlier.event.time <= time)
+    };
     let Some((call, step)) = pending.event.kind.call_step() else {
         return instant_end;
     };
     let new_segment = matches!(pending.event.kind, EventKind::CallQueued { .. });
     let mut at = instant_end;
-    for index in (instant_start..instant_end).rev() {
-        let kind = &buffer[index].event.kind;
+    let instant = buffer
+        .range(..instant_end)
+        .enumerate()
+        .rev()
+        .take_while(|(_, earlier)| earlier.event.time == time);
+    for (index, earlier) in instant {
+        let kind = &earlier.event.kind;
         let Some((other_call, other_step)) = kind.call_step() else {
             continue;
         };
