@@ -146,34 +146,41 @@ fn required(value: &Option<Cow<'_, str>>, field: &str) -> Result<Id, DecodeError
     }
 }
 
-/// An optional id field: absent is fine, present must be a valid id.
 /// The optional `caller`: an empty one names nobody (a feed's withheld number), not a rejection.
 fn caller(value: &Option<Cow<'_, str>>) -> Result<Option<Id>, DecodeError> {
     let named = value.as_ref().filter(|text| !text.is_empty());
     named.map(|text| id(text, "caller")).transpose()
 }
 
+/// An optional id field: absent is fine, present must be a valid id.
 fn optional(value: &Option<Cow<'_, str>>, field: &str) -> Result<Option<Id>, DecodeError> {
     value.as_ref().map(|text| id(text, field)).transpose()
 }
 
+#[inline]
 fn id(text: &str, field: &str) -> Result<Id, DecodeError> {
-    if text.is_empty() {
-        return Err(error(
-            RejectReason::MissingField,
-            format!("field `{field}` is empty"),
-        ));
-    }
-    if text.len() > MAX_ID_BYTES {
-        return Err(error(
-            RejectReason::MalformedJson,
-            format!(
-                "field `{field}` is {} bytes long; ids are at most {MAX_ID_BYTES}",
-                text.len()
-            ),
-        ));
+    if text.is_empty() || text.len() > MAX_ID_BYTES {
+        return Err(bad_id(text, field));
     }
     Ok(Id::from(text))
+}
+
+/// Why `text` is no id (out of line: the usual id is good).
+#[cold]
+fn bad_id(text: &str, field: &str) -> DecodeError {
+    if text.is_empty() {
+        return error(
+            RejectReason::MissingField,
+            format!("field `{field}` is empty"),
+        );
+    }
+    error(
+        RejectReason::MalformedJson,
+        format!(
+            "field `{field}` is {} bytes long; ids are at most {MAX_ID_BYTES}",
+            text.len()
+        ),
+    )
 }
 
 fn time(wire: &Option<WireTime<'_>>) -> Result<Millis, DecodeError> {
