@@ -8,10 +8,11 @@
 //! instant of another of the same caller's is a repeat only of calls before that instant. Both maps are
 //! bounded (`callbacks_max`, `callers_max`); past a bound, the callers quiet longest are let go.
 
-use ahash::AHashMap as HashMap;
-
 use super::queue::QueueIx;
 use crate::event::{Id, Millis};
+
+/// Maps keyed by ids from the feed: foldhash, seeded per process.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// How far back a call makes the next one of the same caller a repeat.
 pub const REPEAT_WITHIN_MS: Millis = 24 * 60 * 60 * 1000;

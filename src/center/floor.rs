@@ -2,8 +2,6 @@
 //! agents and their work, and the call → queue → agent bookkeeping of `spec/events.md`. Every count is
 //! made here and lands at the event time of the event that makes it known.
 
-use ahash::AHashMap as HashMap;
-
 use super::agent::{Agent, AgentIx, AgentTally, Handle, Tallies, TimeState, Work};
 use super::calendar::Calendar;
 use super::calendar::Daily;
@@ -16,6 +14,9 @@ use crate::event::{Availability, Direction, Event, EventKind, Id, Millis, Outcom
 
 mod work;
 use work::end_talk;
+
+/// Maps keyed by ids from the feed: foldhash, seeded per process.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A call the floor is tracking between its events.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
