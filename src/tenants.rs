@@ -82,14 +82,14 @@ impl Tenants {
     /// found later, when a buffered event reaches the floor, are collected for [`Tenants::take_rejections`].
     pub fn ingest(&mut self, event: Event, tag: u64) -> Option<RejectReason> {
         let id_hash = event.id.as_deref().map(crate::center::dedup::id_hash);
-        self.ingest_hashed(event, id_hash, tag)
+        self.ingest_hashed(Box::new(event), id_hash, tag)
     }
 
-    /// [`Tenants::ingest`] with the event's id hashed already (by a decoding thread), which leaves
-    /// the applying thread less to do.
+    /// [`Tenants::ingest`] with the event boxed and its id hashed already (by a decoding thread),
+    /// which leaves the applying thread less to do.
     pub fn ingest_hashed(
         &mut self,
-        event: Event,
+        event: Box<Event>,
         id_hash: Option<u64>,
         tag: u64,
     ) -> Option<RejectReason> {

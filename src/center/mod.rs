@@ -45,7 +45,8 @@ pub struct Rejection {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Pending {
     tag: u64,
-    event: Event,
+    /// Boxed as it arrives: an event waits in the buffer and moves about in it.
+    event: Box<Event>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -139,13 +140,14 @@ impl Center {
     /// `rejections` with its tag, now or when its turn comes.
     pub fn ingest(&mut self, event: Event, tag: u64, rejections: &mut Vec<Rejection>) {
         let id_hash = event.id.as_deref().map(dedup::id_hash);
-        self.ingest_hashed(event, id_hash, tag, rejections);
+        self.ingest_hashed(Box::new(event), id_hash, tag, rejections);
     }
 
-    /// [`Center::ingest`] with the event's id hashed already ([`dedup::id_hash`]).
+    /// [`Center::ingest`] with the event boxed and its id hashed already ([`dedup::id_hash`]): what
+    /// a decoding thread hands over, so the applying thread moves no event.
     pub fn ingest_hashed(
         &mut self,
-        event: Event,
+        event: Box<Event>,
         id_hash: Option<u64>,
         tag: u64,
         rejections: &mut Vec<Rejection>,
@@ -213,26 +215,21 @@ impl Center {
                 }
             }
             Err(RejectReason::Inconsistent) => self.deferred.push(pending),
-            Err(reason) => self.reject(
-                pending.tag,
-                reason,
-                Some(Box::new(pending.event)),
-                rejections,
-            ),
+            Err(reason) => self.reject(pending.tag, reason, Some(pending.event), rejections),
         }
     }
 
     /// The events of an instant that stayed inconsistent after all of it was applied.
     fn reject_deferred(&mut self, rejections: &mut Vec<Rejection>) {
         for pending in std::mem::take(&mut self.deferred) {
-            let event = Some(Box::new(pending.event));
+            let event = Some(pending.event);
             self.reject(pending.tag, RejectReason::Inconsistent, event, rejections);
         }
     }
 
     /// An event behind the watermark: applied where the rolling windows still hold its time, else
     /// rejected as out of window.
-    fn apply_late(&mut self, event: Event, tag: u64, rejections: &mut Vec<Rejection>) {
+    fn apply_late(&mut self, event: Box<Event>, tag: u64, rejections: &mut Vec<Rejection>) {
         let held_since = self
             .latest
             .saturating_sub(self.settings.longest_window_ms());
@@ -243,10 +240,10 @@ impl Center {
         }
     }
 
-    fn apply(&mut self, event: Event, tag: u64, rejections: &mut Vec<Rejection>) {
+    fn apply(&mut self, event: Box<Event>, tag: u64, rejections: &mut Vec<Rejection>) {
         match self.floor.apply(&event, &self.settings) {
             Ok(()) => self.count_applied(tag),
-            Err(reason) => self.reject(tag, reason, Some(Box::new(event)), rejections),
+            Err(reason) => self.reject(tag, reason, Some(event), rejections),
         }
     }
 
