@@ -259,6 +259,17 @@ struct Life {
     ready_after: Option<Duration>,
 }
 
+impl Life {
+    /// From the first `replaying` seen to ready, when the life got there.
+    fn replay_took(&self) -> Option<Duration> {
+        let (started, _) = self
+            .statuses
+            .iter()
+            .find(|(_, status)| status.ends_with("replaying"))?;
+        Some(self.ready_after?.saturating_sub(*started))
+    }
+}
+
 fn follow(
     instance: &Instance,
     what: &str,
@@ -326,6 +337,9 @@ fn killed_at_five_random_points_it_replays_silently_and_ends_with_the_oracle() {
     // The highest offset the group has committed, per partition: what a restart must replay to.
     let mut mark = vec![0i64; PARTITIONS as usize];
     let mut killed_in = Vec::new();
+    // The shortest replay seen so far: a replay kill lands within it (a fixed delay missed the replay
+    // once replays got fast).
+    let mut shortest_replay: Option<Duration> = None;
     let mut instance = stage.start();
     for life_number in 0..=5 {
         let what = format!("life {life_number}");
@@ -338,13 +352,19 @@ fn killed_at_five_random_points_it_replays_silently_and_ends_with_the_oracle() {
             &mut findings,
             |status| {
                 if planned == Phase::Replay && status.ends_with("replaying") && kill_at.is_none() {
-                    kill_at =
-                        Some(Instant::now() + Duration::from_millis(rng.gen_range(300..4000)));
+                    // The first life is killed live, so a replay has been timed by now.
+                    let delay = shortest_replay.map_or(Duration::from_millis(300), |took| {
+                        took.mul_f64(rng.gen_range(0.1..0.6))
+                    });
+                    kill_at = Some(Instant::now() + delay);
                 }
                 kill_at.is_some_and(|at| Instant::now() >= at)
             },
         );
         let marked: i64 = mark.iter().sum();
+        if let Some(took) = life.replay_took() {
+            shortest_replay = Some(shortest_replay.map_or(took, |shortest| shortest.min(took)));
+        }
         if let Some(ready_after) = life.ready_after {
             // Counts are published on the tick after the partitions went live.
             std::thread::sleep(Duration::from_millis(1500));
