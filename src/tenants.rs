@@ -85,8 +85,8 @@ impl Tenants {
         self.ingest_hashed(Box::new(event), id_hash, tag)
     }
 
-    /// [`Tenants::ingest`] with the event boxed and its id hashed already (by a decoding thread),
-    /// which leaves the applying thread less to do.
+    /// [`Tenants::ingest`] with the event boxed and its id hashed already (the hash by a decoding
+    /// thread, which leaves the applying thread less to do).
     pub fn ingest_hashed(
         &mut self,
         event: Box<Event>,

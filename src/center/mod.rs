@@ -143,8 +143,8 @@ impl Center {
         self.ingest_hashed(Box::new(event), id_hash, tag, rejections);
     }
 
-    /// [`Center::ingest`] with the event boxed and its id hashed already ([`dedup::id_hash`]): what
-    /// a decoding thread hands over, so the applying thread moves no event.
+    /// [`Center::ingest`] with the event boxed (the buffer then moves a pointer, not the event) and
+    /// its id hashed already ([`dedup::id_hash`]).
     pub fn ingest_hashed(
         &mut self,
         event: Box<Event>,
