@@ -308,16 +308,20 @@ fn push_count(line: &mut String, count: u64) {
 }
 
 fn write_json_lines(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    // Each key as a JSON string once, not once a row.
+    let keys = (table.header.iter())
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<String>, _>>()?;
     let mut line = String::new();
     for row in &table.rows {
         // Written by hand to keep the header's key order.
         line.clear();
         line.push('{');
-        for (index, (key, cell)) in table.header.iter().zip(row).enumerate() {
+        for (index, (key, cell)) in keys.iter().zip(row).enumerate() {
             if index > 0 {
                 line.push(',');
             }
-            line.push_str(&serde_json::to_string(key)?);
+            line.push_str(key);
             line.push(':');
             match cell {
                 Cell::Text(text) => line.push_str(&serde_json::to_string(text)?),

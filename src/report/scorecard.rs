@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::number::number;
 use super::{seconds, Cell, Table};
 use crate::center::agent::{Agent, AgentInterval, StateTimes, Tallies};
 use crate::center::calendar::{Calendar, Span};
@@ -237,7 +238,7 @@ fn not_ready_by_reason(times: &StateTimes, floor: &Floor) -> String {
         .collect();
     pairs.sort();
     let pairs: Vec<String> = (pairs.into_iter())
-        .map(|(name, ms)| format!("{name}={}", super::number::number(ms as f64 / 1000.0)))
+        .map(|(name, ms)| format!("{name}={}", number(ms as f64 / 1000.0)))
         .collect();
     pairs.join(";")
 }
@@ -255,7 +256,7 @@ fn quota_attainment(
             let actual = tallies.quota_count(quota.count);
             let shifts = logged_in_ms as f64 / quota.shift_length_ms as f64;
             let attainment = kpi::quota_attainment(actual as f64, quota.shift_target(), shifts);
-            let value = attainment.map(super::number::number).unwrap_or_default();
+            let value = attainment.map(number).unwrap_or_default();
             format!("{}={value}", list_name(&quota.name))
         })
         .collect();
