@@ -255,7 +255,11 @@ mod tests {
                 1 => input.extend_from_slice(b"{\"type\":\"call.queued\",garbage\n"),
                 2 => input.extend_from_slice(b"   \r\n"),
                 3 => input.extend_from_slice(&[b'x'; 300]),
-                4 => input.extend_from_slice(&lines[number - 1]),
+                // The line before was spoilt by the over-long one: this repeats the one before that.
+                4 => {
+                    input.extend_from_slice(&lines[number - 2]);
+                    input.push(b'\n');
+                }
                 _ => {}
             }
             input.extend_from_slice(line);
@@ -311,6 +315,7 @@ mod tests {
             RejectReason::TooLarge,
             RejectReason::MalformedJson,
             RejectReason::Inconsistent,
+            RejectReason::Duplicate,
         ] {
             assert!(rejected.get(reason) > 0, "{reason:?}: {rejected:?}");
         }
