@@ -1,10 +1,12 @@
 //! Throughput of the hot path and cost of snapshots, by scale. Run: `cargo bench --bench engine`.
 //! - decode: JSON v1 lines of a simulated day → events;
 //! - ingest: decoded events → a center (ordering buffer, dedup, floor);
+//! - dedup: duplicate detection alone, over a simulated day's ids;
 //! - snapshot: every figure of a center with N agents and N/10 queues.
 
 use std::sync::Arc;
 
+use callboard::center::dedup::{self, Dedup};
 use callboard::center::settings::CenterSettings;
 use callboard::center::{Center, Rejection};
 use callboard::decode::{json_v1, DecodeLimits};
@@ -112,6 +114,30 @@ fn ingest(c: &mut Criterion) {
     group.finish();
 }
 
+/// Duplicate detection alone: the ids and times of a simulated day, in arrival order, against the
+/// default horizon.
+fn dedup(c: &mut Criterion) {
+    let arrivals: Vec<(i64, u64)> = day(100_000)
+        .iter()
+        .filter_map(|event| Some((event.time, dedup::id_hash(event.id.as_deref()?))))
+        .collect();
+    let mut group = c.benchmark_group("dedup");
+    group.throughput(Throughput::Elements(arrivals.len() as u64));
+    group.bench_function("is_duplicate", |b| {
+        b.iter(|| {
+            let mut dedup = Dedup::new(CenterSettings::DEFAULT_DEDUP_HORIZON_MS);
+            let mut latest = i64::MIN;
+            let mut duplicates = 0;
+            for &(time, hash) in &arrivals {
+                latest = latest.max(time);
+                duplicates += usize::from(dedup.is_duplicate(hash, time, latest));
+            }
+            assert_eq!(duplicates, 0, "a simulated day repeats no id");
+        })
+    });
+    group.finish();
+}
+
 fn snapshot(c: &mut Criterion) {
     let mut group = c.benchmark_group("snapshot");
     for agents in [100usize, 1_000, 10_000] {
@@ -140,5 +166,5 @@ fn snapshot(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decode_and_encode, ingest, snapshot);
+criterion_group!(benches, decode_and_encode, ingest, dedup, snapshot);
 criterion_main!(benches);

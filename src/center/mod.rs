@@ -108,7 +108,6 @@ impl Center {
     /// as a reload would. An error says what in the decoded state does not hold together.
     pub(crate) fn restored(&mut self, settings: CenterSettings) -> Result<(), String> {
         self.floor.restored()?;
-        self.dedup.restored();
         self.settings = settings.clone();
         self.reconfigure(&settings);
         Ok(())
