@@ -19,8 +19,9 @@ use crate::event::Millis;
 #[derive(Debug, Clone)]
 pub struct Dedup {
     horizon_ms: Millis,
-    /// Each id hash in `order` by its arrival number (its place there counted from the first id ever
-    /// remembered), and ids forgotten since the last rebuild (numbered below `first`).
+    /// Each id hash in `order` by its arrival number (its place there, counted from the first id
+    /// remembered since this was made or restored), and ids forgotten since the last rebuild (numbered
+    /// below `first`).
     seen: HashMap<u64, u64, BuildHasherDefault<Uniform>>,
     /// (event time, id hash) in arrival order, from arrival number `first`: the ids remembered, after
     /// those at the front already past the horizon (`reach`) and not yet dropped.
