@@ -91,11 +91,17 @@ impl Dedup {
         false
     }
 
-    /// Drops the ids forgotten and makes `seen` anew from the rest, with room for as many again.
+    /// Drops the ids forgotten and makes `seen` anew from the rest, with room for as many again (none
+    /// when there is no id: a new center allocates nothing until its first id).
     fn rebuild(&mut self) {
         self.forget();
         self.limit = (2 * self.order.len()).max(LEAST_LIMIT);
-        let mut seen = HashMap::with_capacity_and_hasher(self.limit + 1, Default::default());
+        let room = if self.order.is_empty() {
+            0
+        } else {
+            self.limit + 1
+        };
+        let mut seen = HashMap::with_capacity_and_hasher(room, Default::default());
         seen.extend(
             (self.first..)
                 .zip(&self.order)
