@@ -2,7 +2,9 @@
 //! - decode: JSON v1 lines of a simulated day → events;
 //! - ingest: decoded events → a center (ordering buffer, dedup, floor);
 //! - dedup: duplicate detection alone, over a simulated day's ids;
-//! - snapshot: every figure of a center with N agents and N/10 queues.
+//! - snapshot: every figure of a center with N agents and N/10 queues;
+//! - closed_records: the `call-intervals` records of a simulated 13-hour day of 40 agents and 4 queues
+//!   (the pipeline bench's tenants), all closed.
 
 use std::sync::Arc;
 
@@ -166,5 +168,42 @@ fn snapshot(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decode_and_encode, ingest, dedup, snapshot);
+/// Every closed-interval record of one tenant's day, as a live partition builds them when intervals
+/// close.
+fn closed_records(c: &mut Criterion) {
+    use callboard::intervals::rows::{closed_records, Closed};
+    let settings = CenterSettings {
+        keep_agent_intervals: true,
+        closed_intervals: true,
+        ..CenterSettings::default()
+    };
+    let mut center = Center::new(Id::from("acme"), settings.clone());
+    let mut rejections: Vec<Rejection> = Vec::new();
+    for (tag, event) in day(15_625).into_iter().enumerate() {
+        center.ingest(event, tag as u64, &mut rejections);
+    }
+    let (floor, _) = center.projection();
+    let latest = center.latest_event_time().expect("events");
+    let closed = Closed {
+        complete_from: i64::MIN,
+        closing: latest,
+        events_until: latest,
+    };
+    let records = closed_records("acme", &floor, &settings, closed).len();
+    let mut group = c.benchmark_group("closed_records");
+    group.throughput(Throughput::Elements(records as u64));
+    group.bench_function("day", |b| {
+        b.iter(|| closed_records("acme", &floor, &settings, closed))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    decode_and_encode,
+    ingest,
+    dedup,
+    snapshot,
+    closed_records
+);
 criterion_main!(benches);

@@ -259,7 +259,13 @@ pub fn agent_row(tenant: &str, agent: &str, start: i64, interval: &AgentInterval
 
 /// Interval starts are whole seconds: `2026-11-23T08:15:00Z`.
 pub fn interval_time(start: i64) -> String {
-    rfc3339(start).replace(".000Z", "Z")
+    let mut text = rfc3339(start);
+    // Milliseconds are the last field: ".000Z" can only end the text.
+    if text.ends_with(".000Z") {
+        text.truncate(text.len() - ".000Z".len());
+        text.push('Z');
+    }
+    text
 }
 
 /// A text cell of a CSV row, quoted when it holds a separator, quote or line break.
@@ -291,7 +297,7 @@ fn write_csv(table: &Table, out: &mut dyn Write) -> io::Result<()> {
             }
             match cell {
                 Cell::Text(text) => push_csv_field(&mut line, text),
-                Cell::Count(count) => push_count(&mut line, *count),
+                Cell::Count(count) => number::push_count(&mut line, *count),
                 Cell::Number(value) => number::push(&mut line, *value),
                 Cell::Empty => {}
             }
@@ -302,43 +308,75 @@ fn write_csv(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn push_count(line: &mut String, count: u64) {
-    use std::fmt::Write as _;
-    write!(line, "{count}").expect("writing to a String");
-}
-
 fn write_json_lines(table: &Table, out: &mut dyn Write) -> io::Result<()> {
-    // Each key as a JSON string once, not once a row.
-    let keys = (table.header.iter())
-        .map(serde_json::to_string)
-        .collect::<Result<Vec<String>, _>>()?;
     let mut line = String::new();
     for row in &table.rows {
-        // Written by hand to keep the header's key order.
         line.clear();
-        line.push('{');
-        for (index, (key, cell)) in keys.iter().zip(row).enumerate() {
-            if index > 0 {
-                line.push(',');
-            }
-            line.push_str(key);
-            line.push(':');
-            match cell {
-                Cell::Text(text) => line.push_str(&serde_json::to_string(text)?),
-                Cell::Count(count) => push_count(&mut line, *count),
-                Cell::Number(value) if value.is_finite() => number::push(&mut line, *value),
-                Cell::Number(_) | Cell::Empty => line.push_str("null"),
-            }
-        }
-        line.push_str("}\n");
+        push_json_object(&mut line, table.header, row);
+        line.push('\n');
         out.write_all(line.as_bytes())?;
     }
     Ok(())
 }
 
+/// A row as one JSON object, its keys the header's in order (written by hand to keep that order).
+pub fn push_json_object(line: &mut String, header: &[&str], row: &[Cell]) {
+    line.push('{');
+    for (index, (key, cell)) in header.iter().zip(row).enumerate() {
+        if index > 0 {
+            line.push(',');
+        }
+        push_json_string(line, key);
+        line.push(':');
+        match cell {
+            Cell::Text(text) => push_json_string(line, text),
+            Cell::Count(count) => number::push_count(line, *count),
+            Cell::Number(value) if value.is_finite() => number::push(line, *value),
+            Cell::Number(_) | Cell::Empty => line.push_str("null"),
+        }
+    }
+    line.push('}');
+}
+
+/// `text` as a JSON string, escaped as serde_json escapes it: only quotes, backslashes and control
+/// characters need it, and most text (every key, nearly every id) has none, so it is copied as is.
+fn push_json_string(line: &mut String, text: &str) {
+    if text
+        .bytes()
+        .any(|byte| byte == b'"' || byte == b'\\' || byte < 0x20)
+    {
+        line.push_str(&serde_json::to_string(text).expect("a str serialises"));
+    } else {
+        line.push('"');
+        line.push_str(text);
+        line.push('"');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_escapes_them() {
+        let texts = [
+            "sales",
+            "",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\there",
+            "line\nbreak",
+            "\u{1}\u{1f}",
+            "\u{7f} del",
+            "ünïcødé ☎",
+            "end\\",
+        ];
+        for text in texts {
+            let mut line = String::new();
+            push_json_string(&mut line, text);
+            assert_eq!(line, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+    }
 
     #[test]
     fn numbers_are_trimmed_and_undefined_is_empty() {

@@ -58,7 +58,7 @@ impl Kind {
 /// The record key: `tenant/kind/subject/start`, start being the RFC 3339 interval start, or the local
 /// date for a day row.
 pub fn key(tenant: &str, kind: Kind, subject: &str, start: &str) -> String {
-    format!("{tenant}/{}/{subject}/{start}", kind.name())
+    [tenant, kind.name(), subject, start].join("/")
 }
 
 #[cfg(test)]

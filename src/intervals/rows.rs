@@ -13,7 +13,7 @@ use crate::center::settings::CenterSettings;
 use crate::event::Millis;
 use crate::kpi::QueueCounts;
 use crate::report::scorecard::{self, SCORECARD_HEADER};
-use crate::report::{self, Cell, Format, Table, AGENT_HEADER, QUEUE_HEADER};
+use crate::report::{self, Cell, AGENT_HEADER, QUEUE_HEADER};
 
 /// A record for the topic: its key and its JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +63,7 @@ pub fn closed_records(
     let mut calendar = floor.calendar.clone();
     let closed_until = calendar.interval(closing).start;
     let mut records = Vec::new();
+    let mut dates = Dates::default();
     let mut queues: Vec<_> = floor.queues.iter().collect();
     queues.sort_by(|a, b| a.id.cmp(&b.id));
     for queue in queues {
@@ -75,7 +76,7 @@ pub fn closed_records(
             let day = calendar.day(start).start;
             days.entry(day).or_default().merge(counts);
             let cells = report::queue_row(tenant, &queue.id, start, counts, formula);
-            let date = calendar.local_date(day);
+            let date = dates.of(&calendar, day);
             records.push(interval_record(
                 tenant,
                 Kind::Queue,
@@ -110,7 +111,7 @@ pub fn closed_records(
             let day = calendar.day(start).start;
             days.entry(day).or_default().push(interval);
             let cells = report::agent_row(tenant, &agent.id, start, interval);
-            let date = calendar.local_date(day);
+            let date = dates.of(&calendar, day);
             records.push(interval_record(
                 tenant,
                 Kind::Agent,
@@ -165,6 +166,20 @@ fn closed_agent_intervals(
     closed
 }
 
+/// Local dates by day start, each formatted once a build (every interval of a day has its date).
+#[derive(Default)]
+struct Dates(BTreeMap<Millis, String>);
+
+impl Dates {
+    fn of(&mut self, calendar: &Calendar, day: Millis) -> String {
+        let date = self
+            .0
+            .entry(day)
+            .or_insert_with(|| calendar.local_date(day));
+        date.clone()
+    }
+}
+
 /// Whether the day starting at `day` is closed: ended by the closing instant, and begun where the floor
 /// is complete.
 fn day_closed(calendar: &mut Calendar, day: Millis, closed: Closed) -> bool {
@@ -209,14 +224,8 @@ fn record(
         Cell::Text(date.to_string()),
     ];
     row.extend(cells);
-    let table = Table {
-        header,
-        rows: vec![row],
-    };
-    let mut line = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = report::write(&table, Format::JsonLines, &mut line);
-    let value = String::from_utf8_lossy(&line).trim_end().to_string();
+    let mut value = String::with_capacity(512);
+    report::push_json_object(&mut value, header, &row);
     Record {
         key: key(tenant, kind, subject, start),
         value,

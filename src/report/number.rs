@@ -49,7 +49,7 @@ fn push_micros(out: &mut String, micros: i64) {
     }
     let magnitude = micros.unsigned_abs();
     let (whole, mut fraction) = (magnitude / 1_000_000, magnitude % 1_000_000);
-    write!(out, "{whole}").expect("writing to a String");
+    push_count(out, whole);
     if fraction == 0 {
         return;
     }
@@ -58,7 +58,24 @@ fn push_micros(out: &mut String, micros: i64) {
         fraction /= 10;
         digits -= 1;
     }
-    write!(out, ".{fraction:0digits$}").expect("writing to a String");
+    out.push('.');
+    push_digits(out, fraction, digits);
+}
+
+/// Appends `count` in decimal, as `{count}` formats it.
+pub fn push_count(out: &mut String, count: u64) {
+    let digits = count.checked_ilog10().map_or(1, |log| log as usize + 1);
+    push_digits(out, count, digits);
+}
+
+/// Appends the lowest `digits` decimal digits of `value`, zero-padded on the left.
+fn push_digits(out: &mut String, mut value: u64, digits: usize) {
+    let mut text = [b'0'; 20];
+    for at in (0..digits).rev() {
+        text[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    out.push_str(std::str::from_utf8(&text[..digits]).expect("ASCII digits"));
 }
 
 fn push_formatted(out: &mut String, value: f64) {
@@ -132,6 +149,15 @@ mod tests {
             let value = numerator as f64 / denominator as f64;
             let value = if negative { -value } else { value };
             prop_assert_eq!(number(value), formatted(value));
+        }
+
+        #[test]
+        fn counts_show_as_the_formatter_shows_them(count in any::<u64>(), small in 0u64..1_000) {
+            for count in [count, small, u64::MAX, 0, 9, 10] {
+                let mut text = String::new();
+                push_count(&mut text, count);
+                prop_assert_eq!(text, count.to_string());
+            }
         }
 
         #[test]
