@@ -30,6 +30,9 @@ const POLL: Duration = Duration::from_millis(50);
 /// most this often, so the worker spends its time applying; once the queue runs dry, a due tick runs
 /// at once. Live figures stay within about a second of the events either way.
 const BUSY_TICK: Duration = Duration::from_secs(1);
+/// While messages keep coming, the clock (is a tick due?) and the shutdown token are looked at once
+/// per this many: a look costs more than handling a small message's bookkeeping.
+const LOOK_EVERY: u32 = 64;
 /// How long the brokers may be unreachable before the instance stops reporting ready: a broker restart
 /// or leader move takes seconds and should not take an instance out of a load balancer.
 const KAFKA_GRACE: Duration = Duration::from_secs(10);
@@ -115,8 +118,8 @@ impl Worker {
     /// Runs until `shutdown`: then stops fetching, commits what was applied, publishes a last snapshot.
     pub fn run(mut self, shutdown: CancellationToken) {
         let mut last_tick = Instant::now();
-        // Messages since the last look at the shutdown token (which takes a lock).
-        let mut since_check = 0u32;
+        // Messages since the last look at the clock and the shutdown token (which takes a lock).
+        let mut since_look = 0u32;
         loop {
             let polled = self.consumer.poll(POLL);
             let busy = matches!(polled, Some(Ok(_)));
@@ -132,6 +135,11 @@ impl Worker {
                     .handle(&self.consumer, Input::ConsumerError(error)),
                 None => {}
             }
+            since_look += 1;
+            if busy && since_look < LOOK_EVERY {
+                continue;
+            }
+            since_look = 0;
             let since = last_tick.elapsed();
             let tick = self.state.tick;
             // Busy: at most every BUSY_TICK. Idle (a whole poll without a message): when due.
@@ -140,12 +148,8 @@ impl Worker {
                 self.state.handle(&self.consumer, Input::Tick);
                 last_tick = Instant::now();
             }
-            since_check += 1;
-            if !busy || due || since_check >= 1024 {
-                since_check = 0;
-                if shutdown.is_cancelled() {
-                    break;
-                }
+            if shutdown.is_cancelled() {
+                break;
             }
         }
         self.stop();
