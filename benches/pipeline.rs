@@ -89,7 +89,6 @@ fn produce_in_background(
     })
 }
 
-/// A plain consumer that only counts messages and bytes: the ceiling of any consumer on this machine.
 /// Worker threads of the measured service (CALLBOARD_BENCH_WORKERS, default 2: one per core).
 fn workers() -> usize {
     std::env::var("CALLBOARD_BENCH_WORKERS")
@@ -98,11 +97,16 @@ fn workers() -> usize {
         .unwrap_or(2)
 }
 
+/// A plain consumer that only counts messages and bytes: the ceiling of any consumer on this machine.
 fn bare_consume(brokers: &str, topic: &str, total: usize, group: &str) -> f64 {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", group)
         .set("auto.offset.reset", "earliest")
+        // The fetch setting callboard's consumers run with (ingest::client_config). With librdkafka's
+        // default (1 s), a loop whose local queue ever filled waited a second for its next fetch: it
+        // took 0.55–0.6 s in some runs and 1.55–1.6 s in others, which is no ceiling to judge by.
+        .set("fetch.queue.backoff.ms", "10")
         .create()
         .unwrap();
     consumer.subscribe(&[topic]).unwrap();
