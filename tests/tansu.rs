@@ -73,6 +73,18 @@ fn produce(brokers: &str, events: &[Event]) {
     producer.flush().unwrap();
 }
 
+/// A fixed-offset zone where it is about noon now: the events' last three hours fall on one local
+/// day whenever the test runs (in UTC, just after midnight, "today's" intervals would hold minutes).
+fn midday_zone() -> String {
+    let hour = (wall_clock_ms() / HOUR).rem_euclid(24);
+    // Etc/GMT-N is N hours ahead of UTC (POSIX signs).
+    match 12 - hour {
+        0 => "Etc/GMT".to_string(),
+        ahead if ahead > 0 => format!("Etc/GMT-{ahead}"),
+        behind => format!("Etc/GMT+{}", -behind),
+    }
+}
+
 /// A `callboard run` process, killed on drop.
 struct Instance {
     process: Child,
@@ -88,7 +100,9 @@ impl Instance {
             format!(
                 "[kafka]\nbrokers = \"{brokers}\"\ntopic = \"{TOPIC}\"\ngroup_id = \"{group}\"\nworkers = 2\n\
                  [kafka.properties]\n\"broker.address.family\" = \"v4\"\n\"session.timeout.ms\" = \"6000\"\n\"client.id\" = \"{group}-{port}\"\n\
-                 [http]\nlisten = \"127.0.0.1:{port}\"\n"
+                 [http]\nlisten = \"127.0.0.1:{port}\"\n\
+                 [defaults]\ntime_zone = \"{}\"\n",
+                midday_zone()
             ),
         )
         .unwrap();
