@@ -4,107 +4,19 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use callboard::config::Config;
 use callboard::event::Event;
 use callboard::ingest::produce::EventProducer;
 use callboard::ingest::Clock;
 use callboard::service::{self, Service};
-use callboard::sim::{simulate, SimOptions};
-use callboard::tenants::Tenants;
 use common::assert_same_figures;
+use common::mock_group::{
+    cluster, config, counted, events, offline, produce, wait_for, DEAD, TOPIC,
+};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
-use rdkafka::mocking::MockCluster;
 use rdkafka::ClientConfig;
-
-const TOPIC: &str = "call-events";
-const DEAD: &str = "call-events-dead";
-
-/// Three small centers' mornings, interleaved in time order.
-fn events() -> Vec<Event> {
-    let mut all = Vec::new();
-    for (seed, tenant) in [(1, "acme"), (2, "globex"), (3, "initech")] {
-        let options = SimOptions {
-            seed,
-            tenant: tenant.to_string(),
-            agents: 12,
-            queues: 3,
-            peak_calls_per_hour: 90.0,
-            hours: 11,
-            ..SimOptions::default()
-        };
-        simulate(&options, |event| all.push(event));
-    }
-    all.sort_by_key(|event| event.time);
-    all
-}
-
-fn config(brokers: &str, workers: usize) -> Config {
-    let mut config = Config::default();
-    config.kafka.brokers = brokers.to_string();
-    config.kafka.replay_by_time = false;
-    config.kafka.workers = Some(workers);
-    config.kafka.dead_letter_topic = Some(DEAD.to_string());
-    config.http.listen = "127.0.0.1:0".to_string();
-    // A member that stops is replaced within seconds, and a start settles as soon (group.rs).
-    config
-        .kafka
-        .properties
-        .insert("session.timeout.ms".to_string(), "6000".to_string());
-    config
-}
-
-fn produce(brokers: &str, events: &[Event]) {
-    let mut producer = EventProducer::new(brokers, TOPIC, &[]).unwrap();
-    for event in events {
-        producer.send(event).unwrap();
-    }
-    producer.flush().unwrap();
-}
-
-/// The same events through the engine offline, as `callboard replay` would.
-fn offline(events: &[Event]) -> Tenants {
-    let config = Config::default();
-    let mut tenants = Tenants::new(
-        Arc::new(move |tenant: &str| config.center_settings(tenant)),
-        config_limits(),
-    );
-    for (tag, event) in events.iter().enumerate() {
-        tenants.ingest(event.clone(), tag as u64);
-    }
-    tenants
-}
-
-fn config_limits() -> callboard::decode::DecodeLimits {
-    Config::default().decode_limits()
-}
-
-/// Events the services have applied or rejected, over all their tenants.
-fn counted(services: &[&Service]) -> u64 {
-    services
-        .iter()
-        .flat_map(|service| service.board.snapshots())
-        .map(|snapshot| snapshot.events.applied + snapshot.events.rejected)
-        .sum()
-}
-
-async fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn cluster() -> MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
-    let cluster = MockCluster::new(1).unwrap();
-    cluster.create_topic(TOPIC, 4, 1).unwrap();
-    cluster.create_topic(DEAD, 1, 1).unwrap();
-    cluster
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_share_partitions_and_match_the_offline_figures() {

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod broker;
+pub mod mock_group;
 
 use std::net::TcpListener;
 use std::process::Child;
