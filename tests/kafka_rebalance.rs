@@ -1,7 +1,6 @@
-//! Partitions moving while messages are in flight, against librdkafka's mock cluster. Each worker
-//! takes its partitions' messages from a queue of its own (src/ingest/batch.rs), routed there before
-//! each assignment: a rebalance in the middle of a stream must neither lose a message (one left on
-//! the consumer's queue) nor count one twice (one of a partition taken away and given back).
+//! Partitions moving while messages are in flight, against librdkafka's mock cluster: a rebalance in
+//! the middle of a stream must neither lose a message nor count one twice (one of a partition taken
+//! away and given back, or replayed by its new owner).
 
 mod common;
 

@@ -14,7 +14,6 @@ use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientConfig, ClientContext};
 
-use super::batch::Routing;
 use super::group::Settling;
 use super::state;
 use crate::board::Board;
@@ -90,8 +89,6 @@ pub struct WorkerContext {
     /// all-brokers-down error; the worker reads it on its tick.
     pub kafka_up: AtomicBool,
     pub state: Option<StateSource>,
-    /// Where assigned partitions' messages go: the worker's own queue, read in batches.
-    pub routing: Routing,
 }
 
 const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -124,11 +121,6 @@ impl ConsumerContext for WorkerContext {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 self.begin_settling(consumer);
                 let assignments = self.plan_assignment(consumer, partitions);
-                // Before the assignment: no message of these partitions lands on the consumer's queue.
-                for element in partitions.elements() {
-                    self.routing
-                        .route(consumer, element.topic(), element.partition());
-                }
                 if let Err(error) = consumer.assign(partitions) {
                     tracing::error!(%error, "cannot take the assigned partitions");
                 }
@@ -147,9 +139,6 @@ impl ConsumerContext for WorkerContext {
                     tracing::warn!(%error, lost = consumer.assignment_lost(), "cannot commit offsets of revoked partitions; their new owner replays them");
                 }
                 self.hold(&revoked);
-                for partition in &revoked {
-                    self.routing.unroute(consumer, &self.topic, *partition);
-                }
                 let _ = consumer.unassign();
                 let _ = self
                     .rebalances

@@ -2,7 +2,6 @@
 //! partitions; offsets stored after an event is applied and committed periodically, on revoke and on
 //! shutdown; replay on assignment; dead letters. The only module that knows Kafka.
 
-mod batch;
 pub mod context;
 pub mod dead_letter;
 pub mod group;
@@ -33,7 +32,6 @@ use crate::decode::DecodeLimits;
 use crate::event::Millis;
 use crate::telemetry::Telemetry;
 use crate::tenants::SettingsOf;
-use batch::{Batch, MessageQueue, Routing};
 use context::{ReplayStart, StateSource, WorkerContext};
 use dead_letter::DeadLetters;
 use source::Source;
@@ -241,7 +239,6 @@ fn build_worker(
                 settings_of: Arc::clone(&settings_of),
                 limits: settings.limits,
             }),
-        routing: Routing::default(),
     };
     let consumer: BaseConsumer<WorkerContext> = config
         .create_with_context(context)
@@ -260,11 +257,7 @@ fn build_worker(
         ),
         None => None,
     };
-    let messages = MessageQueue::new(&consumer);
-    consumer.context().routing.set(&messages);
     Ok(Worker {
-        messages,
-        batch: Batch::new(),
         consumer,
         rebalances,
         state: WorkerState {

@@ -1,8 +1,6 @@
 //! One worker thread: a consumer-group member that owns the tenants of its partitions. One loop, a
-//! closed enum of inputs (a message, a rebalance, a tick), each handled by one method. Messages come in
-//! batches from the worker's own queue (`batch`); rebalances from the consumer's, served between
-//! batches. No locks on the hot path: the worker's centers are its own; only snapshots leave it,
-//! through the board.
+//! closed enum of inputs (a message, a rebalance, a tick), each handled by one method. No locks on the
+//! hot path: the worker's centers are its own; only snapshots leave it, through the board.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,11 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-use rdkafka::message::Message;
+use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::topic_partition_list::Offset;
 use tokio_util::sync::CancellationToken;
 
-use super::batch::{Batch, Fetched, MessageQueue};
 use super::context::{Rebalanced, WorkerContext, NOTHING_APPLIED};
 use super::dead_letter::{dead_letter, dead_letter_late, DeadLetters};
 use super::owned::Owned;
@@ -28,8 +25,6 @@ use crate::event::{Millis, RejectReason};
 use crate::telemetry::Telemetry;
 use crate::tenants::SettingsOf;
 
-/// How long an idle worker waits for messages; rebalances, commit results and client errors on the
-/// consumer's queue are served at least this often.
 const POLL: Duration = Duration::from_millis(50);
 /// While messages keep coming (catching up after an assignment or a burst), snapshots are published at
 /// most this often, so the worker spends its time applying; once the queue runs dry, a due tick runs
@@ -37,7 +32,7 @@ const POLL: Duration = Duration::from_millis(50);
 const BUSY_TICK: Duration = Duration::from_secs(1);
 /// While messages keep coming, the clock (is a tick due?) and the shutdown token are looked at once
 /// per this many: a look costs more than handling a small message's bookkeeping.
-const LOOK_EVERY: usize = 64;
+const LOOK_EVERY: u32 = 64;
 /// How long the brokers may be unreachable before the instance stops reporting ready: a broker restart
 /// or leader move takes seconds and should not take an instance out of a load balancer.
 const KAFKA_GRACE: Duration = Duration::from_secs(10);
@@ -45,11 +40,6 @@ const KAFKA_GRACE: Duration = Duration::from_secs(10);
 const MAX_FUTURE_SKEW_MS: Millis = 5 * 60 * 1000;
 
 pub struct Worker {
-    /// Where the assigned partitions' messages come (declared before the consumer: it is destroyed
-    /// first, as librdkafka requires).
-    pub(super) messages: MessageQueue,
-    /// The last batch taken from it.
-    pub(super) batch: Batch,
     pub(super) consumer: BaseConsumer<WorkerContext>,
     pub(super) rebalances: Receiver<Rebalanced>,
     pub(super) state: WorkerState,
@@ -129,30 +119,30 @@ impl Worker {
     pub fn run(mut self, shutdown: CancellationToken) {
         let mut last_tick = Instant::now();
         // Messages since the last look at the clock and the shutdown token (which takes a lock).
-        let mut since_look = 0usize;
-        let mut busy = false;
+        let mut since_look = 0u32;
         loop {
-            self.serve_consumer_queue();
-            // Waits only when the last batch found nothing: while busy, messages are waiting.
-            let wait = if busy { Duration::ZERO } else { POLL };
-            let taken = self.messages.take(wait, &mut self.batch);
-            for index in 0..taken {
-                let input = match self.batch.get(index) {
-                    Ok(message) => Input::Message(message),
-                    Err(error) => Input::ConsumerError(error),
-                };
-                self.state.handle(&self.consumer, input);
+            let polled = self.consumer.poll(POLL);
+            let busy = matches!(polled, Some(Ok(_)));
+            // Rebalance callbacks ran inside poll: handle them before the message they preceded.
+            while let Ok(rebalanced) = self.rebalances.try_recv() {
+                self.state
+                    .handle(&self.consumer, Input::Rebalanced(rebalanced));
             }
-            self.batch.clear();
-            busy = taken > 0;
-            since_look += taken;
+            match polled {
+                Some(Ok(message)) => self.state.handle(&self.consumer, Input::Message(message)),
+                Some(Err(error)) => self
+                    .state
+                    .handle(&self.consumer, Input::ConsumerError(error)),
+                None => {}
+            }
+            since_look += 1;
             if busy && since_look < LOOK_EVERY {
                 continue;
             }
             since_look = 0;
             let since = last_tick.elapsed();
             let tick = self.state.tick;
-            // Busy: at most every BUSY_TICK. Idle (a whole wait without a message): when due.
+            // Busy: at most every BUSY_TICK. Idle (a whole poll without a message): when due.
             let due = since >= tick && (!busy || since >= BUSY_TICK.max(tick));
             if due {
                 self.state.handle(&self.consumer, Input::Tick);
@@ -163,38 +153,6 @@ impl Worker {
             }
         }
         self.stop();
-    }
-
-    /// Serves what waits on the consumer's queue without waiting: rebalances (their callbacks run
-    /// inside the poll; each is handled before any message of the partitions it assigns is taken),
-    /// commit results, client errors, and any message librdkafka left there.
-    fn serve_consumer_queue(&mut self) {
-        loop {
-            let polled = self.consumer.poll(Duration::ZERO);
-            let mut served = false;
-            while let Ok(rebalanced) = self.rebalances.try_recv() {
-                self.state
-                    .handle(&self.consumer, Input::Rebalanced(rebalanced));
-                served = true;
-            }
-            match polled {
-                Some(Ok(message)) => {
-                    let message = Fetched {
-                        partition: message.partition(),
-                        offset: message.offset(),
-                        key: message.key(),
-                        payload: message.payload().unwrap_or_default(),
-                    };
-                    self.state.handle(&self.consumer, Input::Message(message));
-                }
-                Some(Err(error)) => self
-                    .state
-                    .handle(&self.consumer, Input::ConsumerError(error)),
-                // A poll that served an event returns nothing too: poll again until one finds none.
-                None if !served => return,
-                None => {}
-            }
-        }
     }
 
     /// Shutdown order: fetching has stopped; commit what was applied, publish the last figures, flush
@@ -216,14 +174,6 @@ impl Worker {
             dead_letters.flush(Duration::from_secs(5));
         }
         tracing::info!(topic = self.state.topic, "worker stopped");
-    }
-}
-
-impl Drop for Worker {
-    /// The consumer context stops routing to the worker's queue before the queue is destroyed (a
-    /// rebalance served while the consumer closes must not reach it).
-    fn drop(&mut self) {
-        self.consumer.context().routing.clear();
     }
 }
 
@@ -292,7 +242,7 @@ fn apply(
 /// become these, so the loop reads as one match.
 enum Input<'a> {
     Rebalanced(Rebalanced),
-    Message(Fetched<'a>),
+    Message(BorrowedMessage<'a>),
     ConsumerError(rdkafka::error::KafkaError),
     Tick,
 }
@@ -315,8 +265,9 @@ impl WorkerState {
             tracing::warn!(%error, suppressed, "kafka consumer error");
         }
     }
-    fn on_message(&mut self, message: &Fetched<'_>) {
-        let (partition, offset, payload) = (message.partition, message.offset, message.payload);
+    fn on_message(&mut self, message: &BorrowedMessage<'_>) {
+        let (partition, offset) = (message.partition(), message.offset());
+        let payload = message.payload().unwrap_or_default();
         let Some(owned) = self.owned.get_mut(&partition) else {
             return;
         };
@@ -329,7 +280,7 @@ impl WorkerState {
         let mut events = std::mem::take(&mut self.scratch);
         let rejected = match owned
             .reader
-            .read(message.key, payload, &self.limits, &mut events)
+            .read(message.key(), payload, &self.limits, &mut events)
         {
             Err(error) => {
                 if let Some(suppressed) = self.log_limit.allow() {
@@ -368,7 +319,7 @@ impl WorkerState {
         if let Some(reason) = rejected {
             dead_letter(
                 dead_letters,
-                message.key,
+                message.key(),
                 payload,
                 reason,
                 partition,
