@@ -3,7 +3,9 @@
 //! the same run — and the latency from an in-order event's arrival to its effect on what the API and
 //! /metrics serve. Run: `cargo bench --bench pipeline`. Knobs: CALLBOARD_BENCH_EVENTS (size, default
 //! 500,000), CALLBOARD_BENCH_WORKERS (default 2), CALLBOARD_BENCH_PROPERTIES (`key=value,…` librdkafka
-//! properties for the service's consumers, for tuning experiments).
+//! properties for the service's consumers, for tuning experiments). Each run also prints the CPU its
+//! threads spent per million messages, by kind (the workers, librdkafka's broker threads, the mock
+//! broker, the bare loop's own thread), from /proc: where the two cores went.
 
 use std::time::{Duration, Instant};
 
@@ -29,6 +31,47 @@ fn wall_clock_ms() -> Millis {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as Millis
+}
+
+/// CPU seconds (user + system) of this process's threads by kind: the name without its number
+/// (`worker-0` → `worker`, `rdk:broker1` → `rdk:broker`), from /proc.
+fn thread_cpu() -> std::collections::BTreeMap<String, f64> {
+    let mut kinds = std::collections::BTreeMap::new();
+    let ticks_per_second = 100.0; // USER_HZ on Linux
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return kinds;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`: the name may hold spaces; the fields after it are fixed.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = match &stat[open + 1..close] {
+            // The bench's own thread, named after its binary: the bare loop polls there.
+            name if name.starts_with("pipeline") => "main",
+            name => name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-'),
+        };
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        // utime and stime: fields 14 and 15 of the whole line, 12 and 13 after the name.
+        let ticks: f64 =
+            fields[11].parse::<f64>().unwrap_or(0.0) + fields[12].parse::<f64>().unwrap_or(0.0);
+        *kinds.entry(name.to_string()).or_insert(0.0) += ticks / ticks_per_second;
+    }
+    kinds
+}
+
+/// CPU per million events of each thread kind between two readings (kinds under 10 ms left out).
+fn cpu_per_million(before: &std::collections::BTreeMap<String, f64>, events: usize) -> String {
+    thread_cpu()
+        .iter()
+        .map(|(kind, after)| (kind, after - before.get(kind).copied().unwrap_or(0.0)))
+        .filter(|(_, spent)| *spent >= 0.01)
+        .map(|(kind, spent)| format!("{kind} {:.2}", spent * 1e6 / events as f64))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn counted(service: &Service) -> u64 {
@@ -114,6 +157,7 @@ fn bare_consume(brokers: &str, topic: &str, total: usize, group: &str) -> f64 {
     // poll, before any message of them can be returned).
     let (mut seen, mut bytes) = (0usize, 0usize);
     let mut assigned: Option<Instant> = None;
+    let cpu_before = thread_cpu();
     while seen < total {
         let polled = consumer.poll(Duration::from_millis(100));
         if assigned.is_none() && consumer.assignment().is_ok_and(|list| list.count() > 0) {
@@ -126,6 +170,10 @@ fn bare_consume(brokers: &str, topic: &str, total: usize, group: &str) -> f64 {
     }
     let elapsed = assigned.unwrap().elapsed().as_secs_f64();
     println!("bare rdkafka consume loop: {total} messages ({:.0} MB) in {elapsed:.2} s = {:.0} messages/s", bytes as f64 / 1e6, total as f64 / elapsed);
+    println!(
+        "  CPU s per million messages by thread: {}",
+        cpu_per_million(&cpu_before, total)
+    );
     total as f64 / elapsed
 }
 
@@ -197,12 +245,14 @@ fn main() {
                         tokio::time::sleep(Duration::from_millis(2)).await;
                     }
                     let started = Instant::now();
+                    let cpu_before = thread_cpu();
                     while counted(&service) < total as u64 {
                         tokio::time::sleep(Duration::from_millis(5)).await;
                     }
                     let elapsed = started.elapsed().as_secs_f64();
                     let rate = total as f64 / elapsed;
                     println!("callboard: consumed, applied and visible in snapshots: {total} events in {elapsed:.2} s = {rate:.0} events/s");
+                    println!("  CPU s per million events by thread: {}", cpu_per_million(&cpu_before, total));
                     service.stop().await;
                     rate
                 })
