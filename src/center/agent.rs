@@ -740,6 +740,23 @@ impl Agent {
         Ok(())
     }
 
+    /// A restored agent's times hold together as crediting leaves them: both unset, or entered no later
+    /// than credited. A changed byte that broke this (a credited time years before the state began)
+    /// would have the next settle credit every interval in between, one at a time.
+    pub(crate) fn check_times(&self) -> Result<(), String> {
+        let unset = (
+            self.entered_at == Millis::MIN,
+            self.credited_until == Millis::MIN,
+        );
+        if unset.0 != unset.1 || self.entered_at > self.credited_until {
+            return Err(format!(
+                "agent {}: entered its state at {} but credited until {}",
+                self.id, self.entered_at, self.credited_until
+            ));
+        }
+        Ok(())
+    }
+
     /// Forgets what the rolling windows no longer need: anything at or before `horizon`.
     pub fn trim(&mut self, horizon: Millis) {
         while self.timeline.len() >= 2 && self.timeline[1].time() <= horizon {

@@ -139,6 +139,7 @@ impl Floor {
         self.agent_ids = HashMap::default();
         for (ix, agent) in self.agents.iter().enumerate() {
             agent.check_indices(self.queues.len(), self.reasons.len())?;
+            agent.check_times()?;
             if self
                 .agent_ids
                 .insert(agent.id.clone(), ix as AgentIx)
