@@ -586,19 +586,9 @@ fn snapshot_of_a_large_center() {
     }
 }
 
-/// postcard's encoding of an `i64`: zigzag, then 7 bits a byte, low first.
+/// postcard's encoding of an `i64` (zigzag varint), as the state holds it.
 fn varint(value: i64) -> Vec<u8> {
-    let mut zigzag = ((value << 1) ^ (value >> 63)) as u64;
-    let mut bytes = Vec::new();
-    loop {
-        let low = (zigzag & 0x7f) as u8;
-        zigzag >>= 7;
-        if zigzag == 0 {
-            bytes.push(low);
-            return bytes;
-        }
-        bytes.push(low | 0x80);
-    }
+    postcard::to_allocvec(&value).expect("an i64 encodes")
 }
 
 /// A byte changed a real state's credited time to years before the agent's state began: the first

@@ -82,7 +82,7 @@ pub fn closed_records(
                 Kind::Queue,
                 &queue.id,
                 start,
-                &date,
+                date,
                 cells,
             ));
         }
@@ -117,7 +117,7 @@ pub fn closed_records(
                 Kind::Agent,
                 &agent.id,
                 start,
-                &date,
+                date,
                 cells,
             ));
         }
@@ -171,12 +171,10 @@ fn closed_agent_intervals(
 struct Dates(BTreeMap<Millis, String>);
 
 impl Dates {
-    fn of(&mut self, calendar: &Calendar, day: Millis) -> String {
-        let date = self
-            .0
+    fn of(&mut self, calendar: &Calendar, day: Millis) -> &str {
+        self.0
             .entry(day)
-            .or_insert_with(|| calendar.local_date(day));
-        date.clone()
+            .or_insert_with(|| calendar.local_date(day))
     }
 }
 
