@@ -54,10 +54,10 @@ fn thread_cpu() -> std::collections::BTreeMap<String, f64> {
             name if name.starts_with("pipeline") => "main",
             name => name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-'),
         };
-        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
         // utime and stime: fields 14 and 15 of the whole line, 12 and 13 after the name.
-        let ticks: f64 =
-            fields[11].parse::<f64>().unwrap_or(0.0) + fields[12].parse::<f64>().unwrap_or(0.0);
+        let ticks: f64 = (stat[close + 1..].split_whitespace().skip(11).take(2))
+            .filter_map(|field| field.parse::<f64>().ok())
+            .sum();
         *kinds.entry(name.to_string()).or_insert(0.0) += ticks / ticks_per_second;
     }
     kinds
@@ -89,12 +89,7 @@ fn config(brokers: &str, topic: &str, group: &str, snapshot_interval_ms: Millis)
     config.kafka.topic = topic.to_string();
     config.kafka.group_id = group.to_string();
     config.kafka.replay_by_time = false;
-    config.kafka.workers = Some(
-        std::env::var("CALLBOARD_BENCH_WORKERS")
-            .ok()
-            .and_then(|w| w.parse().ok())
-            .unwrap_or(2),
-    );
+    config.kafka.workers = Some(workers());
     config.engine.snapshot_interval = ConfigDuration(snapshot_interval_ms);
     config.http.listen = "127.0.0.1:0".to_string();
     for (key, value) in std::env::var("CALLBOARD_BENCH_PROPERTIES")
