@@ -10,7 +10,11 @@ use crate::event::{Availability, EventKind, Id};
 use super::test_events::{at, event};
 
 fn queued(time: &str, call: &str) -> Event {
-    let (call, queue) = (Id::from(call), Id::from("q1"));
+    queued_in(time, call, "q1")
+}
+
+fn queued_in(time: &str, call: &str, queue: &str) -> Event {
+    let (call, queue) = (Id::from(call), Id::from(queue));
     let direction = Default::default();
     event(
         time,
@@ -25,8 +29,26 @@ fn queued(time: &str, call: &str) -> Event {
 }
 
 fn answered(time: &str, call: &str, agent: &str) -> Event {
-    let (call, queue, agent) = (Id::from(call), Id::from("q1"), Id::from(agent));
+    answered_from(time, call, "q1", agent)
+}
+
+fn answered_from(time: &str, call: &str, queue: &str, agent: &str) -> Event {
+    let (call, queue, agent) = (Id::from(call), Id::from(queue), Id::from(agent));
     event(time, EventKind::CallAnswered { call, queue, agent })
+}
+
+fn transferred_to_queue(time: &str, call: &str, agent: &str, queue: &str) -> Event {
+    let (call, agent, to_queue) = (Id::from(call), Id::from(agent), Some(Id::from(queue)));
+    let to_agent = None;
+    event(
+        time,
+        EventKind::CallTransferred {
+            call,
+            agent,
+            to_queue,
+            to_agent,
+        },
+    )
 }
 
 fn held(time: &str, call: &str, agent: &str) -> Event {
@@ -421,4 +443,70 @@ fn a_reload_reaches_quotas_opening_hours_and_the_wait_buckets() {
     assert_eq!(cumulative, 1);
     assert_eq!(queue.wait_bucket_counts.iter().sum::<u64>(), 2);
     assert_eq!(queue.totals.answered, 2);
+}
+
+/// Every permutation of `items`, in lexicographic order of their indices.
+fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    let mut all = Vec::new();
+    loop {
+        all.push(order.iter().map(|&index| items[index].clone()).collect());
+        let Some(i) = (1..order.len()).rev().find(|&i| order[i - 1] < order[i]) else {
+            return all;
+        };
+        let j = (i..order.len())
+            .rev()
+            .find(|&j| order[j] > order[i - 1])
+            .unwrap();
+        order.swap(i - 1, j);
+        order[i..].reverse();
+    }
+}
+
+/// a1 answers c2 from q1 at 09:01 (wait 60 s) and transfers it to q2 at 09:02, completing at once; c2 is
+/// queued in q2, answered by a1 again, ended and completed, all at 09:02 (a one-second clock). In all 720
+/// arrival orders of the instant nothing is rejected and the figures are the causal ones: q1 one
+/// handle of talk 60 s; q2 offered and answered at once, one handle of no time; a1 two handles. The
+/// answer of the new segment waits for the end of a1's first leg, which it would otherwise pass for.
+#[test]
+fn a_call_transferred_back_to_its_agent_at_one_instant_applies_in_any_order() {
+    let t = "2026-11-23T09:02:00Z";
+    let instant = [
+        transferred_to_queue(t, "c2", "a1", "q2"),
+        completed(t, "c2", "a1"),
+        queued_in(t, "c2", "q2"),
+        answered_from(t, "c2", "q2", "a1"),
+        ended(t, "c2", "a1"),
+        completed(t, "c2", "a1"),
+    ];
+    let orders = permutations(&instant);
+    assert_eq!(orders.len(), 720);
+    for order in orders {
+        let mut events = vec![
+            queued("2026-11-23T09:00:00Z", "c2"),
+            answered("2026-11-23T09:01:00Z", "c2", "a1"),
+        ];
+        events.extend(order.iter().cloned());
+        let (snapshot, rejections) =
+            run_with(CenterSettings::default(), &events, "2026-11-23T09:10:00Z");
+        let kinds: Vec<_> = order.iter().map(|event| &event.kind).collect();
+        assert_eq!(rejections, vec![], "order {kinds:?}");
+        assert_eq!(queue_handles(&snapshot), (1, 60.0, 0.0, 0.0), "{kinds:?}");
+        let sales = snapshot.queues.iter().find(|q| q.queue == "q2").unwrap();
+        let today = sales.windows.iter().find(|w| w.window == "today").unwrap();
+        let counts = &today.counts;
+        let (offered, answered, handled) = (counts.offered, counts.answered, counts.handled);
+        assert_eq!((offered, answered, handled), (1, 1, 1), "{kinds:?}");
+        assert_eq!(
+            (counts.wait_answered_ms, counts.talk_ms),
+            (0, 0),
+            "{kinds:?}"
+        );
+        let quarter = snapshot.agents[0]
+            .windows
+            .iter()
+            .find(|w| w.window == "15m")
+            .unwrap();
+        assert_eq!(quarter.handled, 2, "{kinds:?}");
+    }
 }

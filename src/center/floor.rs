@@ -568,6 +568,11 @@ impl Floor {
             None if entry.transferred_to.as_ref() == Some(agent) => None,
             _ => return Err(RejectReason::Inconsistent),
         };
+        // An agent cannot answer a call it still talks on: at one instant, the answer of the call's
+        // new segment waits for the end of the agent's earlier leg of it.
+        if self.talks_on(agent, call) {
+            return Err(RejectReason::Inconsistent);
+        }
         self.check_room_for_a_call(agent, settings)?;
         if let Some(q) = answered_from {
             let queued_at = entry.waiting.map_or(time, |(_, queued_at)| queued_at);

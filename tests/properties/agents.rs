@@ -53,8 +53,9 @@ pub struct AgentSim {
     pub last_offer: u32,
     /// Tick the agent's latest call ended or was transferred.
     last_end: Option<u32>,
-    /// (call, tick) of the agent's latest handle that ended.
-    last_handle: Option<(usize, u32)>,
+    /// The tick of the agent's latest handle that ended, and every call whose handle ended then (two
+    /// calls' handles can end at one tick: the second must not make the router forget the first).
+    handles_ended: (u32, Vec<usize>),
     /// The ACD owes the agent an `agent.state` `available`: its after-call work is done.
     pub ready_due: bool,
 }
@@ -74,7 +75,7 @@ impl AgentSim {
             ringing: None,
             last_offer: 0,
             last_end: None,
-            last_handle: None,
+            handles_ended: (0, Vec::new()),
             ready_due: false,
         }
     }
@@ -141,7 +142,7 @@ impl Sim {
             // names the call and the agent only, so two of its legs at one agent and one instant
             // would leave the engine to guess which one it completes.
             && a.calls.iter().all(|w| w.call != call)
-            && a.last_handle != Some((call, t))
+            && !(a.handles_ended.0 == t && a.handles_ended.1.contains(&call))
             && self.may_close_wrap_ups(agent, t)
     }
 
@@ -307,7 +308,11 @@ impl Sim {
             wrap_up_ms,
         };
         self.record(t, work.queue, tally);
-        self.agents[agent].last_handle = Some((work.call, t));
+        let ended = &mut self.agents[agent].handles_ended;
+        if ended.0 != t {
+            *ended = (t, Vec::new());
+        }
+        ended.1.push(work.call);
         let time = self.ms(t);
         let handle_ms = talk_ms + hold_ms + wrap_up_ms;
         self.out.agents[agent].handles.push((time, handle_ms));

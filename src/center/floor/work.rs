@@ -25,6 +25,16 @@ impl Floor {
         Ok(())
     }
 
+    /// Whether the agent has a leg of `call` in talk or hold (answered, not yet ended).
+    pub(super) fn talks_on(&self, agent: &Id, call: &Id) -> bool {
+        self.agent_ids.get(agent).is_some_and(|&ix| {
+            let works = &self.agents[ix as usize].works;
+            works
+                .iter()
+                .any(|work| work.call == *call && work.ended_at.is_none())
+        })
+    }
+
     /// In a feed without completions, the agent's next call ends the handles of its calls in wrap-up.
     pub(super) fn end_implied_by_next_call(
         &mut self,
