@@ -353,12 +353,15 @@ fn main() {
 /// `agents` making the floor's calls outbound for `hours`: the agents' bytes each after a shift.
 fn measure_shift(agents: usize, hours: i64, name: &str, settings: &CenterSettings) {
     let heap_before = live_bytes();
-    let (center, count) = feed(floor(agents, 1, Calls::Outbound, hours), settings);
+    let (mut center, count) = feed(floor(agents, 1, Calls::Outbound, hours), settings);
+    let per_agent_open = live_bytes().saturating_sub(heap_before) / agents as u64;
+    // As a publication leaves it: each agent's newest interval packed.
+    center.pack_intervals();
     let per_agent = live_bytes().saturating_sub(heap_before) / agents as u64;
     drop(center);
     println!(
         "{name}: {agents} agents after {count} events over {hours} hours (the floor's calls outbound): \
-         {per_agent} bytes each (goal <= 2048, {})",
+         {per_agent} bytes each (goal <= 2048, {}; {per_agent_open} with the newest interval open)",
         if per_agent <= 2048 { "met" } else { "OVER GOAL" },
     );
 }
@@ -367,24 +370,29 @@ fn measure_shift(agents: usize, hours: i64, name: &str, settings: &CenterSetting
 /// calls outbound (no queues) give the agents' part; the rest of the whole is the queues' (their windows,
 /// histograms and the records of the calls they offered).
 fn measure_floor(agents: usize, queues: usize, name: &str, settings: &CenterSettings) {
+    // Held as a publication leaves it (each agent's newest interval packed), and before that.
     let held = |queues, calls| {
         let heap_before = live_bytes();
-        let (center, count) = feed(floor(agents, queues, calls, 1), settings);
+        let (mut center, count) = feed(floor(agents, queues, calls, 1), settings);
+        let open = live_bytes().saturating_sub(heap_before);
+        center.pack_intervals();
         let held = live_bytes().saturating_sub(heap_before);
         drop(center);
-        (held, count)
+        (held, open, count)
     };
-    let (whole, count) = held(queues, Calls::Inbound);
-    let (agents_part, _) = held(1, Calls::Outbound);
+    let (whole, _, count) = held(queues, Calls::Inbound);
+    let (agents_part, agents_open, _) = held(1, Calls::Outbound);
     let budget = agents as u64 * 2 * 1024 + queues as u64 * 64 * 1024;
     let per_agent = agents_part / agents as u64;
+    let per_agent_open = agents_open / agents as u64;
     let per_queue = whole.saturating_sub(agents_part) / queues as u64;
     let verdict = |bytes: u64, goal: u64| if bytes <= goal { "met" } else { "OVER GOAL" };
     println!(
         "{name}: {agents} agents and {queues} queues after {count} events over an hour (calls handled, held, \
          abandoned; none in flight): center holds {:.1} MiB of heap (budget {:.1} MiB, {}); \
          agents alone (the same calls outbound) {per_agent} bytes each (goal <= 2048, {}); \
-         the rest {per_queue} bytes per queue (goal <= 65536, {})",
+         the rest {per_queue} bytes per queue (goal <= 65536, {}); agents with their newest interval \
+         open (between publications) {per_agent_open} bytes each",
         whole as f64 / (1024.0 * 1024.0),
         budget as f64 / (1024.0 * 1024.0),
         verdict(whole, budget),

@@ -219,7 +219,8 @@ impl Tenants {
     /// tenant's latest event time when `now` is `None`: then a tenant with nothing new is skipped.
     ///
     /// With `closed_intervals` set, it hands the records of the closed intervals too ([`closed_records`])
-    /// when the figures changed or another interval closed.
+    /// when the figures changed or another interval closed. Then it packs each agent's newest interval
+    /// ([`crate::center::floor::Floor::pack_intervals`]).
     pub fn publish(
         &mut self,
         now: Option<Millis>,
@@ -256,6 +257,10 @@ impl Tenants {
                 };
                 self.closed_built.insert(center.tenant().clone(), built);
             }
+        }
+        // Between publications only the agents that took events hold a decoded interval.
+        for center in self.centers.values_mut() {
+            center.pack_intervals();
         }
     }
 

@@ -725,6 +725,16 @@ impl Floor {
             agent.credit_until(now, &mut self.calendar);
         }
     }
+
+    /// Packs each agent's newest interval, kept decoded while it takes changes (see
+    /// [`crate::center::agent::AgentIntervals`]): an agent at rest then holds only packed bytes.
+    pub fn pack_intervals(&mut self) {
+        for agent in &mut self.agents {
+            if let Some(intervals) = &mut agent.intervals {
+                intervals.pack();
+            }
+        }
+    }
 }
 
 fn new_call(time: Millis) -> Call {

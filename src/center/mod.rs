@@ -303,6 +303,11 @@ impl Center {
         self.floor.close_books(now);
     }
 
+    /// See [`Floor::pack_intervals`]: done at each publication.
+    pub fn pack_intervals(&mut self) {
+        self.floor.pack_intervals();
+    }
+
     /// The floor with the events still waiting for the watermark applied (to a copy, when there are
     /// any), and how many of those applied and were rejected.
     fn projected(&self) -> (std::borrow::Cow<'_, Floor>, u64, u64) {

@@ -6,6 +6,11 @@
 //! nearly every change is to the newest, which is found without a scan. Serialized as the map it
 //! replaces, so the persisted state is the same bytes. Must not change any figure: a decoded interval
 //! is exactly the one that was encoded.
+//!
+//! The newest interval takes a change at nearly every event of its agent (time credited, a tally):
+//! while it does, it is kept decoded ([`AgentIntervals::update`] opens it) and packed again when a
+//! newer one starts or [`AgentIntervals::pack`] is called (at each publication, so an agent at rest
+//! holds only packed bytes).
 
 use std::collections::BTreeMap;
 
@@ -33,6 +38,9 @@ pub struct AgentIntervals {
     /// it and the newest (time credited up to an interval a tally already opened), so a search starts
     /// there.
     before_last_offset: u32,
+    /// The newest interval decoded, while it takes changes: then it, not the bytes from
+    /// `last_offset` on (its packing when it was opened), is the newest interval.
+    open: Option<Box<(Millis, AgentInterval)>>,
 }
 
 /// A start not a whole number of minutes after the base (a time zone offset in seconds) is in ms.
@@ -209,7 +217,16 @@ impl AgentIntervals {
     pub fn iter(&self) -> impl Iterator<Item = (Millis, AgentInterval)> + '_ {
         let mut reader = self.reader(0);
         std::iter::from_fn(move || {
-            (!reader.at_end()).then(|| reader.interval(self.base, &self.teams))
+            if reader.at_end() {
+                return None;
+            }
+            match &self.open {
+                Some(open) if reader.at == self.last_offset as usize => {
+                    reader.at = self.bytes.len();
+                    Some((open.0, open.1.clone()))
+                }
+                _ => Some(reader.interval(self.base, &self.teams)),
+            }
         })
     }
 
@@ -230,6 +247,14 @@ impl AgentIntervals {
 
     /// Changes the interval starting at `start` (created empty if there is none) by `change`.
     pub fn update(&mut self, start: Millis, change: impl FnOnce(&mut AgentInterval)) {
+        match &mut self.open {
+            Some(open) if open.0 == start => return change(&mut open.1),
+            // Older than the open one, and at or after the first: the open one stays open.
+            Some(open) if open.0 > start && start >= self.base => {
+                return self.update_older(start, change)
+            }
+            _ => self.pack(),
+        }
         if self.bytes.is_empty() {
             self.base = start;
         }
@@ -242,12 +267,11 @@ impl AgentIntervals {
         }
         let last_start = self.reader(self.last_offset).start(self.base);
         if !self.bytes.is_empty() && start == last_start {
-            // The newest, nearly always: decoded and written again in its place.
+            // The newest, nearly always: opened (decoded) until a newer one starts or it is packed.
             let mut reader = self.reader(self.last_offset);
             let (_, mut interval) = reader.interval(self.base, &self.teams);
             change(&mut interval);
-            self.bytes.truncate(self.last_offset as usize);
-            self.append(start, &interval);
+            self.open = Some(Box::new((start, interval)));
         } else if self.bytes.is_empty() || start > last_start {
             let mut interval = AgentInterval::default();
             change(&mut interval);
@@ -291,6 +315,15 @@ impl AgentIntervals {
                 return;
             }
             offset = reader.at;
+        }
+    }
+
+    /// Writes the open interval back in place of its packing from when it was opened.
+    pub fn pack(&mut self) {
+        if let Some(open) = self.open.take() {
+            let (start, interval) = *open;
+            self.bytes.truncate(self.last_offset as usize);
+            self.append(start, &interval);
         }
     }
 

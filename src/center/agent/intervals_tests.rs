@@ -202,17 +202,21 @@ fn change() -> impl Strategy<Value = Change> {
 
 proptest! {
     /// Changes to intervals in any order (mostly the newest, some older ones, as late tallies come),
-    /// with old ones forgotten now and then, leave the packed intervals equal to a map given the same.
+    /// with old ones forgotten now and then and the open one packed now and then, leave the packed
+    /// intervals equal to a map given the same, and their persisted bytes equal the map's.
     #[test]
     fn packed_intervals_equal_a_map_given_the_same_changes(
         steps in prop::collection::vec(
-            (0i64..12, prop::bool::weighted(0.1), change(), prop::bool::weighted(0.05)),
+            (
+                (0i64..12, prop::bool::weighted(0.1), change()),
+                (prop::bool::weighted(0.05), prop::bool::weighted(0.1)),
+            ),
             1..200,
         )
     ) {
         let mut map: BTreeMap<Millis, AgentInterval> = BTreeMap::new();
         let mut packed = AgentIntervals::default();
-        for (quarter, odd, change, forget) in steps {
+        for ((quarter, odd, change), (forget, pack)) in steps {
             // Now and then a start that is not a whole minute after the others.
             let start = NINE + quarter * 15 * MINUTE + if odd { 1_234 } else { 0 };
             change.apply(map.entry(start).or_default());
@@ -222,7 +226,13 @@ proptest! {
                 map = map.split_off(&keep_from);
                 packed.keep_from(keep_from);
             }
+            if pack {
+                packed.pack();
+            }
             prop_assert_eq!(unpacked(&packed), map.clone());
+            prop_assert_eq!(packed.len(), map.len());
+            let persisted = postcard::to_allocvec(&packed).unwrap();
+            prop_assert_eq!(persisted, postcard::to_allocvec(&map).unwrap());
         }
     }
 }
