@@ -123,14 +123,16 @@ fn run_with(
     (center.snapshot(at(now)), reasons)
 }
 
+/// The counts of `queue` today.
+fn today_counts<'a>(snapshot: &'a CenterSnapshot, queue: &str) -> &'a crate::kpi::QueueCounts {
+    let of_queue = snapshot.queues.iter().find(|q| q.queue == queue).unwrap();
+    let today = of_queue.windows.iter().find(|w| w.window == "today");
+    &today.unwrap().counts
+}
+
 /// (handled, Σ talk s, Σ hold s, Σ wrap-up s) of queue q1 today.
 fn queue_handles(snapshot: &CenterSnapshot) -> (u64, f64, f64, f64) {
-    let today = snapshot.queues[0]
-        .windows
-        .iter()
-        .find(|window| window.window == "today")
-        .unwrap();
-    let counts = &today.counts;
+    let counts = today_counts(snapshot, "q1");
     let seconds = |ms: u64| ms as f64 / 1_000.0;
     (
         counts.handled,
@@ -173,12 +175,8 @@ fn a_completion_a_state_and_the_next_answer_at_one_instant_apply_in_any_order() 
             (2, 274.714, 0.0, 40.0),
             "order {order:?}"
         );
-        let today = snapshot.queues[0]
-            .windows
-            .iter()
-            .find(|w| w.window == "today")
-            .unwrap();
-        assert_eq!(today.counts.wait_answered_ms, 10_000 + 14_000);
+        let today = today_counts(&snapshot, "q1");
+        assert_eq!(today.wait_answered_ms, 10_000 + 14_000);
         assert_eq!(snapshot.agents[0].state, "available");
     }
 }
@@ -492,9 +490,7 @@ fn a_call_transferred_back_to_its_agent_at_one_instant_applies_in_any_order() {
         let kinds: Vec<_> = order.iter().map(|event| &event.kind).collect();
         assert_eq!(rejections, vec![], "order {kinds:?}");
         assert_eq!(queue_handles(&snapshot), (1, 60.0, 0.0, 0.0), "{kinds:?}");
-        let sales = snapshot.queues.iter().find(|q| q.queue == "q2").unwrap();
-        let today = sales.windows.iter().find(|w| w.window == "today").unwrap();
-        let counts = &today.counts;
+        let counts = today_counts(&snapshot, "q2");
         let (offered, answered, handled) = (counts.offered, counts.answered, counts.handled);
         assert_eq!((offered, answered, handled), (1, 1, 1), "{kinds:?}");
         assert_eq!(
