@@ -309,25 +309,53 @@ fn write_csv(table: &Table, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn write_json_lines(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    let keys = JsonKeys::new(table.header, false);
     let mut line = String::new();
     for row in &table.rows {
         line.clear();
-        push_json_object(&mut line, table.header, row);
+        push_json_object(&mut line, &keys, row);
         line.push('\n');
         out.write_all(line.as_bytes())?;
     }
     Ok(())
 }
 
+/// A header's keys, each rendered once as the JSON text before its value (`"a":`, `,"b":`, …): rows
+/// written with them copy each key instead of escaping it again.
+pub struct JsonKeys(Vec<String>);
+
+impl JsonKeys {
+    /// The keys of `header`; `continued`: the first follows other fields, so it leads with a comma too.
+    pub fn new(header: &[&str], continued: bool) -> JsonKeys {
+        let render = |(index, key): (usize, &&str)| {
+            let mut text = String::new();
+            if index > 0 || continued {
+                text.push(',');
+            }
+            push_json_string(&mut text, key);
+            text.push(':');
+            text
+        };
+        JsonKeys(header.iter().enumerate().map(render).collect())
+    }
+
+    /// The rendered key at `index` of the header.
+    pub fn key(&self, index: usize) -> &str {
+        &self.0[index]
+    }
+}
+
 /// A row as one JSON object, its keys the header's in order (written by hand to keep that order).
-pub fn push_json_object(line: &mut String, header: &[&str], row: &[Cell]) {
+pub fn push_json_object(line: &mut String, keys: &JsonKeys, row: &[Cell]) {
     line.push('{');
-    for (index, (key, cell)) in header.iter().zip(row).enumerate() {
-        if index > 0 {
-            line.push(',');
-        }
-        push_json_string(line, key);
-        line.push(':');
+    push_json_fields(line, keys, row);
+    line.push('}');
+}
+
+/// A row's fields as JSON, without the braces: each rendered key, then its cell.
+pub fn push_json_fields(line: &mut String, keys: &JsonKeys, row: &[Cell]) {
+    for (key, cell) in keys.0.iter().zip(row) {
+        line.push_str(key);
         match cell {
             Cell::Text(text) => push_json_string(line, text),
             Cell::Count(count) => number::push_count(line, *count),
@@ -335,12 +363,11 @@ pub fn push_json_object(line: &mut String, header: &[&str], row: &[Cell]) {
             Cell::Number(_) | Cell::Empty => line.push_str("null"),
         }
     }
-    line.push('}');
 }
 
 /// `text` as a JSON string, escaped as serde_json escapes it: only quotes, backslashes and control
 /// characters need it, and most text (every key, nearly every id) has none, so it is copied as is.
-fn push_json_string(line: &mut String, text: &str) {
+pub fn push_json_string(line: &mut String, text: &str) {
     if text
         .bytes()
         .any(|byte| byte == b'"' || byte == b'\\' || byte < 0x20)

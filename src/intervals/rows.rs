@@ -13,7 +13,7 @@ use crate::center::settings::CenterSettings;
 use crate::event::Millis;
 use crate::kpi::QueueCounts;
 use crate::report::scorecard::{self, SCORECARD_HEADER};
-use crate::report::{self, Cell, AGENT_HEADER, QUEUE_HEADER};
+use crate::report::{self, Cell, JsonKeys, AGENT_HEADER, QUEUE_HEADER};
 
 /// A record for the topic: its key and its JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,13 +25,41 @@ pub struct Record {
 /// The columns every value starts with, before the report's.
 const PREFIX: [&str; 3] = ["schema", "kind", "date"];
 
-static QUEUE_VALUE: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| PREFIX.iter().chain(&QUEUE_HEADER).copied().collect());
-static AGENT_VALUE: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| PREFIX.iter().chain(&AGENT_HEADER).copied().collect());
-/// An agent's day is its scorecard (`report --by agent --period day`).
-static AGENT_DAY_VALUE: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| PREFIX.iter().chain(&SCORECARD_HEADER).copied().collect());
+/// How a kind's values are written: their opening up to the date's value
+/// (`{"schema":1,"kind":"agent","date":`) and the keys of the report's columns after it, each rendered
+/// once.
+struct ValueFormat {
+    kind: Kind,
+    opening: String,
+    keys: JsonKeys,
+}
+
+impl ValueFormat {
+    fn new(kind: Kind) -> ValueFormat {
+        let header: &[&str] = match kind {
+            Kind::Agent => &AGENT_HEADER,
+            // An agent's day is its scorecard (`report --by agent --period day`).
+            Kind::AgentDay => &SCORECARD_HEADER,
+            _ => &QUEUE_HEADER,
+        };
+        let prefix = JsonKeys::new(&PREFIX, false);
+        let mut opening = String::from("{");
+        let fixed = [Cell::Count(SCHEMA), Cell::Text(kind.name().to_string())];
+        report::push_json_fields(&mut opening, &prefix, &fixed);
+        opening.push_str(prefix.key(2));
+        ValueFormat {
+            kind,
+            opening,
+            keys: JsonKeys::new(header, true),
+        }
+    }
+}
+
+static VALUE_FORMATS: LazyLock<Vec<ValueFormat>> = LazyLock::new(|| {
+    (Kind::ROWS.into_iter().chain([Kind::Delivery]))
+        .map(ValueFormat::new)
+        .collect()
+});
 
 /// The span of a tenant's figures whose intervals are closed: those that ended by `closing` (the
 /// instant up to which its events are settled) and began at or after `complete_from` (before it, the
@@ -211,19 +239,14 @@ fn record(
     date: &str,
     cells: Vec<Cell>,
 ) -> Record {
-    let header: &'static [&'static str] = match kind {
-        Kind::Agent => AGENT_VALUE.as_slice(),
-        Kind::AgentDay => AGENT_DAY_VALUE.as_slice(),
-        _ => QUEUE_VALUE.as_slice(),
-    };
-    let mut row = vec![
-        Cell::Count(SCHEMA),
-        Cell::Text(kind.name().to_string()),
-        Cell::Text(date.to_string()),
-    ];
-    row.extend(cells);
+    let format = (VALUE_FORMATS.iter())
+        .find(|format| format.kind == kind)
+        .expect("every kind has a value format");
     let mut value = String::with_capacity(512);
-    report::push_json_object(&mut value, header, &row);
+    value.push_str(&format.opening);
+    report::push_json_string(&mut value, date);
+    report::push_json_fields(&mut value, &format.keys, &cells);
+    value.push('}');
     Record {
         key: key(tenant, kind, subject, start),
         value,

@@ -47,6 +47,13 @@ fn until(closing: Millis) -> Closed {
     }
 }
 
+/// The records of [`center`]'s floor closed up to `closing`, with the default settings.
+fn records_until(closing: Millis) -> Vec<Record> {
+    let center = center();
+    let (floor, _) = center.projection();
+    closed_records("acme", &floor, &CenterSettings::default(), until(closing))
+}
+
 fn values(records: &[Record]) -> BTreeMap<String, serde_json::Value> {
     (records.iter())
         .map(|record| {
@@ -58,14 +65,7 @@ fn values(records: &[Record]) -> BTreeMap<String, serde_json::Value> {
 
 #[test]
 fn intervals_ended_by_the_closing_instant_give_the_report_rows() {
-    let center = center();
-    let (floor, _) = center.projection();
-    let records = closed_records(
-        "acme",
-        &floor,
-        &CenterSettings::default(),
-        until(at("2026-11-27T09:30:00Z")),
-    );
+    let records = records_until(at("2026-11-27T09:30:00Z"));
     let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
     // 09:30 has not ended; the day has not: no day rows.
     assert_eq!(
@@ -105,14 +105,7 @@ fn intervals_ended_by_the_closing_instant_give_the_report_rows() {
 
 #[test]
 fn a_closed_day_gives_summaries_with_ratios_of_the_sums() {
-    let center = center();
-    let (floor, _) = center.projection();
-    let records = closed_records(
-        "acme",
-        &floor,
-        &CenterSettings::default(),
-        until(at("2026-11-28T00:00:00Z")),
-    );
+    let records = records_until(at("2026-11-28T00:00:00Z"));
     let values = values(&records);
     let day = &values["acme/queue_day/sales/2026-11-27"];
     assert_eq!(day["kind"], "queue_day");
@@ -243,4 +236,38 @@ fn time_in_a_state_is_credited_up_to_the_latest_event_not_past_it() {
     assert_eq!(agent_rows.len(), 2);
     let last = &values["acme/agent/a1/2026-11-27T09:15:00Z"];
     assert_eq!(last["available_seconds"], 310);
+}
+
+#[test]
+fn every_value_holds_schema_kind_and_date_then_the_reports_columns_in_order() {
+    let records = records_until(at("2026-11-28T00:00:00Z"));
+    let kinds: Vec<&str> = (records.iter())
+        .map(|record| record.key.split('/').nth(1).unwrap())
+        .collect();
+    for kind in ["queue", "queue_day", "agent", "agent_day"] {
+        assert!(kinds.contains(&kind), "no {kind} record");
+    }
+    for record in &records {
+        let value: serde_json::Value = serde_json::from_str(&record.value).unwrap();
+        let kind = value["kind"].as_str().unwrap();
+        let columns: &[&str] = match kind {
+            "agent" => &AGENT_HEADER,
+            "agent_day" => &SCORECARD_HEADER,
+            _ => &QUEUE_HEADER,
+        };
+        let keys: Vec<&str> = ["schema", "kind", "date"]
+            .iter()
+            .chain(columns)
+            .copied()
+            .collect();
+        assert_eq!(value["schema"], SCHEMA);
+        assert_eq!(Some(kind), record.key.split('/').nth(1));
+        let object = value.as_object().unwrap();
+        assert_eq!(object.len(), keys.len(), "{}", record.value);
+        // In header order: each key's quoted name comes after the one before it.
+        let places: Vec<usize> = (keys.iter())
+            .map(|key| record.value.find(&format!("\"{key}\":")).unwrap())
+            .collect();
+        assert!(places.is_sorted(), "{}", record.value);
+    }
 }
