@@ -4,7 +4,8 @@
 //! - dedup: duplicate detection alone, over a simulated day's ids;
 //! - snapshot: every figure of a center with N agents and N/10 queues;
 //! - closed_records: the `call-intervals` records of a simulated 13-hour day of 40 agents and 4 queues
-//!   (the pipeline bench's tenants), all closed.
+//!   (the pipeline bench's tenants), all closed; and the intervals topic producer's tick over such a
+//!   set, settled or not.
 
 use std::sync::Arc;
 
@@ -189,11 +190,25 @@ fn closed_records(c: &mut Criterion) {
         closing: latest,
         events_until: latest,
     };
-    let records = closed_records("acme", &floor, &settings, closed).len();
+    let records = Arc::new(closed_records("acme", &floor, &settings, closed));
     let mut group = c.benchmark_group("closed_records");
-    group.throughput(Throughput::Elements(records as u64));
+    group.throughput(Throughput::Elements(records.len() as u64));
     group.bench_function("day", |b| {
         b.iter(|| closed_records("acme", &floor, &settings, closed))
+    });
+    // What the intervals topic's producer does with a tenant's set at each tick while the set is the
+    // one already sent: hashing every value against what was sent, or (settled) nothing.
+    let nowhere = |_: &callboard::intervals::rows::Record| false;
+    let mut sent = callboard::intervals::sent::TenantSent::default();
+    sent.unsent(&records, nowhere);
+    records.iter().for_each(|record| sent.mark(record));
+    let rebuilt = Arc::new(records.to_vec());
+    group.bench_function("producer tick, the set already sent", |b| {
+        b.iter(|| sent.unsent(&rebuilt, nowhere).map(|unsent| unsent.len()))
+    });
+    sent.settle(&records);
+    group.bench_function("producer tick, the set settled", |b| {
+        b.iter(|| sent.unsent(&records, nowhere).map(|unsent| unsent.len()))
     });
     group.finish();
 }

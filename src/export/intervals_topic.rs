@@ -3,9 +3,10 @@
 //! keyed `tenant/kind/subject/start`, so a late event re-produces exactly the rows it changed. After a
 //! start or a takeover nothing is known as sent: a record whose value the topic already holds (read
 //! back into the [`IntervalStore`]) is not sent again; production waits until that read has caught up.
-//! A failed send is retried next tick.
+//! A failed send is retried next tick. A tenant's set that is all in the topic is not looked at again
+//! until its worker publishes the next one.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,8 +14,9 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio_util::sync::CancellationToken;
 
 use crate::board::Board;
+use crate::event::Id;
 use crate::intervals::rows::Record;
-use crate::intervals::sent::Sent;
+use crate::intervals::sent::TenantSent;
 use crate::intervals::store::IntervalStore;
 
 /// Publishes until `stop`, every `interval`.
@@ -26,7 +28,7 @@ pub async fn run(
     interval: Duration,
     stop: CancellationToken,
 ) {
-    let mut sent = Sent::default();
+    let mut tenants: HashMap<Id, TenantSent> = HashMap::new();
     let mut ticks = super::Ticks::new(interval, stop);
     while ticks.next().await {
         if !store.is_caught_up() {
@@ -39,16 +41,27 @@ pub async fn run(
             let Some(records) = board.closed(tenant).filter(|_| board.is_live(tenant)) else {
                 continue;
             };
-            published.extend(records.iter().map(|record| record.key.clone()));
-            let unsent = sent.unsent(&records, |record| store.holds(&record.key, &record.value));
-            send(&producer, &topic, &unsent, &mut sent).await;
+            published.insert(tenant.clone());
+            let sent = tenants.entry(tenant.clone()).or_default();
+            let holds = |record: &Record| store.holds(&record.key, &record.value);
+            let Some(unsent) = sent.unsent(&records, holds) else {
+                continue;
+            };
+            if send(&producer, &topic, &unsent, sent).await {
+                sent.settle(&records);
+            }
         }
-        sent.retain(|key| published.contains(key));
+        tenants.retain(|tenant, _| published.contains(tenant));
     }
 }
 
-/// Produces `records` at once and waits for them; those delivered are marked sent.
-async fn send(producer: &FutureProducer, topic: &str, records: &[&Record], sent: &mut Sent) {
+/// Produces `records` at once and waits for them; those delivered are marked sent. Whether all were.
+async fn send(
+    producer: &FutureProducer,
+    topic: &str,
+    records: &[&Record],
+    sent: &mut TenantSent,
+) -> bool {
     let deliveries = records.iter().map(|record| {
         let message = FutureRecord::to(topic)
             .key(record.key.as_str())
@@ -72,6 +85,7 @@ async fn send(producer: &FutureProducer, topic: &str, records: &[&Record], sent:
     } else if !records.is_empty() {
         tracing::debug!(records = records.len(), topic, "closed intervals produced");
     }
+    failed == 0
 }
 
 /// Creates `topic` compacted (`cleanup.policy=compact`, one partition, replication as the broker

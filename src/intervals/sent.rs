@@ -2,7 +2,8 @@
 //! under their key, and, after a start or a takeover (nothing sent yet), from the one the topic holds.
 //! Pure: the producer (`export::intervals_topic`) keeps the hashes and sends.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::rows::Record;
 use crate::decode::adapter::fnv1a;
@@ -58,6 +59,44 @@ impl Sent {
     }
 }
 
+/// What a tenant's records need of the producer: its [`Sent`], and the set itself once every record
+/// of it is in the topic. Workers publish a new set (a new `Arc`) at each build, so while the board
+/// still holds that same set there is nothing to look at: no value hashed, no key compared.
+#[derive(Debug, Default)]
+pub struct TenantSent {
+    sent: Sent,
+    settled: Option<Arc<Vec<Record>>>,
+}
+
+impl TenantSent {
+    /// The records of `records` to send now ([`Sent::unsent`]), or `None` when `records` is the set
+    /// already settled. Keys the set no longer holds (days past retention) are forgotten.
+    pub fn unsent<'a>(
+        &mut self,
+        records: &'a Arc<Vec<Record>>,
+        in_topic: impl Fn(&Record) -> bool,
+    ) -> Option<Vec<&'a Record>> {
+        if (self.settled.as_ref()).is_some_and(|settled| Arc::ptr_eq(settled, records)) {
+            return None;
+        }
+        self.settled = None;
+        let unsent = self.sent.unsent(records, in_topic);
+        let keys: HashSet<&str> = records.iter().map(|record| record.key.as_str()).collect();
+        self.sent.retain(|key| keys.contains(key));
+        Some(unsent)
+    }
+
+    /// `record` is in the topic (sent, or found there).
+    pub fn mark(&mut self, record: &Record) {
+        self.sent.mark(record);
+    }
+
+    /// Every record of `records` is in the topic now.
+    pub fn settle(&mut self, records: &Arc<Vec<Record>>) {
+        self.settled = Some(Arc::clone(records));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +145,46 @@ mod tests {
         sent.mark(&record("acme/queue/q/2026-11-27T09:00:00Z", "1"));
         sent.retain(|key| key.ends_with("2026-11-27T09:00:00Z"));
         assert_eq!(sent.len(), 1);
+    }
+
+    #[test]
+    fn a_settled_set_is_not_looked_at_again_and_a_new_one_is() {
+        let mut tenant = TenantSent::default();
+        let nowhere = |_: &Record| false;
+        let first = Arc::new(vec![record("a", "1"), record("b", "2")]);
+        let unsent = tenant.unsent(&first, nowhere).unwrap();
+        assert_eq!(keys(&unsent), ["a", "b"]);
+        // b failed: the same set is looked at again, and only b is due.
+        tenant.mark(&first[0]);
+        assert_eq!(keys(&tenant.unsent(&first, nowhere).unwrap()), ["b"]);
+        tenant.mark(&first[1]);
+        tenant.settle(&first);
+        let asked = |_: &Record| panic!("a settled set asks the topic nothing");
+        assert!(tenant.unsent(&first, asked).is_none());
+        // The next build: a new set with a equal, b changed and a gone day's c dropped.
+        let second = Arc::new(vec![record("a", "1"), record("b", "3")]);
+        assert_eq!(keys(&tenant.unsent(&second, nowhere).unwrap()), ["b"]);
+        // The same records built again are another set: looked at, and nothing is due.
+        tenant.mark(&second[1]);
+        let third = Arc::new(vec![record("a", "1"), record("b", "3")]);
+        assert_eq!(
+            tenant.unsent(&third, nowhere).map(|unsent| unsent.len()),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn keys_a_new_set_no_longer_holds_are_forgotten() {
+        let mut tenant = TenantSent::default();
+        let nowhere = |_: &Record| false;
+        let first = Arc::new(vec![record("a", "1"), record("b", "2")]);
+        tenant.unsent(&first, nowhere);
+        tenant.mark(&first[0]);
+        tenant.mark(&first[1]);
+        let second = Arc::new(vec![record("b", "2")]);
+        assert!(tenant.unsent(&second, nowhere).unwrap().is_empty());
+        assert_eq!(tenant.sent.len(), 1);
+        // A key forgotten and published again is sent again.
+        assert_eq!(keys(&tenant.unsent(&first, nowhere).unwrap()), ["a"]);
     }
 }
