@@ -17,20 +17,29 @@ impl WorkerState {
     pub(super) fn on_rebalance(&mut self, consumer: &WorkerConsumer, rebalanced: Rebalanced) {
         match rebalanced {
             Rebalanced::Assigned(assignments) => self.on_assigned(consumer, assignments),
-            Rebalanced::Revoked(partitions) => {
-                for partition in partitions {
-                    // The next owner loads it and replays only what comes after.
-                    self.write_state(partition);
-                    if let Some(owned) = self.owned.remove(&partition) {
-                        for center in owned.tenants.centers() {
-                            self.board.hold(center.tenant(), self.index);
-                        }
-                        self.held.insert(partition, owned);
-                    }
-                    self.board.remove_partition(&self.topic, partition);
-                    self.telemetry.partition_released(partition);
+            Rebalanced::Revoked(partitions) => self.on_revoked(partitions),
+        }
+    }
+
+    /// Holds the partitions taken away until the next assignment says where they go. One held while
+    /// replaying stays on the board as replaying: the instance is not ready while its own state is
+    /// unfinished, though its other workers' partitions may all be live by then.
+    pub(super) fn on_revoked(&mut self, partitions: Vec<i32>) {
+        for partition in partitions {
+            // The next owner loads it and replays only what comes after.
+            self.write_state(partition);
+            let mut replaying = false;
+            if let Some(owned) = self.owned.remove(&partition) {
+                for center in owned.tenants.centers() {
+                    self.board.hold(center.tenant(), self.index);
                 }
+                replaying = owned.phase == Phase::Replaying;
+                self.held.insert(partition, owned);
             }
+            if !replaying {
+                self.board.remove_partition(&self.topic, partition);
+            }
+            self.telemetry.partition_released(partition);
         }
     }
 
@@ -57,6 +66,7 @@ impl WorkerState {
             for center in owned.tenants.centers() {
                 self.board.withdraw(center.tenant(), self.index);
             }
+            self.board.remove_partition(&self.topic, partition);
         }
         for mut assignment in assignments {
             let partition = assignment.partition;
@@ -110,3 +120,7 @@ impl WorkerState {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "rebalance_tests.rs"]
+mod tests;
