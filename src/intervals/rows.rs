@@ -55,11 +55,9 @@ impl ValueFormat {
     }
 }
 
-static VALUE_FORMATS: LazyLock<Vec<ValueFormat>> = LazyLock::new(|| {
-    (Kind::ROWS.into_iter().chain([Kind::Delivery]))
-        .map(ValueFormat::new)
-        .collect()
-});
+/// The formats of the row kinds (a delivery marker is no report row: the delivery task writes it).
+static VALUE_FORMATS: LazyLock<Vec<ValueFormat>> =
+    LazyLock::new(|| Kind::ROWS.into_iter().map(ValueFormat::new).collect());
 
 /// The span of a tenant's figures whose intervals are closed: those that ended by `closing` (the
 /// instant up to which its events are settled) and began at or after `complete_from` (before it, the
@@ -241,7 +239,7 @@ fn record(
 ) -> Record {
     let format = (VALUE_FORMATS.iter())
         .find(|format| format.kind == kind)
-        .expect("every kind has a value format");
+        .expect("records are of the row kinds");
     let mut value = String::with_capacity(512);
     value.push_str(&format.opening);
     report::push_json_string(&mut value, date);
