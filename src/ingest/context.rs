@@ -14,6 +14,7 @@ use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientConfig, ClientContext};
 
+use super::fetch_queue::FetchQueue;
 use super::group::Settling;
 use super::state;
 use crate::board::Board;
@@ -89,6 +90,9 @@ pub struct WorkerContext {
     /// all-brokers-down error; the worker reads it on its tick.
     pub kafka_up: AtomicBool,
     pub state: Option<StateSource>,
+    /// Where the worker takes its messages from: each assigned partition is forwarded there before
+    /// its fetching starts.
+    pub fetch_queue: Arc<FetchQueue>,
 }
 
 const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -121,6 +125,18 @@ impl ConsumerContext for WorkerContext {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 self.begin_settling(consumer);
                 let assignments = self.plan_assignment(consumer, partitions);
+                for element in partitions.elements() {
+                    let partition = element.partition();
+                    if !self
+                        .fetch_queue
+                        .forward(consumer, element.topic(), partition)
+                    {
+                        tracing::warn!(
+                            partition,
+                            "cannot forward the partition's messages to the worker's queue; they come through the consumer queue"
+                        );
+                    }
+                }
                 if let Err(error) = consumer.assign(partitions) {
                     tracing::error!(%error, "cannot take the assigned partitions");
                 }

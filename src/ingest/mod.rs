@@ -4,6 +4,7 @@
 
 pub mod context;
 pub mod dead_letter;
+pub mod fetch_queue;
 pub mod group;
 pub mod intervals_reader;
 mod owned;
@@ -34,6 +35,7 @@ use crate::telemetry::Telemetry;
 use crate::tenants::SettingsOf;
 use context::{ReplayStart, StateSource, WorkerContext};
 use dead_letter::DeadLetters;
+use fetch_queue::{Batch, FetchQueue};
 use source::Source;
 use state::StateWriter;
 use worker::{RateLimit, Worker, WorkerState};
@@ -219,6 +221,7 @@ fn build_worker(
         Box::new(|| ReplayStart::Beginning)
     };
     let config = client_config(settings);
+    let fetch_queue = Arc::new(FetchQueue::closed());
     let context = WorkerContext {
         topic: source.topic.clone(),
         rebalances: Mutex::new(sender),
@@ -239,10 +242,12 @@ fn build_worker(
                 settings_of: Arc::clone(&settings_of),
                 limits: settings.limits,
             }),
+        fetch_queue: Arc::clone(&fetch_queue),
     };
     let consumer: BaseConsumer<WorkerContext> = config
         .create_with_context(context)
         .context("cannot create the kafka consumer (check kafka.properties)")?;
+    fetch_queue.open(&consumer);
     consumer
         .subscribe(&[&source.topic])
         .with_context(|| format!("cannot subscribe to {}", source.topic))?;
@@ -260,6 +265,8 @@ fn build_worker(
     Ok(Worker {
         consumer,
         rebalances,
+        fetch_queue,
+        batch: Batch::new(),
         state: WorkerState {
             topic: source.topic.clone(),
             format: source.format.clone(),

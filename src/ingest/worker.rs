@@ -9,12 +9,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::topic_partition_list::Offset;
 use tokio_util::sync::CancellationToken;
 
 use super::context::{Rebalanced, WorkerContext, NOTHING_APPLIED};
 use super::dead_letter::{dead_letter, dead_letter_late, DeadLetters};
+use super::fetch_queue::{Batch, FetchQueue, Fetched};
 use super::owned::Owned;
 use super::source::{Format, Read};
 use super::state::StateWriter;
@@ -25,14 +25,13 @@ use crate::event::{Millis, RejectReason};
 use crate::telemetry::Telemetry;
 use crate::tenants::SettingsOf;
 
+/// How long an idle worker waits for a message before it looks at the clock, the shutdown token and
+/// the consumer queue (rebalances) again.
 const POLL: Duration = Duration::from_millis(50);
 /// While messages keep coming (catching up after an assignment or a burst), snapshots are published at
 /// most this often, so the worker spends its time applying; once the queue runs dry, a due tick runs
 /// at once. Live figures stay within about a second of the events either way.
 const BUSY_TICK: Duration = Duration::from_secs(1);
-/// While messages keep coming, the clock (is a tick due?) and the shutdown token are looked at once
-/// per this many: a look costs more than handling a small message's bookkeeping.
-const LOOK_EVERY: u32 = 64;
 /// How long the brokers may be unreachable before the instance stops reporting ready: a broker restart
 /// or leader move takes seconds and should not take an instance out of a load balancer.
 const KAFKA_GRACE: Duration = Duration::from_secs(10);
@@ -42,6 +41,10 @@ const MAX_FUTURE_SKEW_MS: Millis = 5 * 60 * 1000;
 pub struct Worker {
     pub(super) consumer: BaseConsumer<WorkerContext>,
     pub(super) rebalances: Receiver<Rebalanced>,
+    /// Where the owned partitions' messages arrive (the consumer's context forwards them there).
+    pub(super) fetch_queue: Arc<FetchQueue>,
+    /// The messages being handled (kept to reuse its allocation).
+    pub(super) batch: Batch,
     pub(super) state: WorkerState,
 }
 
@@ -118,34 +121,42 @@ impl Worker {
     /// Runs until `shutdown`: then stops fetching, commits what was applied, publishes a last snapshot.
     pub fn run(mut self, shutdown: CancellationToken) {
         let mut last_tick = Instant::now();
-        // Messages since the last look at the clock and the shutdown token (which takes a lock).
-        let mut since_look = 0u32;
         loop {
-            let polled = self.consumer.poll(POLL);
-            let busy = matches!(polled, Some(Ok(_)));
-            // Rebalance callbacks ran inside poll: handle them before the message they preceded.
+            // The consumer queue first: a rebalance is handled before any message fetched after it.
+            // Messages come through it only from a partition fetched before it was forwarded.
+            let polled = self.consumer.poll(Duration::ZERO);
             while let Ok(rebalanced) = self.rebalances.try_recv() {
                 self.state
                     .handle(&self.consumer, Input::Rebalanced(rebalanced));
             }
+            let waiting = polled.is_none();
             match polled {
-                Some(Ok(message)) => self.state.handle(&self.consumer, Input::Message(message)),
+                Some(Ok(message)) => self
+                    .state
+                    .handle(&self.consumer, Input::Message(Fetched::of(&message))),
                 Some(Err(error)) => self
                     .state
                     .handle(&self.consumer, Input::ConsumerError(error)),
                 None => {}
             }
-            since_look += 1;
-            if busy && since_look < LOOK_EVERY {
-                continue;
+            let wait = if waiting { POLL } else { Duration::ZERO };
+            self.fetch_queue.take(wait, &mut self.batch);
+            for fetched in self.batch.iter() {
+                let input = match fetched {
+                    Ok(message) => Input::Message(message),
+                    Err(error) => Input::ConsumerError(error),
+                };
+                self.state.handle(&self.consumer, input);
             }
-            since_look = 0;
+            let busy = !self.batch.is_empty();
+            self.batch.clear();
             let since = last_tick.elapsed();
             let tick = self.state.tick;
-            // Busy: at most every BUSY_TICK. Idle (a whole poll without a message): when due.
+            // Busy: at most every BUSY_TICK. Idle (nothing came in a whole wait): when due.
             let due = since >= tick && (!busy || since >= BUSY_TICK.max(tick));
             if due {
                 self.state.handle(&self.consumer, Input::Tick);
+                self.forward_owned();
                 last_tick = Instant::now();
             }
             if shutdown.is_cancelled() {
@@ -153,6 +164,16 @@ impl Worker {
             }
         }
         self.stop();
+    }
+
+    /// Forwards the owned partitions to the fetch queue again: a fetch stopped and started by
+    /// librdkafka (a rebalance, a leader move) keeps its messages in the partition's own queue until
+    /// then.
+    fn forward_owned(&self) {
+        for &partition in self.state.owned.keys() {
+            self.fetch_queue
+                .forward(&self.consumer, &self.state.topic, partition);
+        }
     }
 
     /// Shutdown order: fetching has stopped; commit what was applied, publish the last figures, flush
@@ -174,6 +195,15 @@ impl Worker {
             dead_letters.flush(Duration::from_secs(5));
         }
         tracing::info!(topic = self.state.topic, "worker stopped");
+    }
+}
+
+impl Drop for Worker {
+    /// The fetched messages and the fetch queue go before the consumer (fields drop after this):
+    /// librdkafka's handle must outlive them.
+    fn drop(&mut self) {
+        self.batch.clear();
+        self.fetch_queue.close();
     }
 }
 
@@ -242,7 +272,7 @@ fn apply(
 /// become these, so the loop reads as one match.
 enum Input<'a> {
     Rebalanced(Rebalanced),
-    Message(BorrowedMessage<'a>),
+    Message(Fetched<'a>),
     ConsumerError(rdkafka::error::KafkaError),
     Tick,
 }
@@ -265,9 +295,9 @@ impl WorkerState {
             tracing::warn!(%error, suppressed, "kafka consumer error");
         }
     }
-    fn on_message(&mut self, message: &BorrowedMessage<'_>) {
-        let (partition, offset) = (message.partition(), message.offset());
-        let payload = message.payload().unwrap_or_default();
+    fn on_message(&mut self, message: &Fetched<'_>) {
+        let (partition, offset) = (message.partition, message.offset);
+        let payload = message.payload.unwrap_or_default();
         let Some(owned) = self.owned.get_mut(&partition) else {
             return;
         };
@@ -280,7 +310,7 @@ impl WorkerState {
         let mut events = std::mem::take(&mut self.scratch);
         let rejected = match owned
             .reader
-            .read(message.key(), payload, &self.limits, &mut events)
+            .read(message.key, payload, &self.limits, &mut events)
         {
             Err(error) => {
                 if let Some(suppressed) = self.log_limit.allow() {
@@ -319,7 +349,7 @@ impl WorkerState {
         if let Some(reason) = rejected {
             dead_letter(
                 dead_letters,
-                message.key(),
+                message.key,
                 payload,
                 reason,
                 partition,
