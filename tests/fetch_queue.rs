@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use callboard::ingest::fetch_queue::{Batch, FetchQueue};
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
@@ -46,11 +47,12 @@ fn produce(brokers: &str) {
     producer.flush(Duration::from_secs(30)).unwrap();
 }
 
-fn consumer(brokers: &str) -> BaseConsumer {
+fn consumer(brokers: &str, partition_eof: bool) -> BaseConsumer {
     ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", "fetch-queue-test")
         .set("enable.auto.commit", "false")
+        .set("enable.partition.eof", partition_eof.to_string())
         .create()
         .unwrap()
 }
@@ -121,7 +123,7 @@ fn forwarded_partitions_arrive_once_in_order_and_again_after_a_restart_when_forw
     cluster.create_topic(TOPIC, PARTITIONS, 1).unwrap();
     let brokers = cluster.bootstrap_servers();
     produce(&brokers);
-    let consumer = consumer(&brokers);
+    let consumer = consumer(&brokers, false);
     let queue = FetchQueue::closed();
     queue.open(&consumer);
     for partition in 0..PARTITIONS {
@@ -157,4 +159,49 @@ fn forwarded_partitions_arrive_once_in_order_and_again_after_a_restart_when_forw
     let mut batch = Batch::new();
     queue.take(Duration::ZERO, &mut batch);
     assert!(batch.is_empty());
+}
+
+#[test]
+fn the_end_of_a_partition_comes_after_its_last_message_as_an_error_naming_it() {
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic(TOPIC, PARTITIONS, 1).unwrap();
+    let brokers = cluster.bootstrap_servers();
+    produce(&brokers);
+    let consumer = consumer(&brokers, true);
+    let queue = FetchQueue::closed();
+    queue.open(&consumer);
+    for partition in 0..PARTITIONS {
+        assert!(queue.forward(&consumer, TOPIC, partition));
+    }
+    let from = PER_PARTITION - 25;
+    assign(&consumer, from);
+    // Per partition: the payloads, then `end` for the end of the partition.
+    let mut arrived: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    let mut ends = 0;
+    let mut batch = Batch::new();
+    let started = Instant::now();
+    while ends < PARTITIONS && started.elapsed() < Duration::from_secs(30) {
+        queue.take(Duration::from_millis(50), &mut batch);
+        for fetched in batch.iter() {
+            match fetched {
+                Ok(message) => arrived
+                    .entry(message.partition)
+                    .or_default()
+                    .push(String::from_utf8(message.payload.unwrap().to_vec()).unwrap()),
+                Err(KafkaError::PartitionEOF(partition)) => {
+                    arrived
+                        .entry(partition)
+                        .or_default()
+                        .push("end".to_string());
+                    ends += 1;
+                }
+                Err(other) => panic!("unexpected error {other}"),
+            }
+        }
+    }
+    let mut expected = written_from(from);
+    for texts in expected.values_mut() {
+        texts.push("end".to_string());
+    }
+    assert_eq!(arrived, expected);
 }

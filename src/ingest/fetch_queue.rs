@@ -156,8 +156,12 @@ impl Batch {
             // SAFETY: every pointer is a message librdkafka returned and not yet destroyed; the view
             // borrows the batch, which destroys it only when cleared or dropped.
             let message = unsafe { &*message };
-            if message.err != native::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-                return Err(KafkaError::MessageConsumption(message.err.into()));
+            match message.err {
+                native::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR => {}
+                native::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR__PARTITION_EOF => {
+                    return Err(KafkaError::PartitionEOF(message.partition))
+                }
+                error => return Err(KafkaError::MessageConsumption(error.into())),
             }
             Ok(Fetched {
                 partition: message.partition,
