@@ -10,7 +10,7 @@ use callboard::ingest::fetch_queue::{Batch, FetchQueue};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::mocking::MockCluster;
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::producer::{BaseProducer, BaseRecord, DefaultProducerContext, Producer};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::ClientConfig;
 
@@ -45,6 +45,28 @@ fn produce(brokers: &str) {
         }
     }
     producer.flush(Duration::from_secs(30)).unwrap();
+}
+
+/// A cluster holding the messages, a consumer of it, and a fetch queue every partition is forwarded
+/// to (nothing assigned yet).
+fn forwarded(
+    partition_eof: bool,
+) -> (
+    MockCluster<'static, DefaultProducerContext>,
+    BaseConsumer,
+    FetchQueue,
+) {
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic(TOPIC, PARTITIONS, 1).unwrap();
+    let brokers = cluster.bootstrap_servers();
+    produce(&brokers);
+    let consumer = consumer(&brokers, partition_eof);
+    let queue = FetchQueue::closed();
+    queue.open(&consumer);
+    for partition in 0..PARTITIONS {
+        assert!(queue.forward(&consumer, TOPIC, partition));
+    }
+    (cluster, consumer, queue)
 }
 
 fn consumer(brokers: &str, partition_eof: bool) -> BaseConsumer {
@@ -119,16 +141,7 @@ fn written_from(from: i64) -> BTreeMap<i32, Vec<String>> {
 
 #[test]
 fn forwarded_partitions_arrive_once_in_order_and_again_after_a_restart_when_forwarded_again() {
-    let cluster = MockCluster::new(1).unwrap();
-    cluster.create_topic(TOPIC, PARTITIONS, 1).unwrap();
-    let brokers = cluster.bootstrap_servers();
-    produce(&brokers);
-    let consumer = consumer(&brokers, false);
-    let queue = FetchQueue::closed();
-    queue.open(&consumer);
-    for partition in 0..PARTITIONS {
-        assert!(queue.forward(&consumer, TOPIC, partition));
-    }
+    let (_cluster, consumer, queue) = forwarded(false);
     assign(&consumer, 0);
     let total = (PARTITIONS as i64 * PER_PARTITION) as usize;
     let (arrived, largest) = take(&queue, &consumer, total, Duration::from_secs(30));
@@ -163,16 +176,7 @@ fn forwarded_partitions_arrive_once_in_order_and_again_after_a_restart_when_forw
 
 #[test]
 fn the_end_of_a_partition_comes_after_its_last_message_as_an_error_naming_it() {
-    let cluster = MockCluster::new(1).unwrap();
-    cluster.create_topic(TOPIC, PARTITIONS, 1).unwrap();
-    let brokers = cluster.bootstrap_servers();
-    produce(&brokers);
-    let consumer = consumer(&brokers, true);
-    let queue = FetchQueue::closed();
-    queue.open(&consumer);
-    for partition in 0..PARTITIONS {
-        assert!(queue.forward(&consumer, TOPIC, partition));
-    }
+    let (_cluster, consumer, queue) = forwarded(true);
     let from = PER_PARTITION - 25;
     assign(&consumer, from);
     // Per partition: the payloads, then `end` for the end of the partition.
