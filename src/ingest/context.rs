@@ -91,8 +91,8 @@ pub struct WorkerContext {
     pub kafka_up: AtomicBool,
     pub state: Option<StateSource>,
     /// Where the worker takes its messages from: each assigned partition is forwarded there before
-    /// its fetching starts.
-    pub fetch_queue: Arc<FetchQueue>,
+    /// its fetching starts (opened once the consumer exists, closed by the worker before it goes).
+    pub fetch_queue: FetchQueue,
 }
 
 const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -125,18 +125,13 @@ impl ConsumerContext for WorkerContext {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 self.begin_settling(consumer);
                 let assignments = self.plan_assignment(consumer, partitions);
-                for element in partitions.elements() {
-                    let partition = element.partition();
-                    if !self
-                        .fetch_queue
-                        .forward(consumer, element.topic(), partition)
-                    {
-                        tracing::warn!(
-                            partition,
-                            "cannot forward the partition's messages to the worker's queue; they come through the consumer queue"
-                        );
-                    }
-                }
+                self.forward(
+                    consumer,
+                    partitions
+                        .elements()
+                        .iter()
+                        .map(|element| element.partition()),
+                );
                 if let Err(error) = consumer.assign(partitions) {
                     tracing::error!(%error, "cannot take the assigned partitions");
                 }
@@ -170,6 +165,19 @@ impl ConsumerContext for WorkerContext {
 pub const NOTHING_APPLIED: i64 = -1;
 
 impl WorkerContext {
+    /// Forwards `partitions` of the topic to the worker's fetch queue: at an assignment, before its
+    /// fetching starts, and at every tick, for a fetch librdkafka stopped and started since.
+    pub fn forward(&self, consumer: &BaseConsumer<Self>, partitions: impl Iterator<Item = i32>) {
+        for partition in partitions {
+            if !self.fetch_queue.forward(consumer, &self.topic, partition) {
+                tracing::warn!(
+                    partition,
+                    "cannot forward the partition's messages to the worker's queue; they come through the consumer queue"
+                );
+            }
+        }
+    }
+
     /// The cells the worker writes a partition's offsets to (made on first use).
     pub fn applied_cell(&self, partition: i32) -> Arc<PartitionOffsets> {
         let mut applied = self

@@ -52,12 +52,12 @@ impl FetchQueue {
         partition: i32,
     ) -> bool {
         let queue = self.queue.load(Ordering::Acquire);
-        let Ok(topic) = CString::new(topic) else {
-            return false;
-        };
         if queue.is_null() {
             return false;
         }
+        let Ok(topic) = CString::new(topic) else {
+            return false;
+        };
         // SAFETY: the client pointer is valid while `consumer` lives; the topic is a NUL-terminated
         // string that outlives the call; the partition's queue handle is destroyed right after use
         // (the forwarding holds its own reference to both queues).

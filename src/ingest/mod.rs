@@ -221,7 +221,6 @@ fn build_worker(
         Box::new(|| ReplayStart::Beginning)
     };
     let config = client_config(settings);
-    let fetch_queue = Arc::new(FetchQueue::closed());
     let context = WorkerContext {
         topic: source.topic.clone(),
         rebalances: Mutex::new(sender),
@@ -242,12 +241,12 @@ fn build_worker(
                 settings_of: Arc::clone(&settings_of),
                 limits: settings.limits,
             }),
-        fetch_queue: Arc::clone(&fetch_queue),
+        fetch_queue: FetchQueue::closed(),
     };
     let consumer: BaseConsumer<WorkerContext> = config
         .create_with_context(context)
         .context("cannot create the kafka consumer (check kafka.properties)")?;
-    fetch_queue.open(&consumer);
+    consumer.context().fetch_queue.open(&consumer);
     consumer
         .subscribe(&[&source.topic])
         .with_context(|| format!("cannot subscribe to {}", source.topic))?;
@@ -265,7 +264,6 @@ fn build_worker(
     Ok(Worker {
         consumer,
         rebalances,
-        fetch_queue,
         batch: Batch::new(),
         state: WorkerState {
             topic: source.topic.clone(),

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::context::{Rebalanced, WorkerContext, NOTHING_APPLIED};
 use super::dead_letter::{dead_letter, dead_letter_late, DeadLetters};
-use super::fetch_queue::{Batch, FetchQueue, Fetched};
+use super::fetch_queue::{Batch, Fetched};
 use super::owned::Owned;
 use super::source::{Format, Read};
 use super::state::StateWriter;
@@ -41,8 +41,6 @@ const MAX_FUTURE_SKEW_MS: Millis = 5 * 60 * 1000;
 pub struct Worker {
     pub(super) consumer: BaseConsumer<WorkerContext>,
     pub(super) rebalances: Receiver<Rebalanced>,
-    /// Where the owned partitions' messages arrive (the consumer's context forwards them there).
-    pub(super) fetch_queue: Arc<FetchQueue>,
     /// The messages being handled (kept to reuse its allocation).
     pub(super) batch: Batch,
     pub(super) state: WorkerState,
@@ -140,7 +138,10 @@ impl Worker {
                 None => {}
             }
             let wait = if waiting { POLL } else { Duration::ZERO };
-            self.fetch_queue.take(wait, &mut self.batch);
+            self.consumer
+                .context()
+                .fetch_queue
+                .take(wait, &mut self.batch);
             for fetched in self.batch.iter() {
                 let input = match fetched {
                     Ok(message) => Input::Message(message),
@@ -156,7 +157,8 @@ impl Worker {
             let due = since >= tick && (!busy || since >= BUSY_TICK.max(tick));
             if due {
                 self.state.handle(&self.consumer, Input::Tick);
-                self.forward_owned();
+                let owned = self.state.owned.keys().copied();
+                self.consumer.context().forward(&self.consumer, owned);
                 last_tick = Instant::now();
             }
             if shutdown.is_cancelled() {
@@ -164,16 +166,6 @@ impl Worker {
             }
         }
         self.stop();
-    }
-
-    /// Forwards the owned partitions to the fetch queue again: a fetch stopped and started by
-    /// librdkafka (a rebalance, a leader move) keeps its messages in the partition's own queue until
-    /// then.
-    fn forward_owned(&self) {
-        for &partition in self.state.owned.keys() {
-            self.fetch_queue
-                .forward(&self.consumer, &self.state.topic, partition);
-        }
     }
 
     /// Shutdown order: fetching has stopped; commit what was applied, publish the last figures, flush
@@ -203,7 +195,7 @@ impl Drop for Worker {
     /// librdkafka's handle must outlive them.
     fn drop(&mut self) {
         self.batch.clear();
-        self.fetch_queue.close();
+        self.consumer.context().fetch_queue.close();
     }
 }
 
